@@ -1,0 +1,72 @@
+//! Command-line arguments shared by every tool, flattened into each tool's
+//! clap parser so that the verbs read the same everywhere.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::render::Format;
+
+/// Flags accepted before or after any verb.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Never colour the output (also off when stdout is not a terminal or NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+/// `validate <path>`: offline checks.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// A YAML file, or a directory whose *.yaml / *.yml files are merged.
+    pub path: PathBuf,
+    /// Also fail when a `${VAR}` reference is not set in the environment.
+    #[arg(long)]
+    pub require_env: bool,
+}
+
+/// `plan <path>`: read live state, diff, print.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// A YAML file, or a directory whose *.yaml / *.yml files are merged.
+    pub path: PathBuf,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Save the plan (JSON, no secrets) for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// `apply <path>`: execute the plan.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// A YAML file, or a directory whose *.yaml / *.yml files are merged.
+    pub path: PathBuf,
+    /// Apply only if the plan computed now equals this saved plan (from `plan --out`).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Allow destructive changes (drops, deletes, revokes of everything, column removal).
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Do not ask for confirmation (CI). Without a terminal on stdin no question is asked.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Output format of the plan printed before applying.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+impl GlobalArgs {
+    /// Whether to colour stdout.
+    pub fn color(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+    }
+}

@@ -1,0 +1,19 @@
+//! What `grant`, `kafka-config` and `athena` share: configuration loading with
+//! located errors, secrets, the plan model, the renderers, the shared verbs
+//! and exit codes.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod exit;
+pub mod logging;
+pub mod plan;
+pub mod render;
+pub mod run;
+pub mod secret;
+
+pub use config::{EnvMode, SourceFile, Sources, Unique, YPath};
+pub use diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
+pub use plan::{Action, Change, FieldChange, Note, Plan, Planned};
+pub use run::{ApplyLog, Diff, Tool};
+pub use secret::Secret;
