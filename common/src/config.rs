@@ -85,8 +85,14 @@ struct PositionIndex {
 }
 
 enum Frame {
-    Map { path: YPath, pending_key: Option<String> },
-    Seq { path: YPath, next: usize },
+    Map {
+        path: YPath,
+        pending_key: Option<String>,
+    },
+    Seq {
+        path: YPath,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
@@ -114,7 +120,15 @@ impl IndexBuilder {
                 Some(k) => Some(path.key(k)),
                 None => {
                     let key = scalar.unwrap_or("").to_string();
-                    self.index.keys.insert(path.key(key.clone()), pos(mark));
+                    let at = pos(mark);
+                    self.index.keys.insert(path.key(key.clone()), at);
+                    // A block mapping's start marker comes after its first key;
+                    // the mapping starts where that key does.
+                    if let Some(start) = self.index.values.get_mut(path) {
+                        if at < *start {
+                            *start = at;
+                        }
+                    }
                     *pending_key = Some(key);
                     None
                 }
@@ -327,10 +341,8 @@ impl SourceFile {
                     Some(Seg::Key(k)) if k == field => path.clone(),
                     _ => path.key(field),
                 };
-                let mut d = Diagnostic::at(
-                    self.locate_key(&key_path),
-                    format!("unknown key `{field}`"),
-                );
+                let mut d =
+                    Diagnostic::at(self.locate_key(&key_path), format!("unknown key `{field}`"));
                 if let Some(s) = did_you_mean(field, expected.iter().copied()) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else if !expected.is_empty() {
@@ -340,7 +352,11 @@ impl SourceFile {
             } else if inner.starts_with("missing field") {
                 Diagnostic::at(self.locate(&path), inner)
             } else {
-                let msg = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+                let msg = inner
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&inner)
+                    .to_string();
                 let shown = if path.0.is_empty() {
                     msg
                 } else {
@@ -431,12 +447,12 @@ pub fn expand_env(
             None => (body, None),
         };
         if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             || name.starts_with(|c: char| c.is_ascii_digit())
         {
-            return Err(format!("invalid environment variable name `{name}` in `${{{body}}}`"));
+            return Err(format!(
+                "invalid environment variable name `{name}` in `${{{body}}}`"
+            ));
         }
         match (env(name), default) {
             (Some(v), _) => out.push_str(&v),
@@ -500,7 +516,9 @@ impl Sources {
 
     /// Deserializes every file into `T` (one document type per tool),
     /// collecting the errors of all files.
-    pub fn deserialize_all<T: DeserializeOwned>(&self) -> Result<Vec<(&SourceFile, T)>, Diagnostics> {
+    pub fn deserialize_all<T: DeserializeOwned>(
+        &self,
+    ) -> Result<Vec<(&SourceFile, T)>, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut out = Vec::new();
         for f in &self.files {
@@ -545,7 +563,12 @@ impl<K: Ord + fmt::Display> Unique<K> {
 
     /// Records `key` declared at `location`; an error naming both places when
     /// it was declared before. `what` names the kind of object ("role").
-    pub fn insert(&mut self, what: &str, key: K, location: Option<Location>) -> Result<(), Diagnostic> {
+    pub fn insert(
+        &mut self,
+        what: &str,
+        key: K,
+        location: Option<Location>,
+    ) -> Result<(), Diagnostic> {
         if let Some(first) = self.seen.get(&key) {
             return Err(Diagnostic::at(
                 location,

@@ -26,7 +26,7 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Where it is; `None` for errors about the whole input (e.g. an empty directory).
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// What is wrong.
     pub message: String,
     /// A suggestion, e.g. "did you mean `retention.ms`?".
@@ -39,7 +39,7 @@ impl Diagnostic {
     /// An error at a location.
     pub fn at(location: Option<Location>, message: impl Into<String>) -> Self {
         Diagnostic {
-            location,
+            location: location.map(Box::new),
             message: message.into(),
             help: None,
             related: Vec::new(),

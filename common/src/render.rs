@@ -104,7 +104,11 @@ fn field_lines(f: &FieldChange, color: bool, out: &mut String, indent: &str) {
                 Some('-') => action_color(Action::Delete),
                 _ => "",
             };
-            let _ = writeln!(out, "{indent}    {}", paint(line, code, color && !code.is_empty()));
+            let _ = writeln!(
+                out,
+                "{indent}    {}",
+                paint(line, code, color && !code.is_empty())
+            );
         }
         return;
     }
@@ -222,7 +226,8 @@ pub fn json(plan: &Plan) -> String {
         plan,
         summary: plan.summary(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -237,7 +242,12 @@ const MARKDOWN_OPEN_LIMIT: usize = 20;
 /// The Markdown rendering, for a pull-request comment.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### `{}` plan for {}\n", plan.tool, md_escape(&plan.target));
+    let _ = writeln!(
+        out,
+        "### `{}` plan for {}\n",
+        plan.tool,
+        md_escape(&plan.target)
+    );
     if plan.is_empty() {
         let _ = writeln!(out, "**No changes.** Live state matches the configuration.");
     } else {
@@ -251,7 +261,10 @@ pub fn markdown(plan: &Plan) -> String {
                 if s.destructive == 1 { "" } else { "s" }
             );
         }
-        let _ = writeln!(out, "\n| | Address | Action | Destructive |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "\n| | Address | Action | Destructive |\n|---|---|---|---|"
+        );
         for c in &plan.changes {
             let _ = writeln!(
                 out,
@@ -262,7 +275,11 @@ pub fn markdown(plan: &Plan) -> String {
                 c.destructive.as_deref().map(md_escape).unwrap_or_default()
             );
         }
-        let open = if plan.changes.len() > MARKDOWN_OPEN_LIMIT { "" } else { " open" };
+        let open = if plan.changes.len() > MARKDOWN_OPEN_LIMIT {
+            ""
+        } else {
+            " open"
+        };
         let _ = writeln!(
             out,
             "\n<details{open}><summary>Details ({} change{})</summary>\n\n```diff",
@@ -289,7 +306,12 @@ pub fn markdown(plan: &Plan) -> String {
     if !plan.notes.is_empty() {
         let _ = writeln!(out, "\n**Notes**\n");
         for n in &plan.notes {
-            let _ = writeln!(out, "- `{}`: {}", md_escape(&n.address), md_escape(&n.message));
+            let _ = writeln!(
+                out,
+                "- `{}`: {}",
+                md_escape(&n.address),
+                md_escape(&n.message)
+            );
         }
     }
     out

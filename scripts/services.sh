@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Local services for the tests and the demo, all on loopback:
+#   PostgreSQL 15  127.0.0.1:5432  (trust auth, user postgres)
+#   tansu 0.6.0    127.0.0.1:9092  (Kafka API, memory storage)
+#   moto server    127.0.0.1:5000  (AWS Glue + Athena emulation)
+#
+# usage: scripts/services.sh up|down|status
+#
+# `up` is idempotent: it installs only what is missing, starts only what is not
+# already answering, and waits until each service answers (or fails loudly with
+# its log). `down` stops only what `up` started, by recorded pid.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE="$ROOT/.services"
+mkdir -p "$STATE"
+
+TANSU_VERSION=0.6.0
+PG_HOST=127.0.0.1 PG_PORT=5432
+KAFKA_HOST=127.0.0.1 KAFKA_PORT=9092
+MOTO_HOST=127.0.0.1 MOTO_PORT=5000
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_for NAME CHECK_CMD LOGFILE: polls for up to 60 s.
+wait_for() {
+  local name=$1 check=$2 logfile=${3:-} i
+  for i in $(seq 1 120); do
+    if eval "$check" >/dev/null 2>&1; then log "$name is up"; return 0; fi
+    sleep 0.5
+  done
+  if [ -n "$logfile" ] && [ -f "$logfile" ]; then
+    printf '[services] --- last lines of %s ---\n' "$logfile" >&2
+    tail -n 40 "$logfile" >&2 || true
+  fi
+  die "$name did not answer within 60 s"
+}
+
+apt_install() {
+  if [ ! -f "$STATE/.apt-updated" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && touch "$STATE/.apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# ---------- PostgreSQL ----------
+pg_ok() { psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres connect_timeout=2" -Atqc 'select 1' 2>/dev/null | grep -q 1; }
+
+pg_up() {
+  if command -v psql >/dev/null && pg_ok; then log "PostgreSQL already answers on $PG_HOST:$PG_PORT"; return; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    log "installing PostgreSQL (Debian package)"
+    apt_install postgresql postgresql-client
+  fi
+  command -v psql >/dev/null || apt_install postgresql-client
+  local ver; ver=$(ls /etc/postgresql | sort -V | tail -n 1)
+  local conf="/etc/postgresql/$ver/main"
+  # Tests and demo connect as postgres over TCP without a password (trust on loopback only).
+  if ! grep -q '^host all all 127.0.0.1/32 trust' "$conf/pg_hba.conf"; then
+    log "allowing trust auth on 127.0.0.1 in $conf/pg_hba.conf"
+    sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$conf/pg_hba.conf"
+  fi
+  sed -i "s/^#\?listen_addresses.*/listen_addresses = 'localhost'/" "$conf/postgresql.conf"
+  if pg_ctlcluster "$ver" main status >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main reload
+  else
+    log "starting PostgreSQL $ver"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start
+    echo "$ver" > "$STATE/postgres.started"
+  fi
+  wait_for PostgreSQL pg_ok "/var/log/postgresql/postgresql-$ver-main.log"
+}
+
+pg_down() {
+  if [ -f "$STATE/postgres.started" ]; then
+    local ver; ver=$(cat "$STATE/postgres.started")
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main stop || true
+    rm -f "$STATE/postgres.started"
+    log "stopped PostgreSQL $ver"
+  fi
+}
+
+# ---------- tansu (Kafka API) ----------
+# Memory storage needs tansu's `dynostore` feature; cargo records installed
+# features in ~/.cargo/.crates2.json.
+tansu_installed() {
+  command -v tansu >/dev/null && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION" &&
+    python3 - "$HOME/.cargo/.crates2.json" "$TANSU_VERSION" <<'PY'
+import json, sys
+try:
+    installs = json.load(open(sys.argv[1])).get("installs", {})
+except OSError:
+    sys.exit(1)
+ok = any(k.startswith("tansu " + sys.argv[2] + " ") and "dynostore" in v.get("features", [])
+         for k, v in installs.items())
+sys.exit(0 if ok else 1)
+PY
+}
+
+tansu_up() {
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then log "a Kafka broker already answers on $KAFKA_HOST:$KAFKA_PORT"; return; fi
+  if ! tansu_installed; then
+    log "installing tansu $TANSU_VERSION with memory storage (cargo install, takes ~10 minutes)"
+    cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore --force >"$STATE/tansu-install.log" 2>&1 \
+      || { tail -n 40 "$STATE/tansu-install.log" >&2; die "cargo install tansu failed"; }
+  fi
+  log "starting tansu on $KAFKA_HOST:$KAFKA_PORT (memory storage)"
+  nohup tansu broker \
+    --listener-url "tcp://$KAFKA_HOST:$KAFKA_PORT" \
+    --advertised-listener-url "tcp://$KAFKA_HOST:$KAFKA_PORT" \
+    --storage-engine "memory://tansu/" \
+    >"$STATE/tansu.log" 2>&1 &
+  echo $! > "$STATE/tansu.pid"
+  wait_for tansu "port_open $KAFKA_HOST $KAFKA_PORT" "$STATE/tansu.log"
+}
+
+# ---------- moto (AWS) ----------
+moto_ok() { python3 -c "import urllib.request,sys; urllib.request.urlopen('http://$MOTO_HOST:$MOTO_PORT/moto-api/', timeout=2)"; }
+
+moto_up() {
+  if moto_ok 2>/dev/null; then log "moto already answers on $MOTO_HOST:$MOTO_PORT"; return; fi
+  if ! command -v moto_server >/dev/null; then
+    log "installing moto[server] (pip)"
+    python3 -m pip install --quiet 'moto[server]' >"$STATE/moto-install.log" 2>&1 \
+      || { tail -n 40 "$STATE/moto-install.log" >&2; die "pip install moto[server] failed"; }
+    hash -r
+  fi
+  local moto; moto=$(command -v moto_server || echo "$(python3 -m site --user-base)/bin/moto_server")
+  log "starting moto on $MOTO_HOST:$MOTO_PORT"
+  nohup "$moto" -H "$MOTO_HOST" -p "$MOTO_PORT" >"$STATE/moto.log" 2>&1 &
+  echo $! > "$STATE/moto.pid"
+  wait_for moto moto_ok "$STATE/moto.log"
+}
+
+stop_pid() {
+  local name=$1 f="$STATE/$1.pid"
+  if [ -f "$f" ]; then
+    local pid; pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; log "stopped $name (pid $pid)"; fi
+    rm -f "$f"
+  fi
+}
+
+status() {
+  local rc=0
+  if pg_ok; then echo "postgres  up    $PG_HOST:$PG_PORT"; else echo "postgres  down  $PG_HOST:$PG_PORT"; rc=1; fi
+  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then echo "kafka     up    $KAFKA_HOST:$KAFKA_PORT"; else echo "kafka     down  $KAFKA_HOST:$KAFKA_PORT"; rc=1; fi
+  if moto_ok 2>/dev/null; then echo "moto      up    $MOTO_HOST:$MOTO_PORT"; else echo "moto      down  $MOTO_HOST:$MOTO_PORT"; rc=1; fi
+  return $rc
+}
+
+case "${1:-}" in
+  up) pg_up; tansu_up; moto_up ;;
+  down) stop_pid tansu; stop_pid moto; pg_down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
