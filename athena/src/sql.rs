@@ -1,0 +1,289 @@
+//! SQL text helpers: quoting, whitespace normalization, statement splitting
+//! that respects strings and comments, athena-rs's `-- Database: x`
+//! comments, and the Presto view encoding Athena stores in Glue.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// Quotes an identifier for Athena DML / views (`"name"`).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes an identifier for Athena Hive DDL (`` `name` ``).
+pub fn quote_ddl_ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A string literal (`'it''s'`).
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Code,
+    Single,
+    Double,
+    Back,
+    Line,
+    Block,
+}
+
+/// Walks `sql` and calls `f(byte_index, char, state_before)` for each char.
+fn scan(sql: &str, mut f: impl FnMut(usize, char, State)) {
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let mut st = State::Code;
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        let next = chars.get(i + 1).map(|&(_, c)| c);
+        let reported = match st {
+            State::Code if c == '-' && next == Some('-') => State::Line,
+            State::Code if c == '/' && next == Some('*') => State::Block,
+            s => s,
+        };
+        f(at, c, reported);
+        match st {
+            State::Code => match c {
+                '\'' => st = State::Single,
+                '"' => st = State::Double,
+                '`' => st = State::Back,
+                '-' if next == Some('-') => {
+                    st = State::Line;
+                    i += 1;
+                    f(chars[i].0, '-', State::Line);
+                }
+                '/' if next == Some('*') => {
+                    st = State::Block;
+                    i += 1;
+                    f(chars[i].0, '*', State::Block);
+                }
+                _ => {}
+            },
+            // A doubled quote is an escaped quote: leaving and re-entering
+            // the literal gives the same result.
+            State::Single if c == '\'' => st = State::Code,
+            State::Double if c == '"' => st = State::Code,
+            State::Back if c == '`' => st = State::Code,
+            State::Line if c == '\n' => st = State::Code,
+            State::Block if c == '*' && next == Some('/') => {
+                st = State::Code;
+                i += 1;
+                f(chars[i].0, '/', State::Block);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// Splits a script into statements on `;` outside string literals, quoted
+/// identifiers and comments; statements are trimmed, empty ones (or only
+/// comments) dropped.
+pub fn split_statements(sql: &str) -> Vec<String> {
+    let mut cuts = Vec::new();
+    scan(sql, |at, c, st| {
+        if st == State::Code && c == ';' {
+            cuts.push(at);
+        }
+    });
+    let mut out = Vec::new();
+    let mut start = 0;
+    for cut in cuts.into_iter().chain(std::iter::once(sql.len())) {
+        let s = sql[start..cut].trim();
+        if !s.is_empty() && !only_comments(s) {
+            out.push(s.to_string());
+        }
+        start = (cut + 1).min(sql.len());
+    }
+    out
+}
+
+fn only_comments(s: &str) -> bool {
+    let mut code = false;
+    scan(s, |_, c, st| {
+        if st == State::Code && !c.is_whitespace() {
+            code = true;
+        }
+    });
+    !code
+}
+
+/// Collapses runs of whitespace outside literals to one space, trims, and
+/// drops a trailing `;`: two SQL texts that differ only in layout compare equal.
+pub fn normalize(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut pending_space = false;
+    scan(sql, |_, c, st| {
+        let in_code = matches!(st, State::Code | State::Block | State::Line);
+        if in_code && c.is_whitespace() && st != State::Line {
+            pending_space = true;
+            return;
+        }
+        if st == State::Line && c == '\n' {
+            pending_space = true;
+            return;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    });
+    let t = out.trim().trim_end_matches(';').trim_end();
+    t.to_string()
+}
+
+/// The database named by athena-rs's `-- Database: x` or `/* Database: x */`
+/// comment in a statement (case-insensitive; the first one wins).
+pub fn database_comment(sql: &str) -> Option<String> {
+    for line in sql.lines() {
+        let l = line.trim();
+        let body = if let Some(r) = l.strip_prefix("--") {
+            r
+        } else if let Some(r) = l.strip_prefix("/*") {
+            r.split("*/").next().unwrap_or(r)
+        } else {
+            continue;
+        };
+        let body = body.trim_start();
+        if body.len() > 9 && body[..9].eq_ignore_ascii_case("database:") {
+            let name = body[9..].split_whitespace().next().unwrap_or("");
+            if !name.is_empty() {
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The JSON Athena encodes in a view's `ViewOriginalText`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrestoView {
+    /// The view's SELECT.
+    pub original_sql: String,
+    /// Catalog (`awsdatacatalog`).
+    #[serde(default)]
+    pub catalog: Option<String>,
+    /// Database.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// Output columns.
+    #[serde(default)]
+    pub columns: Vec<PrestoColumn>,
+    /// Owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Security mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_invoker: Option<bool>,
+}
+
+/// A view column in [`PrestoView`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrestoColumn {
+    /// Name.
+    pub name: String,
+    /// Presto type.
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+const PRESTO_PREFIX: &str = "/* Presto View: ";
+const PRESTO_SUFFIX: &str = " */";
+
+/// Decodes `/* Presto View: <base64 JSON> */`.
+pub fn decode_presto_view(text: &str) -> Result<PrestoView, String> {
+    let t = text.trim();
+    let body = t
+        .strip_prefix(PRESTO_PREFIX)
+        .and_then(|r| r.strip_suffix(PRESTO_SUFFIX))
+        .ok_or_else(|| "not a `/* Presto View: ... */` text".to_string())?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .map_err(|e| format!("invalid base64: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("invalid view JSON: {e}"))
+}
+
+/// Encodes a view as Athena does (used by tests and fixtures).
+pub fn encode_presto_view(v: &PrestoView) -> String {
+    let json = serde_json::to_vec(v).unwrap_or_default();
+    format!(
+        "{PRESTO_PREFIX}{}{PRESTO_SUFFIX}",
+        base64::engine::general_purpose::STANDARD.encode(json)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_outside_strings_and_comments() {
+        let sql = "-- Database: db1\nCREATE VIEW \"v;1\" AS SELECT 'a;b' AS x; /* c; d */\nSELECT `e;f`, \"g;h\" -- i;j\nFROM t;\n-- only a comment\n; ;";
+        insta::assert_debug_snapshot!(split_statements(sql));
+    }
+
+    #[test]
+    fn escaped_quotes() {
+        assert_eq!(
+            split_statements("SELECT 'it''s; fine'; SELECT 2"),
+            vec!["SELECT 'it''s; fine'", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn normalizes_whitespace_only_outside_literals() {
+        assert_eq!(
+            normalize("  SELECT  a,\n\tb  FROM t ;\n"),
+            "SELECT a, b FROM t"
+        );
+        assert_eq!(normalize("SELECT 'a  b'"), "SELECT 'a  b'");
+        assert_ne!(normalize("SELECT 'a  b'"), normalize("SELECT 'a b'"));
+        assert_eq!(
+            normalize("SELECT a -- c\nFROM t"),
+            normalize("SELECT a -- c\n   FROM t")
+        );
+    }
+
+    #[test]
+    fn database_comments() {
+        assert_eq!(
+            database_comment("-- Database: db1\nSELECT 1").as_deref(),
+            Some("db1")
+        );
+        assert_eq!(
+            database_comment("/* database: db2 */\nSELECT 1").as_deref(),
+            Some("db2")
+        );
+        assert_eq!(
+            database_comment("--   Database: db3   \n").as_deref(),
+            Some("db3")
+        );
+        assert_eq!(
+            database_comment("-- database: a\n-- database: b").as_deref(),
+            Some("a")
+        );
+        assert_eq!(database_comment("SELECT 1"), None);
+    }
+
+    #[test]
+    fn presto_view_round_trip() {
+        // A view text in the exact shape Athena writes (`/* Presto View: <base64 JSON> */`).
+        let text = "/* Presto View: eyJvcmlnaW5hbFNxbCI6IlNFTEVDVCAqIEZST00gdGFibGVfMiIsImNhdGFsb2ciOiJhd3NkYXRhY2F0YWxvZyIsInNjaGVtYSI6ImRiMSIsImNvbHVtbnMiOlt7Im5hbWUiOiJpZCIsInR5cGUiOiJ2YXJjaGFyIn0seyJuYW1lIjoibmFtZSIsInR5cGUiOiJ2YXJjaGFyIn1dLCJvd25lciI6ImFybjphd3M6aWFtOjoxMjM0NTY3ODkwMTI6dXNlci9kZXYiLCJydW5Bc0ludm9rZXIiOmZhbHNlfQ== */";
+        let v = decode_presto_view(text).unwrap();
+        assert_eq!(v.original_sql, "SELECT * FROM table_2");
+        assert_eq!(v.columns.len(), 2);
+        assert_eq!(decode_presto_view(&encode_presto_view(&v)).unwrap(), v);
+        assert!(decode_presto_view("/* Presto View */").is_err());
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ddl_ident("a`b"), "`a``b`");
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+}

@@ -1,0 +1,1061 @@
+//! Integration tests: the real `athena` binary against a moto server (Glue
+//! and Athena emulation) reached through the standard AWS configuration
+//! (`AWS_ENDPOINT_URL`). Every test uses its own database names.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aws_sdk_glue::types::{Column, SerDeInfo, StorageDescriptor, TableInput};
+
+const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:5000";
+
+fn endpoint() -> String {
+    std::env::var("ATHENA_TEST_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string())
+}
+
+/// Fails (never skips) when moto is not reachable.
+fn require_moto() {
+    let url = endpoint();
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let addr: std::net::SocketAddr = hostport
+        .parse()
+        .unwrap_or_else(|e| panic!("bad ATHENA_TEST_ENDPOINT {url}: {e}"));
+    if std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(3)).is_err() {
+        panic!("moto server not reachable at {url}: run scripts/services.sh up (or `moto_server -H 127.0.0.1 -p 5000`)");
+    }
+}
+
+fn unique(test: &str) -> String {
+    format!("t_{test}_{}", std::process::id())
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+fn athena(args: &[&str]) -> Run {
+    athena_in(args, None)
+}
+
+fn athena_in(args: &[&str], cwd: Option<&Path>) -> Run {
+    require_moto();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_athena"));
+    cmd.args(args)
+        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WORKGROUP")
+        .env_remove("AWS_OUTPUT_LOCATION")
+        .env("NO_COLOR", "1");
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    let out: Output = cmd.output().expect("run athena");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn assert_no_changes(cfg: &Path) {
+    let r = athena(&["plan", "--detailed-exitcode", s(cfg)]);
+    assert_eq!(r.code, 0, "expected no changes:\n{r}");
+    assert!(r.stdout.contains("No changes"), "{r}");
+}
+
+fn apply_ok(cfg: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["apply", "--auto-approve"];
+    args.extend_from_slice(extra);
+    args.push(s(cfg));
+    let r = athena(&args);
+    assert_eq!(r.code, 0, "apply failed:\n{r}");
+    r
+}
+
+async fn glue() -> aws_sdk_glue::Client {
+    require_moto();
+    let conf = aws_sdk_glue::Config::builder()
+        .behavior_version(aws_sdk_glue::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_glue::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_glue::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    aws_sdk_glue::Client::from_conf(conf)
+}
+
+async fn athena_client() -> aws_sdk_athena::Client {
+    let conf = aws_sdk_athena::Config::builder()
+        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_athena::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_athena::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    aws_sdk_athena::Client::from_conf(conf)
+}
+
+/// (database, query) of every query moto recorded whose context is `db`.
+async fn recorded_queries(db: &str) -> Vec<String> {
+    let a = athena_client().await;
+    let mut ids = Vec::new();
+    let mut token = None;
+    loop {
+        let r = a
+            .list_query_executions()
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        ids.extend(r.query_execution_ids.unwrap_or_default());
+        token = r.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        let q = a
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .unwrap();
+        let Some(q) = q.query_execution else { continue };
+        let ctx = q.query_execution_context.and_then(|c| c.database);
+        if ctx.as_deref() == Some(db) {
+            out.push(q.query.unwrap_or_default());
+        }
+    }
+    out
+}
+
+async fn cleanup(db: &str) {
+    let g = glue().await;
+    if let Ok(r) = g.get_tables().database_name(db).send().await {
+        for t in r.table_list.unwrap_or_default() {
+            let _ = g.delete_table().database_name(db).name(t.name).send().await;
+        }
+    }
+    let _ = g.delete_database().name(db).send().await;
+}
+
+async fn table(db: &str, name: &str) -> aws_sdk_glue::types::Table {
+    glue()
+        .await
+        .get_table()
+        .database_name(db)
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap()
+}
+
+fn col_names(t: &aws_sdk_glue::types::Table) -> Vec<String> {
+    t.storage_descriptor
+        .as_ref()
+        .and_then(|s| s.columns.as_ref())
+        .map(|c| c.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn all_formats(db: &str) -> String {
+    format!(
+        r#"
+databases:
+  - name: {db}
+    description: all formats
+    location: s3://bucket/{db}/
+    parameters: {{team: data}}
+    tables:
+      - {{name: t_parquet, location: s3://bucket/{db}/p/, format: parquet, columns: [{{name: id, type: bigint}}, {{name: s, type: "struct<a:int,b:array<string>>"}}]}}
+      - {{name: t_orc, location: s3://bucket/{db}/o/, format: orc, columns: [{{name: id, type: bigint}}]}}
+      - {{name: t_json, location: s3://bucket/{db}/j/, format: json, columns: [{{name: id, type: bigint}}, {{name: m, type: "map<string,int>"}}]}}
+      - {{name: t_csv, location: s3://bucket/{db}/c/, format: csv, quote: '"', skip_header_lines: 1, columns: [{{name: id, type: bigint}}, {{name: d, type: "decimal(10,2)"}}]}}
+      - {{name: t_tsv, location: s3://bucket/{db}/t/, format: tsv, columns: [{{name: id, type: bigint}}, {{name: v, type: "varchar(10)"}}]}}
+      - {{name: t_avro, location: s3://bucket/{db}/a/, format: avro, columns: [{{name: id, type: bigint}}]}}
+      - {{name: t_text, location: s3://bucket/{db}/x/, format: textfile, delimiter: "|", columns: [{{name: id, type: bigint}}]}}
+      - name: t_explicit
+        location: s3://bucket/{db}/e/
+        serde: {{library: org.apache.hadoop.hive.serde2.RegexSerDe, parameters: {{input.regex: "^(\\d+)$"}}}}
+        input_format: org.apache.hadoop.mapred.TextInputFormat
+        output_format: org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat
+        columns: [{{name: id, type: bigint}}]
+"#
+    )
+}
+
+#[tokio::test]
+async fn create_every_format_then_idempotent() {
+    let db = unique("formats");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "c.yaml", &all_formats(&db));
+    let r = athena(&["plan", "--detailed-exitcode", s(&cfg)]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stdout.contains("Plan: 9 to create"), "{r}");
+    apply_ok(&cfg, &[]);
+    assert_no_changes(&cfg);
+    // Apply again: nothing to do.
+    let r = apply_ok(&cfg, &[]);
+    assert!(r.stdout.contains("No changes"), "{r}");
+
+    let csv = table(&db, "t_csv").await;
+    let sd = csv.storage_descriptor.as_ref().unwrap();
+    let serde = sd.serde_info.as_ref().unwrap();
+    assert_eq!(
+        serde.serialization_library.as_deref(),
+        Some("org.apache.hadoop.hive.serde2.OpenCSVSerde")
+    );
+    assert_eq!(serde.parameters.as_ref().unwrap()["quoteChar"], "\"");
+    assert_eq!(
+        csv.parameters.as_ref().unwrap()["skip.header.line.count"],
+        "1"
+    );
+    assert_eq!(csv.table_type.as_deref(), Some("EXTERNAL_TABLE"));
+    let pq = table(&db, "t_parquet").await;
+    assert_eq!(
+        pq.storage_descriptor
+            .as_ref()
+            .unwrap()
+            .input_format
+            .as_deref(),
+        Some("org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat")
+    );
+    assert_eq!(
+        pq.storage_descriptor
+            .as_ref()
+            .unwrap()
+            .columns
+            .as_ref()
+            .unwrap()[1]
+            .r#type
+            .as_deref(),
+        Some("struct<a:int,b:array<string>>")
+    );
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn case_and_spelling_differences_are_no_change() {
+    let db = unique("case");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: integer}}]}}\n"),
+    );
+    apply_ok(&cfg, &[]);
+    let cfg2 = write(
+        dir.path(),
+        "c.yaml",
+        &format!(
+            "databases:\n  - name: {}\n    tables:\n      - {{name: T, location: s3://b/t, format: parquet, columns: [{{name: ID, type: INT}}]}}\n",
+            db.to_uppercase()
+        ),
+    );
+    assert_no_changes(&cfg2);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn add_column_property_and_location_change_keep_unmanaged_fields() {
+    let db = unique("update");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: csv\n        columns:\n          - {{name: a, type: string}}\n          - {{name: b, type: int}}\n        properties: {{team: x}}\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let g = glue().await;
+    // Out-of-band: set fields the config does not manage (owner, descriptor
+    // parameters, a catalog-maintained parameter) with another client.
+    let t = table(&db, "t").await;
+    let mut sd = t.storage_descriptor.clone().unwrap();
+    sd.parameters = Some([("compression".to_string(), "gzip".to_string())].into());
+    sd.number_of_buckets = 4;
+    let mut params = t.parameters.clone().unwrap();
+    params.insert("transient_lastDdlTime".into(), "1700000000".into());
+    let input = TableInput::builder()
+        .name("t")
+        .owner("someone")
+        .table_type("EXTERNAL_TABLE")
+        .storage_descriptor(sd)
+        .set_parameters(Some(params))
+        .build()
+        .unwrap();
+    g.update_table()
+        .database_name(&db)
+        .table_input(input)
+        .send()
+        .await
+        .unwrap();
+    // Glue-managed keys never diff.
+    assert_no_changes(&cfg);
+    let versions_before = g
+        .get_table_versions()
+        .database_name(&db)
+        .table_name("t")
+        .send()
+        .await
+        .unwrap()
+        .table_versions
+        .unwrap()
+        .len();
+    let version_before = table(&db, "t").await.version_id;
+
+    let changed = base
+        .replace(
+            "          - {name: b, type: int}\n",
+            "          - {name: b, type: int}\n          - {name: c, type: double}\n",
+        )
+        .replace("{team: x}", "{team: y, tier: gold}")
+        .replace("location: s3://b/t/", "location: s3://b/t2/");
+    let cfg = write(dir.path(), "c.yaml", &changed);
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(r.stdout.contains("~ table."), "{r}");
+    assert!(r.stdout.contains("properties.tier"), "{r}");
+    assert!(r.stdout.contains("location"), "{r}");
+    assert!(
+        !r.stdout.contains("destructive:"),
+        "adding at the end is safe for CSV:\n{r}"
+    );
+    apply_ok(&cfg, &[]);
+    assert_no_changes(&cfg);
+
+    let t = table(&db, "t").await;
+    assert_eq!(col_names(&t), ["a", "b", "c"]);
+    let sd = t.storage_descriptor.as_ref().unwrap();
+    assert_eq!(sd.location.as_deref(), Some("s3://b/t2/"));
+    assert_eq!(t.owner.as_deref(), Some("someone"), "owner kept");
+    assert_eq!(sd.number_of_buckets, 4, "buckets kept");
+    assert_eq!(
+        sd.parameters.as_ref().unwrap()["compression"],
+        "gzip",
+        "descriptor parameters kept"
+    );
+    let p = t.parameters.as_ref().unwrap();
+    assert_eq!(p["tier"], "gold");
+    assert_eq!(
+        p["transient_lastDdlTime"], "1700000000",
+        "catalog-maintained parameter kept"
+    );
+    // The update went through UpdateTable (a new table version); the tool
+    // read the table first and sent that VersionId (moto does not check it).
+    let versions_after = g
+        .get_table_versions()
+        .database_name(&db)
+        .table_name("t")
+        .send()
+        .await
+        .unwrap()
+        .table_versions
+        .unwrap()
+        .len();
+    assert_eq!(versions_after, versions_before + 1);
+    assert_ne!(t.version_id, version_before);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn unsafe_change_refused_without_flag() {
+    let db = unique("unsafe");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: csv\n        columns:\n          - {{name: a, type: string}}\n          - {{name: b, type: int}}\n          - {{name: c, type: int}}\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace("          - {name: b, type: int}\n", ""),
+    );
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(
+        r.stdout
+            .contains("destructive: removing column `b` breaks reading CSV/TSV data"),
+        "{r}"
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("destructive"), "{r}");
+    assert_eq!(
+        col_names(&table(&db, "t").await),
+        ["a", "b", "c"],
+        "nothing applied"
+    );
+    apply_ok(&cfg, &["--allow-destructive"]);
+    assert_eq!(col_names(&table(&db, "t").await), ["a", "c"]);
+    assert_no_changes(&cfg);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn partition_key_change_is_a_replace() {
+    let db = unique("pkey");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: parquet\n        columns: [{{name: a, type: string}}]\n        partition_keys: [{{name: dt, type: string}}]\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let cfg = write(dir.path(), "c.yaml", &base.replace("name: dt", "name: day"));
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(r.stdout.contains("-/+ table."), "{r}");
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    apply_ok(&cfg, &["--allow-destructive"]);
+    let t = table(&db, "t").await;
+    assert_eq!(t.partition_keys.unwrap()[0].name, "day");
+    assert_no_changes(&cfg);
+    cleanup(&db).await;
+}
+
+async fn partition_values(db: &str, t: &str) -> Vec<String> {
+    let g = glue().await;
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let r = g
+            .get_partitions()
+            .database_name(db)
+            .table_name(t)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        for p in r.partitions.unwrap_or_default() {
+            out.push(p.values.unwrap_or_default().join("/"));
+        }
+        token = r.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn partitions_added_and_removed_in_chunks() {
+    let db = unique("parts");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: json\n        columns: [{{name: a, type: string}}]\n        partition_keys: [{{name: dt, type: string}}, {{name: src, type: string}}]\n        partitions:\n          - values: {{src: web}}\n            date_range: {{key: dt, start: \"2024-01-01\", end: \"2024-06-01\"}}\n          - values: {{src: app, dt: \"2023-12-31\"}}\n            location: s3://elsewhere/{{src}}/{{dt}}/\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(r.stdout.contains("153 partitions, 2 request(s)"), "{r}");
+    apply_ok(&cfg, &[]);
+    let v = partition_values(&db, "t").await;
+    assert_eq!(v.len(), 153);
+    assert!(v.contains(&"2023-12-31/app".to_string()));
+    assert_no_changes(&cfg);
+    let g = glue().await;
+    let p = g
+        .get_partition()
+        .database_name(&db)
+        .table_name("t")
+        .set_partition_values(Some(vec!["2023-12-31".into(), "app".into()]))
+        .send()
+        .await
+        .unwrap()
+        .partition
+        .unwrap();
+    assert_eq!(
+        p.storage_descriptor.unwrap().location.as_deref(),
+        Some("s3://elsewhere/app/2023-12-31/")
+    );
+
+    // Shrink the range and drop the extra partition.
+    let smaller = base
+        .replace("end: \"2024-06-01\"", "end: \"2024-01-11\"")
+        .replace("          - values: {src: app, dt: \"2023-12-31\"}\n            location: s3://elsewhere/{src}/{dt}/\n", "");
+    let cfg = write(dir.path(), "c.yaml", &smaller);
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(r.stdout.contains("BatchDeletePartition"), "{r}");
+    apply_ok(&cfg, &[]);
+    let v = partition_values(&db, "t").await;
+    assert_eq!(v.len(), 10, "{v:?}");
+    assert_no_changes(&cfg);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn out_of_band_change_detected_and_reverted() {
+    let db = unique("oob");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: orc, columns: [{{name: a, type: string}}], properties: {{k: v}}}}\n"),
+    );
+    apply_ok(&cfg, &[]);
+    let g = glue().await;
+    let t = table(&db, "t").await;
+    let mut sd = t.storage_descriptor.clone().unwrap();
+    sd.location = Some("s3://hacked/".into());
+    let mut params = t.parameters.clone().unwrap();
+    params.insert("k".into(), "changed".into());
+    params.insert("added".into(), "1".into());
+    let input = TableInput::builder()
+        .name("t")
+        .table_type("EXTERNAL_TABLE")
+        .storage_descriptor(sd)
+        .set_parameters(Some(params))
+        .build()
+        .unwrap();
+    g.update_table()
+        .database_name(&db)
+        .table_input(input)
+        .send()
+        .await
+        .unwrap();
+    let r = athena(&["plan", "--detailed-exitcode", s(&cfg)]);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stdout.contains("s3://hacked/"), "{r}");
+    assert!(r.stdout.contains("properties.added"), "{r}");
+    assert!(r.stdout.contains("\"changed\" -> \"v\""), "{r}");
+    apply_ok(&cfg, &[]);
+    assert_no_changes(&cfg);
+    cleanup(&db).await;
+}
+
+fn glue_table(name: &str) -> TableInput {
+    TableInput::builder()
+        .name(name)
+        .table_type("EXTERNAL_TABLE")
+        .storage_descriptor(
+            StorageDescriptor::builder()
+                .columns(Column::builder().name("x").r#type("int").build().unwrap())
+                .location("s3://b/other/")
+                .input_format("org.apache.hadoop.mapred.TextInputFormat")
+                .output_format("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
+                .serde_info(
+                    SerDeInfo::builder()
+                        .serialization_library("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe")
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn unmanaged_table_reported_and_deleted_only_with_opt_in() {
+    let db = unique("unmanaged");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: avro, columns: [{{name: a, type: string}}]}}\n");
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let g = glue().await;
+    g.create_table()
+        .database_name(&db)
+        .table_input(glue_table("stray"))
+        .send()
+        .await
+        .unwrap();
+    let r = athena(&["plan", "--detailed-exitcode", s(&cfg)]);
+    assert_eq!(r.code, 0, "a note is not a change:\n{r}");
+    assert!(r.stdout.contains("unmanaged table"), "{r}");
+    apply_ok(&cfg, &["--allow-destructive"]);
+    assert!(
+        g.get_table()
+            .database_name(&db)
+            .name("stray")
+            .send()
+            .await
+            .is_ok(),
+        "left alone without opt-in"
+    );
+
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace("    tables:\n", "    delete_unmanaged: true\n    tables:\n"),
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "needs --allow-destructive:\n{r}");
+    assert!(g
+        .get_table()
+        .database_name(&db)
+        .name("stray")
+        .send()
+        .await
+        .is_ok());
+    apply_ok(&cfg, &["--allow-destructive"]);
+    assert!(
+        g.get_table()
+            .database_name(&db)
+            .name("stray")
+            .send()
+            .await
+            .is_err(),
+        "deleted"
+    );
+    assert_no_changes(&cfg);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn import_round_trip() {
+    let db = unique("import");
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = all_formats(&db);
+    text.push_str(
+        "      - name: t_proj\n        location: s3://bucket/proj/\n        format: parquet\n        columns: [{name: id, type: bigint}]\n        partition_keys: [{name: dt, type: string}, {name: region, type: string}]\n        projection:\n          location_template: s3://bucket/proj/$${dt}/$${region}/\n          columns:\n            dt: {type: date, format: yyyy-MM-dd, range: [\"2024-01-01\", \"NOW\"], unit: DAYS}\n            region: {type: enum, values: [eu, us]}\n",
+    );
+    let cfg = write(dir.path(), "c.yaml", &text);
+    apply_ok(&cfg, &[]);
+    // A table made by another client, with catalog-maintained parameters.
+    let g = glue().await;
+    let mut t = glue_table("by_hand");
+    t.parameters = Some(
+        [
+            ("transient_lastDdlTime".to_string(), "1".to_string()),
+            ("EXTERNAL".to_string(), "TRUE".to_string()),
+        ]
+        .into(),
+    );
+    g.create_table()
+        .database_name(&db)
+        .table_input(t)
+        .send()
+        .await
+        .unwrap();
+    let out = dir.path().join("imported.yaml");
+    let r = athena(&["import", "--database", &db, "--out", s(&out)]);
+    assert_eq!(r.code, 0, "{r}");
+    let imported = std::fs::read_to_string(&out).unwrap();
+    assert!(imported.contains("format: parquet"), "{imported}");
+    assert!(imported.contains("projection:"), "{imported}");
+    assert!(!imported.contains("transient_lastDdlTime"), "{imported}");
+    assert_no_changes(&out);
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn views_through_athena_with_database_context() {
+    let db = unique("views");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!(
+            "databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - name: v_top\n        sql: SELECT * FROM v_base\n      - name: v_base\n        sql: |\n          SELECT id\n          FROM t\n          WHERE id > 0\n"
+        ),
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 0, "{r}");
+    let q = recorded_queries(&db).await;
+    // The dependent view after the one it reads; exact statements.
+    assert_eq!(
+        q,
+        vec![
+            "CREATE OR REPLACE VIEW \"v_base\" AS\nSELECT id\nFROM t\nWHERE id > 0".to_string(),
+            "CREATE OR REPLACE VIEW \"v_top\" AS\nSELECT * FROM v_base".to_string(),
+        ],
+        "moto recorded: {q:#?}"
+    );
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn presto_view_fixture_decoded_and_compared_normalized() {
+    let db = unique("presto");
+    let g = glue().await;
+    g.create_database()
+        .database_input(
+            aws_sdk_glue::types::DatabaseInput::builder()
+                .name(&db)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // A view exactly as Athena stores it in Glue.
+    let view_json = format!(
+        r#"{{"originalSql":"SELECT id,\n  name FROM people","catalog":"awsdatacatalog","schema":"{db}","columns":[{{"name":"id","type":"bigint"}},{{"name":"name","type":"varchar"}}],"owner":"arn:aws:iam::123456789012:user/dev","runAsInvoker":false}}"#
+    );
+    use base64::Engine;
+    let text = format!(
+        "/* Presto View: {} */",
+        base64::engine::general_purpose::STANDARD.encode(view_json)
+    );
+    let input = TableInput::builder()
+        .name("v_people")
+        .table_type("VIRTUAL_VIEW")
+        .view_original_text(text)
+        .view_expanded_text("/* Presto View */")
+        .set_parameters(Some(
+            [
+                ("presto_view".to_string(), "true".to_string()),
+                ("comment".to_string(), "Presto View".to_string()),
+            ]
+            .into(),
+        ))
+        .storage_descriptor(
+            StorageDescriptor::builder()
+                .columns(
+                    Column::builder()
+                        .name("id")
+                        .r#type("bigint")
+                        .build()
+                        .unwrap(),
+                )
+                .columns(
+                    Column::builder()
+                        .name("name")
+                        .r#type("string")
+                        .build()
+                        .unwrap(),
+                )
+                .serde_info(SerDeInfo::builder().build())
+                .build(),
+        )
+        .build()
+        .unwrap();
+    g.create_table()
+        .database_name(&db)
+        .table_input(input)
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let same = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    views:\n      - name: v_people\n        sql: \"SELECT id, name\\n FROM people;\"\n        columns: [{{name: id, type: bigint}}, {{name: name, type: varchar}}]\n"),
+    );
+    assert_no_changes(&same);
+    let out = dir.path().join("imported.yaml");
+    let r = athena(&["import", "--database", &db, "--out", s(&out)]);
+    assert_eq!(r.code, 0, "{r}");
+    assert_no_changes(&out);
+    let different = write(dir.path(), "c.yaml", &format!("databases:\n  - name: {db}\n    views:\n      - name: v_people\n        sql: SELECT id FROM people\n"));
+    let r = athena(&["plan", s(&different)]);
+    assert!(r.stdout.contains("~ view."), "{r}");
+    assert!(
+        r.stdout.contains("CREATE OR REPLACE VIEW \"v_people\" AS"),
+        "{r}"
+    );
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn iceberg_through_athena_ddl() {
+    let db = unique("iceberg");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{{name: a, type: int}}]}}\n"),
+    );
+    apply_ok(&cfg, &[]);
+    assert_eq!(
+        recorded_queries(&db).await,
+        vec!["CREATE TABLE `ice` (`a` int)\nLOCATION 's3://b/ice/'\nTBLPROPERTIES ('table_type'='ICEBERG')".to_string()]
+    );
+    cleanup(&db).await;
+}
+
+#[test]
+fn bad_config_located_and_nothing_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = unique("bad");
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: parquet\n        columns:\n          - {{name: a, type: \"array<strin>\"}}\n"),
+    );
+    for verb in ["validate", "plan", "apply"] {
+        let r = athena(&[verb, s(&cfg)]);
+        assert_eq!(r.code, 1, "{r}");
+        assert!(
+            r.stderr
+                .contains("c.yaml:8:36: error: invalid column type `array<strin>`"),
+            "{r}"
+        );
+        assert!(!r.stderr.contains("panicked"), "{r}");
+    }
+}
+
+#[test]
+fn unreachable_endpoint_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "c.yaml", "databases:\n  - name: x\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_athena"))
+        .args(["plan", s(&cfg)])
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("Glue GetDatabases failed"), "{err}");
+}
+
+fn template_project(db: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "base/index.sql",
+        "{% include \"base/tables.sql\" %}\n{% include \"base/parts.sql\" %}\n",
+    );
+    write(
+        dir.path(),
+        "base/tables.sql",
+        &format!("-- Database: {db}\nCREATE EXTERNAL TABLE IF NOT EXISTS `t1` (id string COMMENT 'x; y') LOCATION '{{{{ s3_bucket }}}}/t1';\n\n/* Database: {db}_b */\nCREATE VIEW \"v\" AS SELECT 'a;b' AS c;\n"),
+    );
+    write(
+        dir.path(),
+        "base/parts.sql",
+        &format!("-- Database: {db}\nALTER TABLE t1 ADD IF NOT EXISTS\n{{% for d in date_range(start=\"2024-01-01\", end=\"2024-01-03\") %}}PARTITION (dt = '{{{{ d }}}}') LOCATION '{{{{ s3_bucket }}}}/t1/{{{{ d | date(format=\"%Y/%m/%d\") }}}}/'{{% if not loop.last %}}\n{{% endif %}}{{% endfor %}};\n"),
+    );
+    write(
+        dir.path(),
+        "prd/index.sql",
+        "{% set s3_bucket = \"s3://prd\" %}\n{% include 'base/index.sql' %}\n",
+    );
+    dir
+}
+
+#[tokio::test]
+async fn template_run_executes_each_statement_with_its_database() {
+    let db = unique("tmpl");
+    let p = template_project(&db);
+    let built = athena_in(&["build", "prd"], Some(p.path()));
+    assert_eq!(built.code, 0, "{built}");
+    assert!(
+        built.stdout.contains("LOCATION 's3://prd/t1/2024/01/02/'"),
+        "{built}"
+    );
+
+    // --dry-run really does nothing.
+    let r = athena_in(&["run", "--dry-run", "prd"], Some(p.path()));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stdout.contains("3 statement(s) rendered, none executed"),
+        "{r}"
+    );
+    assert!(recorded_queries(&db).await.is_empty());
+
+    let r = athena_in(&["run", "prd"], Some(p.path()));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("3 statement(s) succeeded"), "{r}");
+    assert_eq!(
+        recorded_queries(&db).await,
+        vec![
+            format!("-- Database: {db}\nCREATE EXTERNAL TABLE IF NOT EXISTS `t1` (id string COMMENT 'x; y') LOCATION 's3://prd/t1'"),
+            format!("-- Database: {db}\nALTER TABLE t1 ADD IF NOT EXISTS\nPARTITION (dt = '2024-01-01') LOCATION 's3://prd/t1/2024/01/01/'\nPARTITION (dt = '2024-01-02') LOCATION 's3://prd/t1/2024/01/02/'"),
+        ]
+    );
+    assert_eq!(
+        recorded_queries(&format!("{db}_b")).await,
+        vec![format!(
+            "/* Database: {db}_b */\nCREATE VIEW \"v\" AS SELECT 'a;b' AS c"
+        )]
+    );
+}
+
+/// A private moto server (its Athena state machine is reconfigured, which
+/// would disturb the tests sharing the main one). Killed on drop.
+struct PrivateMoto {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn private_moto() -> PrivateMoto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start moto_server (pip install 'moto[server]'; scripts/services.sh needs it too): {e}"));
+    let m = PrivateMoto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..150 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return m;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("moto_server did not start on port {port}");
+}
+
+fn http_post(url: &str, path: &str, body: &str) {
+    use std::io::{Read, Write};
+    let hostport = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(
+        resp.starts_with("HTTP/1.1 2") || resp.starts_with("HTTP/1.0 2"),
+        "{resp}"
+    );
+}
+
+fn run_against(url: &str, args: &[&str], cwd: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_athena"))
+        .args(args)
+        .current_dir(cwd)
+        .env("AWS_ENDPOINT_URL", url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cancelled_query_fails_the_run_and_stops() {
+    let moto = private_moto();
+    // Queries stay QUEUED until stopped.
+    http_post(
+        &moto.url,
+        "/moto-api/state-manager/set-transition",
+        r#"{"model_name": "athena::execution", "transition": {"progression": "manual", "times": 1000000}}"#,
+    );
+    let p = template_project("cancel_db");
+    let child = run_against(&moto.url, &["run", "prd"], p.path());
+    let conf = aws_sdk_athena::Config::builder()
+        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
+        .endpoint_url(&moto.url)
+        .region(aws_sdk_athena::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_athena::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    let a = aws_sdk_athena::Client::from_conf(conf);
+    let mut id = None;
+    for _ in 0..100 {
+        let ids = a
+            .list_query_executions()
+            .send()
+            .await
+            .unwrap()
+            .query_execution_ids
+            .unwrap_or_default();
+        if let Some(first) = ids.first() {
+            id = Some(first.clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let id = id.expect("the run started a query");
+    a.stop_query_execution()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Athena query {id} CANCELLED")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("statement 1/3 failed; 2 statement(s) after it were not run"),
+        "{stderr}"
+    );
+    let ids = a
+        .list_query_executions()
+        .send()
+        .await
+        .unwrap()
+        .query_execution_ids
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 1, "nothing ran after the cancelled statement");
+}
+
+#[tokio::test]
+async fn polling_waits_through_queued_and_running() {
+    let moto = private_moto();
+    // Each state lasts three polls: QUEUED, RUNNING, then SUCCEEDED.
+    http_post(
+        &moto.url,
+        "/moto-api/state-manager/set-transition",
+        r#"{"model_name": "athena::execution", "transition": {"progression": "manual", "times": 3}}"#,
+    );
+    let p = template_project("poll_db");
+    let started = std::time::Instant::now();
+    let out = run_against(&moto.url, &["run", "prd"], p.path())
+        .wait_with_output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("3 statement(s) succeeded"), "{stdout}");
+    // Backoff from 100 ms: ~6 polls per statement take well under athena-rs's 5 s per poll.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -1,0 +1,216 @@
+//! Connecting: the configuration's URL, or the libpq environment.
+
+use std::str::FromStr;
+
+use anyhow::{anyhow, Context};
+use tokio_postgres::config::SslMode as PgSslMode;
+use tokio_postgres::{Client, Config, NoTls};
+
+use crate::model::{Connection, SslMode};
+use crate::tls::{RustlsConnect, Verify};
+
+/// A resolved connection target.
+#[derive(Clone)]
+pub struct Target {
+    config: Config,
+    /// TLS connector; `None` = plain TCP.
+    tls: Option<RustlsConnect>,
+    /// The database the URL / environment names (roles' statements run here).
+    pub dbname: String,
+    /// A printable description, password redacted.
+    pub display: String,
+}
+
+fn env(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
+/// Removes the libpq TLS options tokio-postgres does not parse
+/// (`sslmode=verify-*`, `sslrootcert`; `sslmode` is taken out in every form)
+/// from a URL or key=value string, returning them.
+pub fn strip_tls_params(url: &str) -> (String, Option<SslMode>, Option<String>) {
+    let mut mode = None;
+    let mut rootcert = None;
+    let mut take = |k: &str, v: &str| -> bool {
+        match k {
+            "sslmode" => {
+                mode = SslMode::parse(v);
+                true
+            }
+            "sslrootcert" => {
+                rootcert = Some(v.to_string());
+                true
+            }
+            _ => false,
+        }
+    };
+    if url.contains("://") {
+        let Some((base, query)) = url.split_once('?') else {
+            return (url.to_string(), None, None);
+        };
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.split_once('=') {
+                Some((k, v)) => !take(k, v),
+                None => true,
+            })
+            .collect();
+        let out = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        (out, mode, rootcert)
+    } else {
+        let kept: Vec<&str> = url
+            .split_whitespace()
+            .filter(|kv| match kv.split_once('=') {
+                Some((k, v)) => !take(k, v.trim_matches('\'')),
+                None => true,
+            })
+            .collect();
+        (kept.join(" "), mode, rootcert)
+    }
+}
+
+/// Builds the target from `connection.url`, else `DATABASE_URL`, else the
+/// libpq variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE.
+pub fn target(c: &Connection) -> anyhow::Result<Target> {
+    let mut url_mode = None;
+    let mut url_rootcert = None;
+    let (mut config, display) = match c
+        .url
+        .as_ref()
+        .map(|u| u.expose().to_string())
+        .or_else(|| env("DATABASE_URL"))
+    {
+        Some(raw) => {
+            let (url, m, r) = strip_tls_params(&raw);
+            url_mode = m;
+            url_rootcert = r;
+            let cfg = Config::from_str(&url).map_err(|e| {
+                anyhow!(
+                    "invalid connection URL {}: {e}",
+                    common::secret::redact_url(&raw)
+                )
+            })?;
+            (cfg, common::secret::redact_url(&raw))
+        }
+        None => {
+            let mut cfg = Config::new();
+            let host = env("PGHOST").unwrap_or_else(|| "localhost".into());
+            for h in host.split(',') {
+                cfg.host(h);
+            }
+            let port = env("PGPORT").unwrap_or_else(|| "5432".into());
+            cfg.port(
+                port.parse()
+                    .map_err(|_| anyhow!("PGPORT `{port}` is not a port number"))?,
+            );
+            let display = format!("host={host} port={port}");
+            (cfg, display)
+        }
+    };
+    if config.get_user().is_none() {
+        let user = env("PGUSER")
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "postgres".into());
+        config.user(&user);
+    }
+    if config.get_password().is_none() {
+        if let Some(p) = env("PGPASSWORD") {
+            config.password(p);
+        }
+    }
+    if config.get_dbname().is_none() {
+        let db = env("PGDATABASE")
+            .unwrap_or_else(|| config.get_user().unwrap_or("postgres").to_string());
+        config.dbname(&db);
+    }
+    // libpq's default is `prefer`.
+    let mode = c
+        .sslmode
+        .or(url_mode)
+        .or_else(|| env("PGSSLMODE").and_then(|m| SslMode::parse(&m)))
+        .unwrap_or(SslMode::Prefer);
+    let rootcert = c
+        .sslrootcert
+        .clone()
+        .or(url_rootcert)
+        .or_else(|| env("PGSSLROOTCERT"));
+    let tls = match mode {
+        SslMode::Disable => None,
+        SslMode::Prefer | SslMode::Require => Some(RustlsConnect::new(Verify::None, None)?),
+        SslMode::VerifyCa => Some(RustlsConnect::new(Verify::Ca, rootcert.as_deref())?),
+        SslMode::VerifyFull => Some(RustlsConnect::new(Verify::Full, rootcert.as_deref())?),
+    };
+    config.ssl_mode(match mode {
+        SslMode::Disable => PgSslMode::Disable,
+        SslMode::Prefer => PgSslMode::Prefer,
+        _ => PgSslMode::Require,
+    });
+    config.application_name("grant");
+    config.connect_timeout(std::time::Duration::from_secs(10));
+    let dbname = config.get_dbname().unwrap_or("postgres").to_string();
+    let user = config.get_user().unwrap_or("").to_string();
+    let display = if display.contains("://") {
+        display
+    } else {
+        format!("{display} user={user} dbname={dbname}")
+    };
+    Ok(Target {
+        config,
+        tls,
+        dbname,
+        display,
+    })
+}
+
+impl Target {
+    /// Connects to `db` (or the target's own database).
+    pub async fn connect(&self, db: Option<&str>) -> anyhow::Result<Client> {
+        let mut cfg = self.config.clone();
+        let dbname = db.unwrap_or(&self.dbname);
+        cfg.dbname(dbname);
+        let what = || format!("cannot connect to {} (database `{dbname}`)", self.display);
+        match &self.tls {
+            None => {
+                let (client, connection) = cfg.connect(NoTls).await.with_context(what)?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("connection closed: {e}");
+                    }
+                });
+                Ok(client)
+            }
+            Some(tls) => {
+                let (client, connection) = cfg.connect(tls.clone()).await.with_context(what)?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("connection closed: {e}");
+                    }
+                });
+                Ok(client)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_params_are_taken_out() {
+        let (u, m, r) = strip_tls_params(
+            "postgres://a:b@h/db?sslmode=verify-full&application_name=x&sslrootcert=/ca.pem",
+        );
+        assert_eq!(u, "postgres://a:b@h/db?application_name=x");
+        assert_eq!(m, Some(SslMode::VerifyFull));
+        assert_eq!(r.as_deref(), Some("/ca.pem"));
+        let (u, m, _) = strip_tls_params("host=h sslmode=require user=u");
+        assert_eq!(u, "host=h user=u");
+        assert_eq!(m, Some(SslMode::Require));
+        assert_eq!(strip_tls_params("postgres://h/db").0, "postgres://h/db");
+    }
+}

@@ -1,0 +1,185 @@
+use super::*;
+use common::EnvMode;
+
+fn sources(files: &[(&str, &str)]) -> Sources {
+    Sources {
+        files: files
+            .iter()
+            .map(|(p, t)| SourceFile::parse(*p, *t, &|_| None, EnvMode::Lenient).unwrap())
+            .collect(),
+    }
+}
+
+fn errors(files: &[(&str, &str)]) -> String {
+    match load(&sources(files)) {
+        Ok(_) => panic!("expected errors"),
+        Err(d) => d.to_string(),
+    }
+}
+
+#[test]
+fn full_example_loads() {
+    let d = load(&sources(&[(
+        "a.yaml",
+        r#"
+mode: additive
+managed_roles: {pattern: "app_*"}
+external_roles: [etl]
+roles:
+  - name: app_reader
+    valid_until: "2030-01-01"
+    settings: {statement_timeout: 5s, search_path: [a, b], jit: false}
+  - name: app_writer
+    member_of: [app_reader, {role: etl, admin: true}]
+    password: {verifier: "md54a0a68b43b6cd5cf266fa02f196e2371"}
+databases:
+  - name: app
+    schemas: [{name: s, owner: etl, tables_owner: etl}]
+    grants:
+      - {to: [app_reader], on: table, schema: s, objects: ["*"], except: [x], privileges: [all]}
+      - {to: [app_reader], on: database, privileges: [connect, temp]}
+    default_privileges:
+      - {for_role: etl, on: tables, to: [app_reader], privileges: [SELECT]}
+"#,
+    )]))
+    .unwrap();
+    assert_eq!(d.mode, Mode::Additive);
+    assert_eq!(
+        d.roles["app_reader"].attrs.valid_until.as_deref(),
+        Some("2030-01-01T00:00:00Z")
+    );
+    assert_eq!(
+        d.roles["app_reader"].settings["search_path"],
+        vec!["a", "b"]
+    );
+    assert_eq!(d.roles["app_reader"].settings["jit"], vec!["off"]);
+    assert!(d.memberships["etl"]["app_writer"].admin);
+    assert_eq!(d.databases["app"].grants[0].privileges.len(), 7);
+    assert!(d.is_managed("app_other", "postgres"));
+    assert!(!d.is_managed("etl", "postgres"));
+    assert!(!d.is_managed("pg_monitor", "postgres"));
+}
+
+#[test]
+fn execute_on_table_is_rejected_with_location() {
+    let e = errors(&[(
+        "g.yaml",
+        "roles:\n  - name: r\ndatabases:\n  - name: d\n    grants:\n      - to: [r]\n        on: table\n        schema: s\n        objects: [t]\n        privileges: [SELECT, EXECUTE]\n",
+    )]);
+    assert!(e.contains("g.yaml:10:"), "{e}");
+    assert!(
+        e.contains("privilege EXECUTE does not apply to a table"),
+        "{e}"
+    );
+}
+
+#[test]
+fn membership_cycle() {
+    let e = errors(&[(
+        "c.yaml",
+        "roles:\n  - name: a\n    member_of: [b]\n  - name: b\n    member_of: [c]\n  - name: c\n    member_of: [a]\n",
+    )]);
+    assert!(e.contains("membership cycle"), "{e}");
+    assert!(e.contains("c.yaml:"), "{e}");
+    assert_eq!(e.matches("membership cycle").count(), 1, "{e}");
+}
+
+#[test]
+fn undeclared_role_reference() {
+    let e = errors(&[(
+        "r.yaml",
+        "roles:\n  - name: reader\ndatabases:\n  - name: d\n    grants:\n      - {to: [raeder], on: schema, objects: [s], privileges: [USAGE]}\n",
+    )]);
+    assert!(e.contains("r.yaml:6:"), "{e}");
+    assert!(e.contains("role `raeder` is neither declared"), "{e}");
+    assert!(e.contains("did you mean `reader`?"), "{e}");
+}
+
+#[test]
+fn external_and_system_roles_are_known() {
+    load(
+        &sources(&[(
+            "x.yaml",
+            "external_roles: [etl]\nroles:\n  - name: r\n    member_of: [etl, pg_read_all_data]\ndatabases:\n  - name: d\n    default_privileges:\n      - {for_role: postgres, on: tables, to: [r], privileges: [SELECT]}\n",
+        )]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn duplicate_roles_across_files() {
+    let e = errors(&[
+        ("a.yaml", "roles:\n  - name: dup\n"),
+        ("b.yaml", "roles:\n  - name: other\n  - name: dup\n"),
+    ]);
+    assert!(e.contains("b.yaml:3:"), "{e}");
+    assert!(e.contains("role `dup` is declared more than once"), "{e}");
+    assert!(e.contains("a.yaml:2:"), "{e}");
+}
+
+#[test]
+fn invalid_valid_until() {
+    let e = errors(&[(
+        "v.yaml",
+        "roles:\n  - name: r\n    valid_until: \"2030-02-30\"\n",
+    )]);
+    assert!(e.contains("v.yaml:3:18"), "{e}");
+    assert!(e.contains("invalid valid_until"), "{e}");
+}
+
+#[test]
+fn unknown_key_suggestion() {
+    let e = errors(&[("k.yaml", "roles:\n  - name: r\n    logn: true\n")]);
+    assert!(e.contains("k.yaml:3:5"), "{e}");
+    assert!(e.contains("did you mean `login`?"), "{e}");
+}
+
+#[test]
+fn misc_rules() {
+    let e = errors(&[(
+        "m.yaml",
+        r#"roles:
+  - name: r
+    password: {env: A, verifier: "md5x"}
+  - name: pg_mine
+databases:
+  - name: d
+    grants:
+      - {to: [r], on: table, objects: [t], privileges: [SELECT]}
+      - {to: [r], on: table, schema: s, objects: [t], except: [u], privileges: [SELECT]}
+      - {to: [r], on: column, schema: s, objects: [t], privileges: [SELECT]}
+      - {to: [r], on: schema, objects: ["a*"], privileges: [USAGE]}
+      - {to: [r], on: sequence, schema: s, objects: ["*"], privileges: [SELEKT]}
+"#,
+    )]);
+    for want in [
+        "set exactly one of `env` or `verifier`",
+        "is a system role",
+        "`on: table` needs `schema`",
+        "`except` only applies",
+        "`on: column` needs `columns`",
+        "`*` stands alone",
+        "unknown privilege `SELEKT`",
+        "did you mean `SELECT`?",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in\n{e}");
+    }
+}
+
+#[test]
+fn glob() {
+    assert!(glob_match("app_*", "app_x"));
+    assert!(glob_match("a?c*", "abcdef"));
+    assert!(!glob_match("app_*", "xapp_"));
+    assert!(glob_match("*", ""));
+}
+
+#[test]
+fn signatures() {
+    assert_eq!(
+        split_signature("f( integer ,text )"),
+        ("f".into(), Some("integer, text".into()))
+    );
+    assert_eq!(split_signature("f()"), ("f".into(), Some(String::new())));
+    assert_eq!(split_signature("f"), ("f".into(), None));
+}

@@ -1,0 +1,149 @@
+//! [`GrantTool`]: the `common::Tool` implementation tying model, live, diff
+//! and apply together.
+
+use anyhow::{anyhow, bail, Context};
+use common::{ApplyLog, Diagnostics, Diff, Planned, Sources};
+
+use crate::diff::Op;
+use crate::live::{self, Live};
+use crate::model::{Desired, DesiredPassword, Dialect};
+
+/// The `grant` tool.
+#[derive(Debug, Default, Clone)]
+pub struct GrantTool;
+
+/// Fails when a password's environment variable is missing.
+fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
+    let missing: Vec<String> = desired
+        .roles
+        .iter()
+        .filter_map(|(name, r)| match &r.password {
+            Some(DesiredPassword::Env { var, value: None }) => {
+                Some(format!("`{var}` (password of role `{name}`)"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !missing.is_empty() {
+        bail!("environment variable(s) not set: {}", missing.join(", "));
+    }
+    Ok(())
+}
+
+/// Reads the live state of everything the configuration manages.
+pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
+    check_env_passwords(desired)?;
+    let target = crate::conn::target(&desired.connection)?;
+    let client = target.connect(None).await?;
+    let info = live::cluster_info(&client).await?;
+    let dialect = desired
+        .connection
+        .dialect
+        .unwrap_or(if info.version.contains("Redshift") {
+            Dialect::Redshift
+        } else {
+            Dialect::Postgres
+        });
+    let mut live = Live {
+        dialect,
+        current_user: info.current_user,
+        connection_db: info.database.clone(),
+        passwords_readable: false,
+        roles: Default::default(),
+        memberships: Default::default(),
+        owned: Default::default(),
+        databases: Default::default(),
+    };
+    let rs = dialect == Dialect::Redshift;
+    if rs {
+        crate::redshift::read_roles(&client, &mut live).await?;
+    } else {
+        live::read_roles(&client, &mut live).await?;
+    }
+    for db in desired.databases.keys() {
+        let other;
+        let c = if *db == info.database {
+            &client
+        } else {
+            other = target.connect(Some(db)).await?;
+            &other
+        };
+        let ldb = if rs {
+            crate::redshift::read_db(c).await
+        } else {
+            live::read_db(c).await
+        }
+        .with_context(|| format!("reading database `{db}`"))?;
+        tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
+        live.databases.insert(db.clone(), ldb);
+    }
+    tracing::info!(roles = live.roles.len(), "read the live state");
+    Ok(live)
+}
+
+impl common::Tool for GrantTool {
+    const NAME: &'static str = "grant";
+    type Desired = Desired;
+    type Live = Live;
+    type Op = Op;
+
+    fn load(&self, sources: &Sources) -> Result<Desired, Diagnostics> {
+        crate::model::load(sources)
+    }
+
+    fn target(&self, desired: &Desired) -> String {
+        match crate::conn::target(&desired.connection) {
+            Ok(t) => t.display,
+            Err(e) => format!("(invalid connection: {e})"),
+        }
+    }
+
+    async fn read_live(&self, desired: &Desired) -> anyhow::Result<Live> {
+        read_live(desired).await
+    }
+
+    fn diff(&self, desired: &Desired, live: &Live) -> Diff<Op> {
+        let d = crate::diff::diff(desired, live);
+        tracing::info!(changes = d.changes.len(), "computed the diff");
+        d
+    }
+
+    async fn apply(
+        &self,
+        desired: &Desired,
+        changes: &[Planned<Op>],
+        log: &mut ApplyLog,
+    ) -> anyhow::Result<()> {
+        let target = crate::conn::target(&desired.connection)?;
+        let mut coordinator = target.connect(None).await?;
+        // Serialize whole applies: a concurrent apply waits here, then finds
+        // the live state changed and re-checks its plan.
+        coordinator
+            .batch_execute(&format!(
+                "SELECT pg_catalog.pg_advisory_lock({})",
+                crate::apply::SESSION_LOCK_KEY
+            ))
+            .await
+            .context("taking the apply lock")?;
+        let live = read_live(desired).await?;
+        let fresh = crate::diff::diff(desired, &live);
+        let planned: Vec<_> = changes.iter().map(|c| &c.change).collect();
+        let now: Vec<_> = fresh.changes.iter().map(|c| &c.change).collect();
+        if now.is_empty() {
+            eprintln!("Nothing to do: the live state already matches (a concurrent apply made these changes).");
+            return Ok(());
+        }
+        if planned != now {
+            return Err(anyhow!(
+                "the live state changed while waiting for the apply lock (another apply ran); nothing was applied. Run `grant plan` again."
+            ));
+        }
+        let connection_db = live.connection_db.clone();
+        let t = target.clone();
+        crate::apply::execute(&mut coordinator, &connection_db, changes, log, move |db| {
+            let t = t.clone();
+            async move { t.connect(Some(&db)).await }
+        })
+        .await
+    }
+}

@@ -1,0 +1,230 @@
+//! Helpers for the integration tests: a scratch database and role prefix
+//! per test on the real PostgreSQL, and running the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Host and port of the test server (`GRANT_TEST_PGHOST` / `GRANT_TEST_PGPORT`).
+pub fn server() -> (String, String) {
+    (
+        std::env::var("GRANT_TEST_PGHOST").unwrap_or_else(|_| "127.0.0.1".into()),
+        std::env::var("GRANT_TEST_PGPORT").unwrap_or_else(|_| "5432".into()),
+    )
+}
+
+/// The URL of a database, as a user would write it.
+pub fn url(db: &str) -> String {
+    let (h, p) = server();
+    format!("postgres://postgres@{h}:{p}/{db}")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => panic!("cannot build a tokio runtime: {e}"),
+    }
+}
+
+/// Runs SQL as the superuser on `db`; returns the rows as text.
+pub fn sql(db: &str, statement: &str) -> Vec<Vec<Option<String>>> {
+    let url = url(db);
+    runtime().block_on(async move {
+        let (client, conn) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+            Ok(c) => c,
+            Err(e) => panic!(
+                "PostgreSQL is not reachable at {url}: {e}. Start it (run scripts/services.sh up)."
+            ),
+        };
+        tokio::spawn(conn);
+        let msgs = match client.simple_query(statement).await {
+            Ok(m) => m,
+            Err(e) => panic!("test SQL failed on {db}: {statement}: {e:?}"),
+        };
+        msgs.into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// A single text value.
+pub fn value(db: &str, statement: &str) -> Option<String> {
+    sql(db, statement)
+        .into_iter()
+        .next()
+        .and_then(|r| r.into_iter().next().flatten())
+}
+
+/// A scratch database and a role-name prefix, dropped at the end.
+pub struct Scratch {
+    /// Database name.
+    pub db: String,
+    /// Prefix of every role this test creates.
+    pub prefix: String,
+    /// Temporary directory for configs.
+    pub dir: tempfile::TempDir,
+    extra_dbs: Vec<String>,
+}
+
+impl Scratch {
+    /// A new scratch database `gt_<name>_<pid>` and role prefix `gt_<name>_<pid>_`.
+    pub fn new(name: &str) -> Scratch {
+        let base = format!("gt_{name}_{}", std::process::id());
+        let s = Scratch {
+            db: base.clone(),
+            prefix: format!("{base}_"),
+            dir: match tempfile::tempdir() {
+                Ok(d) => d,
+                Err(e) => panic!("tempdir: {e}"),
+            },
+            extra_dbs: Vec::new(),
+        };
+        s.cleanup();
+        sql("postgres", &format!("CREATE DATABASE \"{}\"", s.db));
+        s
+    }
+
+    /// Creates another database owned by this test.
+    pub fn extra_db(&mut self, suffix: &str) -> String {
+        let db = format!("{}_{suffix}", self.db);
+        sql(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+        );
+        sql("postgres", &format!("CREATE DATABASE \"{db}\""));
+        self.extra_dbs.push(db.clone());
+        db
+    }
+
+    /// A role name with this test's prefix.
+    pub fn role(&self, n: &str) -> String {
+        format!("{}{n}", self.prefix)
+    }
+
+    /// Runs SQL in the scratch database.
+    pub fn sql(&self, statement: &str) -> Vec<Vec<Option<String>>> {
+        sql(&self.db, statement)
+    }
+
+    /// Writes a config file; `{db}`, `{url}` and `{p}` (the role prefix) are replaced.
+    pub fn config(&self, file: &str, yaml: &str) -> PathBuf {
+        let text = yaml
+            .replace("{url}", &url(&self.db))
+            .replace("{db}", &self.db)
+            .replace("{p}", &self.prefix);
+        let path = self.dir.path().join(file);
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("write {}: {e}", path.display());
+        }
+        path
+    }
+
+    fn cleanup(&self) {
+        for db in std::iter::once(&self.db).chain(self.extra_dbs.iter()) {
+            sql(
+                "postgres",
+                &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+            );
+        }
+        let roles = sql(
+            "postgres",
+            &format!(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, '{}')",
+                self.prefix
+            ),
+        );
+        for r in roles {
+            if let Some(Some(name)) = r.into_iter().next() {
+                let q = name.replace('"', "\"\"");
+                sql(
+                    "postgres",
+                    &format!("DROP OWNED BY \"{q}\"; DROP ROLE IF EXISTS \"{q}\""),
+                );
+            }
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        self.cleanup();
+    }
+}
+
+/// Runs `grant` with arguments and extra environment variables.
+pub fn grant(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_grant"));
+    c.args(args).env_remove("DATABASE_URL").env("NO_COLOR", "1");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    match c.output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run grant: {e}"),
+    }
+}
+
+/// Output as text (stdout + stderr).
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `grant plan`, asserting success; returns the output.
+pub fn plan(config: &Path, env: &[(&str, &str)]) -> String {
+    let o = grant(&["plan", &config.to_string_lossy()], env);
+    assert!(o.status.success(), "plan failed:\n{}", text(&o));
+    text(&o)
+}
+
+/// `grant apply --auto-approve [extra]`, asserting success.
+pub fn apply(config: &Path, extra: &[&str], env: &[(&str, &str)]) -> String {
+    let p = config.to_string_lossy();
+    let mut args = vec!["apply", "--auto-approve", &p];
+    args.extend_from_slice(extra);
+    let o = grant(&args, env);
+    assert!(o.status.success(), "apply failed:\n{}", text(&o));
+    text(&o)
+}
+
+/// Asserts plan shows no changes (and `--detailed-exitcode` exits 0).
+pub fn assert_converged(config: &Path, env: &[(&str, &str)]) {
+    let o = grant(
+        &["plan", "--detailed-exitcode", &config.to_string_lossy()],
+        env,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "expected no changes:\n{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("No changes"), "{}", text(&o));
+}
+
+/// Grants of a role on a relation, as `has_table_privilege` would not: the
+/// explicit ACL entries, e.g. `SELECT`.
+pub fn table_privs(db: &str, schema: &str, table: &str, role: &str) -> Vec<String> {
+    let rows = sql(
+        db,
+        &format!(
+            "SELECT a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a \
+             WHERE n.nspname = '{schema}' AND c.relname = '{table}' AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = '{role}') ORDER BY 1"
+        ),
+    );
+    rows.into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect()
+}

@@ -1,0 +1,265 @@
+//! Executing a plan: a pre-flight check of every operation against the
+//! broker's ApiVersions (refuse before applying anything), then the changes
+//! in order, batching consecutive operations of the same kind into one
+//! request, and stopping at the first failure.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use common::{ApplyLog, Planned};
+use kafka_protocol::messages::ApiKey;
+
+use crate::diff::Op;
+use crate::kafka::{Client, NewTopic, Outcomes};
+use crate::model::Desired;
+
+/// Operations the broker cannot run, as user-facing lines; empty when the
+/// plan can be applied.
+pub fn preflight(
+    supported: &dyn Fn(ApiKey) -> Option<String>,
+    changes: &[Planned<Op>],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in changes {
+        for op in &p.ops {
+            if let Some(why) = supported(op.api()) {
+                out.push(format!("{} ({}): {why}", op.describe(), p.change.address));
+            }
+        }
+    }
+    out
+}
+
+/// Batchable kinds of single-operation changes.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Create,
+    Alter,
+    Delete,
+    CreateAcl,
+    DeleteAcl,
+    Other,
+}
+
+fn kind(p: &Planned<Op>) -> Kind {
+    if p.ops.len() != 1 {
+        return Kind::Other;
+    }
+    match &p.ops[0] {
+        Op::CreateTopic(_) => Kind::Create,
+        Op::AlterConfigs { .. } => Kind::Alter,
+        Op::DeleteTopic(_) => Kind::Delete,
+        Op::CreateAcl(_) => Kind::CreateAcl,
+        Op::DeleteAcl(_) => Kind::DeleteAcl,
+        _ => Kind::Other,
+    }
+}
+
+/// Applies `changes` in order.
+pub async fn apply(desired: &Desired, changes: &[Planned<Op>], log: &mut ApplyLog) -> Result<()> {
+    let Some(cluster) = &desired.cluster else {
+        bail!("no cluster is defined");
+    };
+    let mut client = Client::connect(cluster).await?;
+    let refused = {
+        let versions = client.versions().clone();
+        let check = |key: ApiKey| -> Option<String> {
+            let k = key as i16;
+            match versions.get(&k) {
+                None => Some(format!("the broker does not support {key:?} (API key {k})")),
+                Some(_) => None,
+            }
+        };
+        preflight(&check, changes)
+    };
+    if !refused.is_empty() {
+        bail!(
+            "the broker cannot carry out this plan; nothing was applied:\n  {}",
+            refused.join("\n  ")
+        );
+    }
+    // Metadata first: it locates the controller for controller-bound requests.
+    client.metadata().await?;
+    let mut i = 0;
+    while i < changes.len() {
+        let k = kind(&changes[i]);
+        let mut j = i + 1;
+        if k != Kind::Other {
+            while j < changes.len() && kind(&changes[j]) == k && j - i < desired.batch_size {
+                j += 1;
+            }
+        }
+        run_group(&mut client, &changes[i..j], k, log).await?;
+        i = j;
+    }
+    Ok(())
+}
+
+/// Marks the successful items done and fails with the others.
+fn settle(
+    group: &[Planned<Op>],
+    outcomes: Outcomes,
+    key: impl Fn(&Planned<Op>) -> String,
+    log: &mut ApplyLog,
+) -> Result<()> {
+    let by_key: BTreeMap<String, Option<String>> = outcomes.into_iter().collect();
+    let mut failures = Vec::new();
+    for p in group {
+        match by_key.get(&key(p)) {
+            Some(None) => log.done(&p.change.address),
+            Some(Some(e)) => failures.push(format!("{}: {e}", p.change.address)),
+            None => failures.push(format!(
+                "{}: the broker did not answer for it",
+                p.change.address
+            )),
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failures.join("; "))
+    }
+}
+
+fn topic_of(p: &Planned<Op>) -> String {
+    match p.ops.first() {
+        Some(Op::CreateTopic(t)) => t.name.clone(),
+        Some(Op::AlterConfigs { topic, .. }) => topic.clone(),
+        Some(Op::DeleteTopic(t)) => t.clone(),
+        Some(Op::CreateAcl(a)) | Some(Op::DeleteAcl(a)) => a.address(),
+        Some(Op::CreatePartitions { topic, .. }) | Some(Op::Reassign { topic, .. }) => {
+            topic.clone()
+        }
+        None => String::new(),
+    }
+}
+
+async fn run_group(
+    client: &mut Client,
+    group: &[Planned<Op>],
+    k: Kind,
+    log: &mut ApplyLog,
+) -> Result<()> {
+    let all_ops = || group.iter().flat_map(|p| p.ops.iter());
+    match k {
+        Kind::Create => {
+            let topics: Vec<NewTopic> = all_ops()
+                .filter_map(|o| match o {
+                    Op::CreateTopic(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect();
+            let out = client.create_topics(&topics, topics.len()).await?;
+            settle(group, out, topic_of, log)
+        }
+        Kind::Alter => {
+            let items: Vec<_> = all_ops()
+                .filter_map(|o| match o {
+                    Op::AlterConfigs { topic, set, delete } => {
+                        Some((topic.clone(), set.clone(), delete.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let out = client.alter_topic_configs(&items).await?;
+            settle(group, out, topic_of, log)
+        }
+        Kind::Delete => {
+            let names: Vec<String> = group.iter().map(topic_of).collect();
+            let out = client.delete_topics(&names).await?;
+            settle(group, out, topic_of, log)
+        }
+        Kind::CreateAcl | Kind::DeleteAcl => {
+            let acls: Vec<_> = all_ops()
+                .filter_map(|o| match o {
+                    Op::CreateAcl(a) | Op::DeleteAcl(a) => Some(a.clone()),
+                    _ => None,
+                })
+                .collect();
+            let out = if k == Kind::CreateAcl {
+                client.create_acls(&acls).await?
+            } else {
+                client.delete_acls(&acls).await?
+            };
+            settle(group, out, topic_of, log)
+        }
+        Kind::Other => {
+            for p in group {
+                for op in &p.ops {
+                    run_one(client, op).await.map_err(|e| {
+                        e.context(format!("{} ({})", op.describe(), p.change.address))
+                    })?;
+                }
+                log.done(&p.change.address);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn one(out: Outcomes) -> Result<()> {
+    for (_, e) in out {
+        if let Some(e) = e {
+            bail!("{e}");
+        }
+    }
+    Ok(())
+}
+
+async fn run_one(client: &mut Client, op: &Op) -> Result<()> {
+    match op {
+        Op::CreateTopic(t) => one(client.create_topics(std::slice::from_ref(t), 1).await?),
+        Op::CreatePartitions { topic, count } => one(client
+            .create_partitions(&[(topic.clone(), *count, None)])
+            .await?),
+        Op::AlterConfigs { topic, set, delete } => one(client
+            .alter_topic_configs(&[(topic.clone(), set.clone(), delete.clone())])
+            .await?),
+        Op::Reassign { topic, assignment } => {
+            let mut m = BTreeMap::new();
+            m.insert(topic.clone(), assignment.clone());
+            one(client.reassign(&m).await?)
+        }
+        Op::DeleteTopic(t) => one(client.delete_topics(std::slice::from_ref(t)).await?),
+        Op::CreateAcl(a) => one(client.create_acls(std::slice::from_ref(a)).await?),
+        Op::DeleteAcl(a) => one(client.delete_acls(std::slice::from_ref(a)).await?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::{Action, Change};
+
+    #[test]
+    fn preflight_names_each_refused_operation() {
+        let changes = vec![
+            Planned::new(
+                Change::new("topic.a", Action::Update),
+                vec![
+                    Op::CreatePartitions {
+                        topic: "a".into(),
+                        count: 4,
+                    },
+                    Op::AlterConfigs {
+                        topic: "a".into(),
+                        set: BTreeMap::new(),
+                        delete: vec!["segment.ms".into()],
+                    },
+                ],
+            ),
+            Planned::new(
+                Change::new("topic.b", Action::Delete),
+                vec![Op::DeleteTopic("b".into())],
+            ),
+        ];
+        let check = |k: ApiKey| (k == ApiKey::CreatePartitions).then(|| "unsupported".to_string());
+        let refused = preflight(&check, &changes);
+        assert_eq!(
+            refused,
+            vec!["increasing the partitions of topic `a` to 4 (topic.a): unsupported".to_string()]
+        );
+        assert_eq!(kind(&changes[0]), Kind::Other);
+        assert_eq!(kind(&changes[1]), Kind::Delete);
+    }
+}

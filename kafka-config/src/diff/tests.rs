@@ -1,0 +1,284 @@
+use super::*;
+use crate::live::LiveConfig;
+use crate::model::OverrideDetection;
+
+fn desired() -> Desired {
+    Desired {
+        cluster: None,
+        mode: Mode::Authoritative,
+        scope: vec![],
+        override_detection: OverrideDetection::Auto,
+        batch_size: 500,
+        unmanaged: Unmanaged::Report,
+        protected: vec![],
+        topics: BTreeMap::new(),
+        acls: None,
+        origins: Default::default(),
+        scope_re: vec![],
+        protected_re: vec![],
+    }
+}
+
+fn spec(p: i32, rf: i16, configs: &[(&str, &str)]) -> TopicSpec {
+    TopicSpec {
+        partitions: p,
+        replication_factor: rf,
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+fn cfg(value: &str, source: &str, is_override: bool) -> LiveConfig {
+    LiveConfig {
+        value: Some(value.into()),
+        source: source.into(),
+        is_override,
+    }
+}
+
+fn live_topic(p: i32, rf: i16, configs: &[(&str, LiveConfig)]) -> LiveTopic {
+    LiveTopic {
+        internal: false,
+        partitions: p,
+        replication_factor: rf,
+        assignment: (0..p).map(|i| (i, (1..=i32::from(rf)).collect())).collect(),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    }
+}
+
+fn all_apis() -> BTreeMap<String, (i16, i16)> {
+    [
+        "CreateTopics",
+        "DeleteTopics",
+        "IncrementalAlterConfigs",
+        "CreatePartitions",
+        "AlterPartitionReassignments",
+        "CreateAcls",
+        "DeleteAcls",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), (0, 5)))
+    .collect()
+}
+
+fn live() -> Live {
+    Live {
+        brokers: vec![1, 2, 3],
+        apis: all_apis(),
+        topics: BTreeMap::new(),
+        acls: None,
+    }
+}
+
+fn render(d: &Diff<Op>) -> String {
+    let mut s = String::new();
+    for p in &d.changes {
+        s.push_str(&format!(
+            "{} {}",
+            p.change.action.symbol(),
+            p.change.address
+        ));
+        if let Some(r) = &p.change.destructive {
+            s.push_str(&format!("  [destructive: {r}]"));
+        }
+        s.push('\n');
+        for f in &p.change.fields {
+            s.push_str(&format!(
+                "    {}: {} -> {}\n",
+                f.name,
+                f.before.as_deref().unwrap_or("(none)"),
+                f.after.as_deref().unwrap_or("(none)")
+            ));
+        }
+        for st in &p.change.statements {
+            s.push_str(&format!("    $ {st}\n"));
+        }
+    }
+    for n in &d.notes {
+        s.push_str(&format!("note {}: {}\n", n.address, n.message));
+    }
+    if s.is_empty() {
+        s.push_str("No changes.\n");
+    }
+    s
+}
+
+#[test]
+fn create_update_delete_and_notes() {
+    let mut d = desired();
+    d.unmanaged = Unmanaged::Delete;
+    d.protected = vec!["^keep\\.".into()];
+    d.compile();
+    d.topics
+        .insert("new".into(), spec(3, 1, &[("retention.ms", "604800000")]));
+    d.topics.insert(
+        "orders".into(),
+        spec(
+            6,
+            3,
+            &[
+                ("retention.ms", "86400000"),
+                ("cleanup.policy", "compact,delete"),
+            ],
+        ),
+    );
+    let mut l = live();
+    l.topics.insert(
+        "orders".into(),
+        live_topic(
+            3,
+            3,
+            &[
+                (
+                    "retention.ms",
+                    cfg("604800000", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                (
+                    "cleanup.policy",
+                    cfg("delete,compact", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                ("segment.ms", cfg("3600000", "DYNAMIC_TOPIC_CONFIG", true)),
+                ("max.message.bytes", cfg("1048588", "DEFAULT_CONFIG", false)),
+            ],
+        ),
+    );
+    l.topics.insert("old".into(), live_topic(1, 1, &[]));
+    l.topics.insert("keep.me".into(), live_topic(1, 1, &[]));
+    let mut internal = live_topic(50, 1, &[]);
+    internal.internal = true;
+    l.topics.insert("__consumer_offsets".into(), internal);
+    insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn equal_values_written_differently_are_no_change() {
+    let mut d = desired();
+    d.topics.insert(
+        "t".into(),
+        spec(
+            1,
+            1,
+            &[
+                ("retention.ms", "604800000"),
+                ("min.cleanable.dirty.ratio", "0.5"),
+                ("cleanup.policy", "compact,delete"),
+                ("max.message.bytes", "1048588"),
+            ],
+        ),
+    );
+    let mut l = live();
+    l.topics.insert(
+        "t".into(),
+        live_topic(
+            1,
+            1,
+            &[
+                (
+                    "retention.ms",
+                    cfg("604800000", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                (
+                    "min.cleanable.dirty.ratio",
+                    cfg("0.50", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                (
+                    "cleanup.policy",
+                    cfg("delete, compact", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                // Declared value equal to a default (any source) is no change.
+                ("max.message.bytes", cfg("1048588", "DEFAULT_CONFIG", false)),
+            ],
+        ),
+    );
+    let r = diff(&d, &l);
+    assert!(r.changes.is_empty(), "{}", render(&r));
+}
+
+#[test]
+fn additive_mode_reports_overrides() {
+    let mut d = desired();
+    d.mode = Mode::Additive;
+    d.topics.insert("t".into(), spec(1, 1, &[]));
+    let mut l = live();
+    l.topics.insert(
+        "t".into(),
+        live_topic(
+            1,
+            1,
+            &[("segment.ms", cfg("3600000", "DYNAMIC_TOPIC_CONFIG", true))],
+        ),
+    );
+    insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn replication_factor_change_is_a_reassignment() {
+    let mut d = desired();
+    d.topics.insert("t".into(), spec(3, 2, &[]));
+    let mut l = live();
+    let mut t = live_topic(3, 1, &[]);
+    t.assignment = [(0, vec![1]), (1, vec![2]), (2, vec![3])]
+        .into_iter()
+        .collect();
+    l.topics.insert("t".into(), t);
+    assert!(check(&d, &l).is_empty());
+    insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn impossible_changes_are_errors() {
+    let mut d = desired();
+    d.topics.insert("shrink".into(), spec(2, 1, &[]));
+    d.topics.insert("wide".into(), spec(1, 5, &[]));
+    d.origins.insert_fixed("shrink", "t.yaml:3:11");
+    let mut l = live();
+    l.topics.insert("shrink".into(), live_topic(4, 1, &[]));
+    l.topics.insert("wide".into(), live_topic(1, 1, &[]));
+    insta::assert_snapshot!(check(&d, &l).join("\n"));
+}
+
+#[test]
+fn unsupported_apis_are_noted() {
+    let mut d = desired();
+    d.topics.insert("t".into(), spec(4, 1, &[]));
+    let mut l = live();
+    l.apis.remove("CreatePartitions");
+    l.topics.insert("t".into(), live_topic(2, 1, &[]));
+    insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn acls_authoritative() {
+    let acl = |p: &str, op: &str| Acl {
+        resource_type: "Topic".into(),
+        name: "orders".into(),
+        pattern_type: "literal".into(),
+        principal: p.into(),
+        host: "*".into(),
+        operation: op.into(),
+        permission: "Allow".into(),
+    };
+    let mut d = desired();
+    d.acls = Some(vec![acl("User:alice", "Read"), acl("User:bob", "Write")]);
+    let mut l = live();
+    l.acls = Some(vec![acl("User:alice", "Read"), acl("User:eve", "Read")]);
+    insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn balanced() {
+    let cur = [(0, vec![1]), (1, vec![1]), (2, vec![1])]
+        .into_iter()
+        .collect();
+    let a = balanced_assignment(&cur, &[1, 2, 3], 2);
+    assert_eq!(a[&0], vec![1, 2]);
+    assert_eq!(a[&1], vec![1, 3]);
+    assert_eq!(a[&2], vec![1, 3]);
+    let cur = [(0, vec![3, 1, 2])].into_iter().collect();
+    assert_eq!(balanced_assignment(&cur, &[1, 2, 3], 1)[&0], vec![3]);
+}

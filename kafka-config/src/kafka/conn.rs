@@ -1,0 +1,323 @@
+//! One connection to one broker: framing, correlation ids, ApiVersions
+//! negotiation, SASL authentication, TLS and per-request timeouts.
+//!
+//! Messages are encoded and decoded by the `kafka-protocol` crate; this
+//! module only moves bytes.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
+    SaslHandshakeRequest,
+};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
+use kafka_protocol::ResponseError;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::model::{Cluster, Mechanism, Protocol};
+
+/// Largest response accepted (a Metadata answer for 100k topics fits).
+const MAX_FRAME: usize = 512 * 1024 * 1024;
+
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// The broker does not support an API (or no version both sides know).
+#[derive(Debug, thiserror::Error)]
+#[error("the broker does not support {api} (API key {key}{range})")]
+pub struct Unsupported {
+    /// API name, e.g. `CreatePartitions`.
+    pub api: String,
+    /// API key.
+    pub key: i16,
+    /// The broker's version range, when it lists the API.
+    pub range: String,
+}
+
+/// A Kafka error code in a response, with its name and message.
+pub fn error_text(code: i16, message: Option<&StrBytes>) -> String {
+    let name = match ResponseError::try_from_code(code) {
+        Some(ResponseError::Unknown(c)) => format!("error code {c}"),
+        Some(e) => format!("{e:?} ({code}): {e}"),
+        None => "no error".into(),
+    };
+    match message
+        .map(|m| m.as_str())
+        .filter(|m| !m.is_empty() && *m != "NONE")
+    {
+        Some(m) => format!("{name} — {m}"),
+        None => name,
+    }
+}
+
+/// True when an error code is worth retrying.
+pub fn is_retriable(code: i16) -> bool {
+    ResponseError::try_from_code(code).is_some_and(|e| e.is_retriable())
+}
+
+/// API version ranges a broker supports, by API key.
+pub type Versions = BTreeMap<i16, (i16, i16)>;
+
+/// An open, authenticated connection.
+pub struct Conn {
+    stream: Box<dyn Stream>,
+    addr: String,
+    correlation: i32,
+    versions: Versions,
+    client_id: StrBytes,
+    timeout: Duration,
+}
+
+/// The highest version of `R` we use (the newest versions we have tested).
+pub fn version_cap(key: ApiKey) -> i16 {
+    match key {
+        ApiKey::ApiVersions => 3,
+        ApiKey::Metadata => 12,
+        ApiKey::DescribeConfigs => 4,
+        ApiKey::CreateTopics => 7,
+        ApiKey::DeleteTopics => 6,
+        ApiKey::IncrementalAlterConfigs => 1,
+        ApiKey::CreatePartitions => 3,
+        ApiKey::DescribeAcls | ApiKey::CreateAcls | ApiKey::DeleteAcls => 3,
+        ApiKey::AlterPartitionReassignments => 0,
+        ApiKey::SaslHandshake => 1,
+        ApiKey::SaslAuthenticate => 2,
+        _ => 0,
+    }
+}
+
+/// The version to use for request `R` given a broker's ranges.
+pub fn pick_version<R: Request>(versions: &Versions) -> std::result::Result<i16, Unsupported> {
+    let key = ApiKey::try_from(R::KEY).unwrap_or(ApiKey::ApiVersions);
+    let name = format!("{key:?}");
+    let Some(&(bmin, bmax)) = versions.get(&R::KEY) else {
+        return Err(Unsupported {
+            api: name,
+            key: R::KEY,
+            range: String::new(),
+        });
+    };
+    let lo = bmin.max(R::VERSIONS.min);
+    let hi = bmax.min(R::VERSIONS.max).min(version_cap(key));
+    if lo > hi {
+        return Err(Unsupported {
+            api: name,
+            key: R::KEY,
+            range: format!("; the broker speaks versions {bmin}..{bmax}"),
+        });
+    }
+    Ok(hi)
+}
+
+impl Conn {
+    /// Connects to `addr`, negotiates versions and authenticates.
+    pub async fn open(addr: &str, cluster: &Cluster) -> Result<Conn> {
+        let timeout = Duration::from_millis(cluster.request_timeout_ms);
+        let tcp = tokio::time::timeout(timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| anyhow!("connecting to {addr} timed out after {timeout:?}"))?
+            .with_context(|| format!("cannot connect to {addr}"))?;
+        let _ = tcp.set_nodelay(true);
+        let stream: Box<dyn Stream> = match cluster.protocol {
+            Protocol::Plaintext | Protocol::SaslPlaintext => Box::new(tcp),
+            Protocol::Ssl | Protocol::SaslSsl => {
+                let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr);
+                Box::new(crate::kafka::tls::wrap(tcp, host, cluster.tls.as_ref(), timeout).await?)
+            }
+        };
+        let mut conn = Conn {
+            stream,
+            addr: addr.to_string(),
+            correlation: 0,
+            versions: Versions::new(),
+            client_id: StrBytes::from_string(cluster.client_id.clone()),
+            timeout,
+        };
+        conn.negotiate().await?;
+        if let Some(sasl) = &cluster.sasl {
+            if matches!(
+                cluster.protocol,
+                Protocol::SaslPlaintext | Protocol::SaslSsl
+            ) {
+                conn.authenticate(sasl.mechanism, &sasl.username, sasl.password.expose())
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "SASL {} authentication as `{}` failed at {addr}",
+                            sasl.mechanism.name(),
+                            sasl.username
+                        )
+                    })?;
+            }
+        }
+        Ok(conn)
+    }
+
+    /// The broker address.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// The broker's API version ranges.
+    pub fn versions(&self) -> &Versions {
+        &self.versions
+    }
+
+    async fn negotiate(&mut self) -> Result<()> {
+        let req = ApiVersionsRequest::default()
+            .with_client_software_name(StrBytes::from_static_str("kafka-config"))
+            .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
+        let mut resp = self.send_version(&req, 3).await?;
+        if resp.error_code == 35 {
+            // The broker does not know v3; it answered in v0 with its ranges.
+            resp = self.send_version(&ApiVersionsRequest::default(), 0).await?;
+        }
+        if resp.error_code != 0 {
+            bail!("ApiVersions failed: {}", error_text(resp.error_code, None));
+        }
+        self.versions = resp
+            .api_keys
+            .iter()
+            .map(|k| (k.api_key, (k.min_version, k.max_version)))
+            .collect();
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let names: Vec<String> = self
+                .versions
+                .iter()
+                .map(|(k, (lo, hi))| {
+                    let n = ApiKey::try_from(*k)
+                        .map(|a| format!("{a:?}"))
+                        .unwrap_or_else(|_| k.to_string());
+                    format!("{n} {lo}..{hi}")
+                })
+                .collect();
+            tracing::debug!(broker = %self.addr, apis = %names.join(", "), "ApiVersions");
+        }
+        Ok(())
+    }
+
+    async fn authenticate(&mut self, mech: Mechanism, user: &str, password: &str) -> Result<()> {
+        let hs =
+            SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str(mech.name()));
+        let v = pick_version::<SaslHandshakeRequest>(&self.versions)?;
+        let r = self.send_version(&hs, v).await?;
+        if r.error_code != 0 {
+            let offered: Vec<&str> = r.mechanisms.iter().map(|m| m.as_str()).collect();
+            bail!(
+                "{} (the broker offers: {})",
+                error_text(r.error_code, None),
+                offered.join(", ")
+            );
+        }
+        match mech {
+            Mechanism::Plain => {
+                let mut msg = Vec::new();
+                msg.push(0);
+                msg.extend_from_slice(user.as_bytes());
+                msg.push(0);
+                msg.extend_from_slice(password.as_bytes());
+                self.sasl_step(msg).await?;
+            }
+            Mechanism::ScramSha256 | Mechanism::ScramSha512 => {
+                let mut scram = crate::kafka::scram::Scram::new(mech, user, password);
+                let first = scram.client_first();
+                let server_first = self.sasl_step(first.into_bytes()).await?;
+                let fin = scram.client_final(&server_first)?;
+                let server_final = self.sasl_step(fin.into_bytes()).await?;
+                scram.verify_server_final(&server_final)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn sasl_step(&mut self, bytes: Vec<u8>) -> Result<Vec<u8>> {
+        let v = pick_version::<SaslAuthenticateRequest>(&self.versions)?;
+        let req = SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(bytes));
+        let r = self.send_version(&req, v).await?;
+        if r.error_code != 0 {
+            bail!("{}", error_text(r.error_code, r.error_message.as_ref()));
+        }
+        Ok(r.auth_bytes.to_vec())
+    }
+
+    /// Sends `req` with the best version both sides know.
+    pub async fn send<R: Request>(&mut self, req: &R) -> Result<R::Response> {
+        let v = pick_version::<R>(&self.versions)?;
+        self.send_version(req, v).await
+    }
+
+    /// Sends `req` encoded as version `v` and waits for its response, within
+    /// the request timeout.
+    pub async fn send_version<R: Request>(&mut self, req: &R, v: i16) -> Result<R::Response> {
+        let key = ApiKey::try_from(R::KEY)
+            .map(|k| format!("{k:?}"))
+            .unwrap_or_default();
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, self.roundtrip(req, v))
+            .await
+            .map_err(|_| anyhow!("{key} request to {} timed out after {timeout:?}", self.addr))?
+            .with_context(|| format!("{key} request to {}", self.addr))
+    }
+
+    async fn roundtrip<R: Request>(&mut self, req: &R, v: i16) -> Result<R::Response> {
+        self.correlation = self.correlation.wrapping_add(1);
+        let id = self.correlation;
+        let frame = encode_request(req, v, id, Some(self.client_id.clone()))?;
+        self.stream.write_all(&frame).await?;
+        self.stream.flush().await?;
+        let mut len = [0u8; 4];
+        self.stream.read_exact(&mut len).await?;
+        let n = i32::from_be_bytes(len);
+        let n = usize::try_from(n).map_err(|_| anyhow!("invalid frame length {n}"))?;
+        if n > MAX_FRAME {
+            bail!("response of {n} bytes is larger than the {MAX_FRAME}-byte limit");
+        }
+        let mut body = vec![0u8; n];
+        self.stream.read_exact(&mut body).await?;
+        let (cid, resp) = decode_response::<R>(Bytes::from(body), v)
+            .map_err(|e| anyhow!("the broker's response (version {v}) is malformed: {e}"))?;
+        if cid != id {
+            bail!("correlation id mismatch: sent {id}, received {cid}");
+        }
+        Ok(resp)
+    }
+}
+
+/// Encodes a request frame (length prefix, header, body).
+pub fn encode_request<R: Request>(
+    req: &R,
+    v: i16,
+    correlation: i32,
+    client_id: Option<StrBytes>,
+) -> Result<BytesMut> {
+    let header = RequestHeader::default()
+        .with_request_api_key(R::KEY)
+        .with_request_api_version(v)
+        .with_correlation_id(correlation)
+        .with_client_id(client_id);
+    let mut buf = BytesMut::new();
+    buf.put_i32(0);
+    header.encode(&mut buf, R::header_version(v))?;
+    req.encode(&mut buf, v)?;
+    let len = i32::try_from(buf.len() - 4).map_err(|_| anyhow!("request too large"))?;
+    buf[..4].copy_from_slice(&len.to_be_bytes());
+    Ok(buf)
+}
+
+/// Decodes a response body (after the length prefix): correlation id and message.
+pub fn decode_response<R: Request>(mut body: Bytes, v: i16) -> Result<(i32, R::Response)> {
+    let header =
+        ResponseHeader::decode(&mut body, <R::Response as HeaderVersion>::header_version(v))?;
+    let resp = <R::Response as Decodable>::decode(&mut body, v)?;
+    if body.has_remaining() {
+        tracing::debug!(
+            left = body.remaining(),
+            "bytes left after decoding a response"
+        );
+    }
+    Ok((header.correlation_id, resp))
+}
