@@ -15,5 +15,8 @@ echo "== actionlint"
 scripts/lint-workflows.sh
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
+echo "== pre-commit hooks (pre-commit try-repo)"
+cargo build --workspace --bins --quiet
+scripts/test-precommit.sh
 echo "== demo"
 scripts/demo.sh
