@@ -12,6 +12,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 
+# The kafka-config example defines a local and a production-like cluster.
+export KAFKA_CONFIG_ENV=local
+
 scripts/services.sh up
 cargo build --workspace --bins --quiet
 

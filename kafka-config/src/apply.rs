@@ -185,10 +185,17 @@ async fn run_group(
         }
         Kind::Other => {
             for p in group {
+                let mut done: Vec<String> = Vec::new();
                 for op in &p.ops {
                     run_one(client, op).await.map_err(|e| {
-                        e.context(format!("{} ({})", op.describe(), p.change.address))
+                        let partial = if done.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; already applied for this change: {}", done.join(", "))
+                        };
+                        e.context(format!("{} ({}){partial}", op.describe(), p.change.address))
                     })?;
+                    done.push(op.describe());
                 }
                 log.done(&p.change.address);
             }

@@ -155,9 +155,6 @@ fn planned(change: Change, ops: Vec<Op>) -> Planned<Op> {
 pub fn check(desired: &Desired, live: &Live) -> Vec<String> {
     let mut errors = Vec::new();
     for (name, spec) in &desired.topics {
-        let Some(l) = live.topics.get(name) else {
-            continue;
-        };
         // Resolved only on error: a location costs a scan of the file.
         let origin = || {
             desired
@@ -165,6 +162,17 @@ pub fn check(desired: &Desired, live: &Live) -> Vec<String> {
                 .get(name)
                 .map(|o| format!("{o}: "))
                 .unwrap_or_default()
+        };
+        let Some(l) = live.topics.get(name) else {
+            let rf = usize::try_from(spec.replication_factor).unwrap_or(0);
+            if !live.brokers.is_empty() && rf > live.brokers.len() {
+                errors.push(format!(
+                    "{}topic `{name}`: replication_factor {rf} needs at least {rf} brokers; the cluster has {}",
+                    origin(),
+                    live.brokers.len()
+                ));
+            }
+            continue;
         };
         if spec.partitions < l.partitions {
             errors.push(format!(

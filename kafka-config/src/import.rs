@@ -213,6 +213,7 @@ mod tests {
             batch_size: 500,
             unmanaged: crate::model::Unmanaged::Report,
             protected: vec![],
+            protected_topics: Default::default(),
             topics: BTreeMap::new(),
             acls: None,
             origins: Default::default(),

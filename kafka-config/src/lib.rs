@@ -4,6 +4,8 @@
 //! [`live`] (batched reads through [`kafka`]) → [`diff`] (pure) →
 //! [`apply`] (execution). [`import`] writes YAML from a live cluster.
 
+#![warn(missing_docs)]
+
 pub mod apply;
 pub mod diff;
 pub mod import;

@@ -299,6 +299,10 @@ pub struct RawTopic {
     pub environments: BTreeMap<String, RawTopicBase>,
     /// Only in these environments (default: all).
     pub only: Option<Vec<String>>,
+    /// Never delete this topic, in any environment (even where `only`
+    /// leaves it out and unmanaged topics are deleted).
+    #[serde(default)]
+    pub protected: bool,
 }
 
 /// One ACL binding.
@@ -429,6 +433,8 @@ pub struct Desired {
     pub unmanaged: Unmanaged,
     /// Protected topic patterns.
     pub protected: Vec<String>,
+    /// Topics marked `protected: true`.
+    pub protected_topics: BTreeSet<String>,
     /// Topics by name.
     pub topics: BTreeMap<String, TopicSpec>,
     /// ACLs, sorted; `None` when ACLs are not managed.
@@ -477,7 +483,7 @@ impl Desired {
 
     /// True when `topic` matches a protected pattern.
     pub fn is_protected(&self, topic: &str) -> bool {
-        self.protected_re.iter().any(|r| r.is_match(topic))
+        self.protected_topics.contains(topic) || self.protected_re.iter().any(|r| r.is_match(topic))
     }
 
     /// Compiles `scope` and `protected` (invalid patterns were reported by
@@ -995,8 +1001,12 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
 
     let mut topics = BTreeMap::new();
     let mut origins = BTreeMap::new();
+    let mut protected_topics = BTreeSet::new();
     for (t, loc) in &m.topics {
         let tp = &loc.path;
+        if t.protected {
+            protected_topics.insert(t.name.clone());
+        }
         if let Some(only) = &t.only {
             check_env_names(only, names, loc, &tp.key("only"), &mut diags);
             if let Some(e) = env {
@@ -1216,6 +1226,7 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
         batch_size: batch_size.max(1),
         unmanaged: deletion.unmanaged,
         protected: deletion.protected,
+        protected_topics,
         topics,
         acls,
         origins,

@@ -397,3 +397,63 @@ fn acls_on_a_broker_that_only_pretends() {
     assert!(err.contains("malformed"), "{err}");
     assert!(err.contains("Applied (0)"), "{err}");
 }
+
+#[test]
+fn saved_plans_apply_only_while_the_cluster_is_unchanged() {
+    let ctx = Ctx::new("saved");
+    ctx.write_topics(TWO_TOPICS);
+    let saved = ctx.path().join("plan.json");
+    let saved_s = saved.to_str().expect("utf-8");
+    // Live state is fingerprinted deterministically: an unchanged cluster
+    // accepts the saved plan.
+    let plan = ctx.run(&["plan", "--out", saved_s]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let apply = ctx.run(&["apply", "--auto-approve", "--plan", saved_s]);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+    // An out-of-band change between plan and apply makes the plan stale.
+    ctx.write_topics(&TWO_TOPICS.replace("retention.ms: 7d", "retention.ms: 1d"));
+    let plan = ctx.run(&["plan", "--out", saved_s]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    set_config(&ctx.topic("orders"), "segment.ms", "3600000");
+    let apply = ctx.run(&["apply", "--auto-approve", "--plan", saved_s]);
+    assert_eq!(apply.status.code(), Some(1), "{}", text(&apply));
+    assert!(stderr(&apply).contains("stale"), "{}", text(&apply));
+    assert_eq!(
+        configs(&ctx.topic("orders"))
+            .get("retention.ms")
+            .map(String::as_str),
+        Some("604800000")
+    );
+}
+
+#[test]
+fn replication_factor_beyond_the_brokers_is_refused_with_a_reason() {
+    let ctx = Ctx::new("rf");
+    ctx.write_topics(TWO_TOPICS);
+    assert_eq!(ctx.apply().status.code(), Some(0));
+    // tansu is one broker: RF 2 for an existing topic and RF 3 for a new one
+    // are refused at plan time, nothing is applied.
+    let changed = TWO_TOPICS.replacen("replication_factor: 1", "replication_factor: 2", 1)
+        + "  - name: {P}wide\n    partitions: 1\n    replication_factor: 3\n";
+    ctx.write_topics(&changed);
+    let plan = ctx.plan();
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
+    let err = stderr(&plan);
+    assert!(
+        err.contains(&format!(
+            "topic `{}orders`: replication_factor 2 needs at least 2 brokers; the cluster has 1",
+            ctx.prefix
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "topic `{}wide`: replication_factor 3 needs at least 3 brokers",
+            ctx.prefix
+        )),
+        "{err}"
+    );
+    let apply = ctx.apply();
+    assert_eq!(apply.status.code(), Some(1));
+    assert!(!topics().contains(&ctx.topic("wide")));
+}

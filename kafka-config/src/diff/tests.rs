@@ -11,6 +11,7 @@ fn desired() -> Desired {
         batch_size: 500,
         unmanaged: Unmanaged::Report,
         protected: vec![],
+        protected_topics: Default::default(),
         topics: BTreeMap::new(),
         acls: None,
         origins: Default::default(),
@@ -239,6 +240,7 @@ fn impossible_changes_are_errors() {
     let mut l = live();
     l.topics.insert("shrink".into(), live_topic(4, 1, &[]));
     l.topics.insert("wide".into(), live_topic(1, 1, &[]));
+    d.topics.insert("new-wide".into(), spec(1, 4, &[]));
     insta::assert_snapshot!(check(&d, &l).join("\n"));
 }
 

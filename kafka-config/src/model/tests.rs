@@ -274,3 +274,12 @@ fn internal_names() {
     assert!(is_internal("_schemas"));
     assert!(!is_internal("orders"));
 }
+
+#[test]
+fn protected_topics_count_in_every_environment() {
+    let t = "topics:\n  - name: ledger\n    partitions: 1\n    replication_factor: 1\n    only: [prod]\n    protected: true\n";
+    let d = load_env(&[("c.yaml", CLUSTERS), ("t.yaml", t)], Some("dev")).unwrap();
+    assert!(!d.topics.contains_key("ledger"));
+    assert!(d.is_protected("ledger"));
+    assert!(!d.is_protected("other"));
+}
