@@ -227,6 +227,37 @@ pub fn load(sources: &Sources) -> Result<Desired, Diagnostics> {
     diags.into_result(desired)
 }
 
+/// Duplicate detection within one file that computes locations only when
+/// a duplicate is found (locating a node scans the file's text).
+struct Seen<'a> {
+    file: &'a SourceFile,
+    first: BTreeMap<String, YPath>,
+}
+
+impl<'a> Seen<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        Seen {
+            file,
+            first: BTreeMap::new(),
+        }
+    }
+
+    fn insert(&mut self, what: &str, key: String, path: YPath) -> Result<(), Diagnostic> {
+        if let Some(first) = self.first.get(&key) {
+            return Err(Diagnostic::at(
+                self.file.locate(&path),
+                format!("{what} `{key}` is declared more than once"),
+            )
+            .with_related(
+                self.file.locate(first),
+                format!("`{key}` is first declared here"),
+            ));
+        }
+        self.first.insert(key, path);
+        Ok(())
+    }
+}
+
 fn check_name(file: &SourceFile, path: &YPath, what: &str, name: &str, diags: &mut Diagnostics) {
     let ok = !name.is_empty()
         && name.len() <= 255
@@ -259,11 +290,11 @@ fn database(
         delete_unmanaged: db.delete_unmanaged,
         tables: BTreeMap::new(),
     };
-    let mut names = Unique::new();
+    let mut names = Seen::new(file);
     for (i, t) in db.tables.iter().enumerate() {
         let tp = path.key("tables").index(i);
         let n = t.name.to_lowercase();
-        if let Err(d) = names.insert("table or view", n.clone(), file.locate(&tp.key("name"))) {
+        if let Err(d) = names.insert("table or view", n.clone(), tp.key("name")) {
             diags.push(d);
             continue;
         }
@@ -274,7 +305,7 @@ fn database(
     for (i, v) in db.views.iter().enumerate() {
         let vp = path.key("views").index(i);
         let n = v.name.to_lowercase();
-        if let Err(d) = names.insert("table or view", n.clone(), file.locate(&vp.key("name"))) {
+        if let Err(d) = names.insert("table or view", n.clone(), vp.key("name")) {
             diags.push(d);
             continue;
         }
@@ -282,14 +313,10 @@ fn database(
         if v.sql.trim().is_empty() {
             diags.push(file.error(&vp.key("sql"), "the view's SQL is empty"));
         }
-        let mut cols = Unique::new();
+        let mut cols = Seen::new(file);
         for (j, c) in v.columns.iter().enumerate() {
             let cp = vp.key("columns").index(j);
-            if let Err(d) = cols.insert(
-                "column",
-                c.name.to_lowercase(),
-                file.locate(&cp.key("name")),
-            ) {
+            if let Err(d) = cols.insert("column", c.name.to_lowercase(), cp.key("name")) {
                 diags.push(d);
             }
         }
@@ -320,7 +347,7 @@ fn columns(
     file: &SourceFile,
     path: &YPath,
     cols: &[config::Column],
-    seen: &mut Unique<String>,
+    seen: &mut Seen<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<ColumnSpec> {
     let mut out = Vec::new();
@@ -328,7 +355,7 @@ fn columns(
         let cp = path.index(i);
         let name = c.name.to_lowercase();
         check_name(file, &cp.key("name"), "column", &name, diags);
-        if let Err(d) = seen.insert("column", name.clone(), file.locate(&cp.key("name"))) {
+        if let Err(d) = seen.insert("column", name.clone(), cp.key("name")) {
             diags.push(d);
         }
         match HiveType::parse(&c.type_) {
@@ -406,7 +433,7 @@ fn table(
         )),
     }
     spec.location = t.location.clone();
-    let mut seen = Unique::new();
+    let mut seen = Seen::new(file);
     if t.columns.is_empty() {
         diags.push(file.error(
             &path.key("name"),
@@ -555,6 +582,12 @@ fn table(
             &mut spec.parameters,
             diags,
         );
+    }
+    if t.partitions.is_some() && t.projection.as_ref().is_some_and(|p| p.enabled) {
+        diags.push(file.error(
+            &path.key("partitions"),
+            "Athena ignores registered `partitions` while partition projection is enabled: remove one, or set `projection.enabled: false`",
+        ));
     }
     if let Some(sets) = &t.partitions {
         spec.partitions = Some(partitions(
@@ -885,7 +918,7 @@ fn partitions(
     diags: &mut Diagnostics,
 ) -> Vec<PartitionSpec> {
     let mut out: Vec<PartitionSpec> = Vec::new();
-    let mut seen: Unique<String> = Unique::new();
+    let mut seen = Seen::new(file);
     if spec.partition_keys.is_empty() {
         diags.push(file.error(path, "`partitions` needs `partition_keys`"));
         return out;
@@ -1002,7 +1035,7 @@ fn partitions(
                     l
                 }),
             };
-            if let Err(d) = seen.insert("partition", vals.join("/"), file.locate(&sp)) {
+            if let Err(d) = seen.insert("partition", vals.join("/"), sp.clone()) {
                 diags.push(d);
                 break;
             }

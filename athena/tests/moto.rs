@@ -1059,3 +1059,188 @@ async fn polling_waits_through_queued_and_running() {
         started.elapsed()
     );
 }
+
+/// A recording pass-through HTTP proxy in front of moto: every request is
+/// forwarded unchanged and kept (target header + body), so a test can check
+/// what the tool actually sent. One request per connection.
+struct Recorder {
+    url: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+fn recorder() -> Recorder {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = requests.clone();
+    let upstream = endpoint()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            let log = log.clone();
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                let header_end = loop {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
+                let header = |name: &str| {
+                    head.lines()
+                        .find(|l| l.to_lowercase().starts_with(&format!("{name}:")))
+                        .map(|l| l[name.len() + 1..].trim().to_string())
+                };
+                let len: usize = header("content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                while buf.len() < header_end + len {
+                    let n = client.read(&mut chunk).unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let body = String::from_utf8_lossy(&buf[header_end..]).to_string();
+                log.lock()
+                    .unwrap()
+                    .push((header("x-amz-target").unwrap_or_default(), body));
+                // Forward with `Connection: close` both ways.
+                let head_close: String = head
+                    .split("\r\n")
+                    .filter(|l| !l.to_lowercase().starts_with("connection:"))
+                    .collect::<Vec<_>>()
+                    .join("\r\n");
+                let head_close =
+                    head_close.trim_end().to_string() + "\r\nConnection: close\r\n\r\n";
+                let mut up = std::net::TcpStream::connect(&upstream).unwrap();
+                up.write_all(head_close.as_bytes()).unwrap();
+                up.write_all(&buf[header_end..]).unwrap();
+                let mut resp = Vec::new();
+                up.read_to_end(&mut resp).unwrap();
+                let split = resp
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map(|p| p + 4)
+                    .unwrap_or(resp.len());
+                let rhead: String = String::from_utf8_lossy(&resp[..split])
+                    .split("\r\n")
+                    .filter(|l| !l.is_empty() && !l.to_lowercase().starts_with("connection:"))
+                    .collect::<Vec<_>>()
+                    .join("\r\n");
+                let _ =
+                    client.write_all(format!("{rhead}\r\nConnection: close\r\n\r\n").as_bytes());
+                let _ = client.write_all(&resp[split..]);
+            });
+        }
+    });
+    Recorder { url, requests }
+}
+
+#[tokio::test]
+async fn update_table_sends_the_version_id_it_read() {
+    let db = unique("version");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: a, type: string}}]}}\n");
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let version = table(&db, "t")
+        .await
+        .version_id
+        .expect("moto returns a VersionId");
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace(
+            "{name: a, type: string}",
+            "{name: a, type: string}, {name: b, type: int}",
+        ),
+    );
+    let rec = recorder();
+    let out = Command::new(env!("CARGO_BIN_EXE_athena"))
+        .args(["apply", "--auto-approve", s(&cfg)])
+        .env("AWS_ENDPOINT_URL", &rec.url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reqs = rec.requests.lock().unwrap().clone();
+    let targets: Vec<&str> = reqs.iter().map(|(t, _)| t.as_str()).collect();
+    let get = targets
+        .iter()
+        .position(|t| *t == "AWSGlue.GetTable")
+        .expect("GetTable before the update");
+    let upd = targets
+        .iter()
+        .position(|t| *t == "AWSGlue.UpdateTable")
+        .expect("UpdateTable sent");
+    assert!(get < upd, "{targets:?}");
+    let body: serde_json::Value = serde_json::from_str(&reqs[upd].1).unwrap();
+    assert_eq!(
+        body["VersionId"],
+        serde_json::Value::String(version),
+        "{body}"
+    );
+    assert_eq!(body["TableInput"]["TableType"], "EXTERNAL_TABLE", "{body}");
+    cleanup(&db).await;
+}
+
+#[test]
+fn region_from_the_flag_or_a_clear_error() {
+    require_moto();
+    let dir = tempfile::tempdir().unwrap();
+    let db = unique("region");
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n"),
+    );
+    let run = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["plan", s(&cfg)]);
+        Command::new(env!("CARGO_BIN_EXE_athena"))
+            .args(&args)
+            .env("AWS_ENDPOINT_URL", endpoint())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", dir.path().join("none"))
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no AWS region configured"));
+    let out = run(&["--region", "us-east-1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("glue us-east-1"), "{stdout}");
+    assert!(stdout.contains(&format!("+ database.{db}")), "{stdout}");
+}

@@ -194,6 +194,8 @@ pub enum EnvMode {
 pub struct SourceFile {
     path: PathBuf,
     text: String,
+    /// Byte offset of the start of each line, for O(1) snippets.
+    line_starts: Vec<usize>,
     value: Value,
     index: PositionIndex,
 }
@@ -208,9 +210,13 @@ impl SourceFile {
     ) -> Result<SourceFile, Diagnostics> {
         let path = path.into();
         let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         let mut file = SourceFile {
             path,
             text,
+            line_starts,
             value: Value::Null,
             index: PositionIndex::default(),
         };
@@ -272,9 +278,10 @@ impl SourceFile {
 
     fn location_at(&self, line: usize, column: usize) -> Location {
         let source_line = self
-            .text
-            .lines()
-            .nth(line.saturating_sub(1))
+            .line_starts
+            .get(line.saturating_sub(1))
+            .and_then(|&start| self.text.get(start..))
+            .and_then(|rest| rest.lines().next())
             .unwrap_or("")
             .to_string();
         Location {

@@ -90,6 +90,8 @@ fn validation_errors() {
         "databases:\n  - name: a\n    tables:\n      - {name: t, location: s3://b/t/, format: avro, columns: [{name: x, type: int}]}\n    views:\n      - {name: T, sql: select 1}\n  - name: A\n",
         // iceberg with a format
         "databases:\n  - name: a\n    tables:\n      - {name: t, table_type: iceberg, format: parquet, location: s3://b/t/, columns: [{name: x, type: int}]}\n",
+        // projection and registered partitions together
+        "databases:\n  - name: a\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: json\n        columns: [{name: x, type: int}]\n        partition_keys: [{name: dt, type: string}]\n        projection:\n          columns:\n            dt: {type: injected}\n        partitions:\n          - values: {dt: a}\n",
         // reserved properties, bad names
         "databases:\n  - name: my-db\n    tables:\n      - name: t\n        location: gs://b/t/\n        format: parquet\n        columns: [{name: x, type: int}]\n        properties: {EXTERNAL: 'FALSE', transient_lastDdlTime: '1'}\n",
     ];
