@@ -70,3 +70,36 @@ impl GlobalArgs {
         !self.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
     }
 }
+
+/// `completions <shell>`: prints a shell completion script.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Prints the completion script of the tool's command line for `shell`.
+pub fn print_completions<C: clap::CommandFactory>(shell: clap_complete::Shell) -> u8 {
+    let mut cmd = C::command();
+    let name = cmd.get_name().to_string();
+    clap_complete::generate(shell, &mut cmd, name, &mut std::io::stdout());
+    crate::exit::SUCCESS
+}
+
+/// Prints the tool's man page (roff) on stdout.
+pub fn print_man<C: clap::CommandFactory>() -> u8 {
+    let cmd = C::command();
+    let mut out = Vec::new();
+    match clap_mangen::Man::new(cmd).render(&mut out) {
+        Ok(()) => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&out);
+            crate::exit::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot render the man page: {e}");
+            crate::exit::ERROR
+        }
+    }
+}

@@ -32,17 +32,46 @@ impl<Op> Default for Diff<Op> {
     }
 }
 
-/// Records which changes an apply has completed, for the final report.
+/// Records which changes an apply has completed, for the final report, and
+/// shows a progress bar on stderr when it is a terminal.
 #[derive(Debug, Default)]
 pub struct ApplyLog {
     done: Vec<String>,
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl ApplyLog {
+    /// A log for `total` changes; with a progress bar when stderr is a terminal.
+    pub fn new(total: usize) -> Self {
+        let progress = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        ApplyLog {
+            done: Vec::new(),
+            progress,
+        }
+    }
+
     /// Marks a change (by address) as durably applied.
     pub fn done(&mut self, address: &str) {
         tracing::info!(address, "applied");
+        if let Some(bar) = &self.progress {
+            bar.set_message(address.to_string());
+            bar.inc(1);
+        }
         self.done.push(address.to_string());
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
     }
 
     /// Addresses applied so far.
@@ -289,8 +318,9 @@ pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs) -> u8 {
         eprintln!("Apply cancelled; nothing was applied.");
         return exit::ERROR;
     }
-    let mut log = ApplyLog::default();
+    let mut log = ApplyLog::new(c.changes.len());
     let result = tool.apply(&c.desired, &c.changes, &mut log).await;
+    log.finish();
     let counts = |pred: &dyn Fn(Action) -> bool| {
         c.plan
             .changes
