@@ -21,6 +21,22 @@ pub struct Target {
     pub display: String,
 }
 
+/// Redacts the password of a URL, or of a libpq `key=value` string.
+pub fn redact(conn: &str) -> String {
+    if conn.contains("://") {
+        return common::secret::redact_url(conn);
+    }
+    conn.split_whitespace()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => {
+                format!("{k}={}", common::secret::REDACTED)
+            }
+            _ => kv.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn env(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.is_empty())
 }
@@ -88,13 +104,9 @@ pub fn target(c: &Connection) -> anyhow::Result<Target> {
             let (url, m, r) = strip_tls_params(&raw);
             url_mode = m;
             url_rootcert = r;
-            let cfg = Config::from_str(&url).map_err(|e| {
-                anyhow!(
-                    "invalid connection URL {}: {e}",
-                    common::secret::redact_url(&raw)
-                )
-            })?;
-            (cfg, common::secret::redact_url(&raw))
+            let cfg = Config::from_str(&url)
+                .map_err(|e| anyhow!("invalid connection URL {}: {e}", redact(&raw)))?;
+            (cfg, redact(&raw))
         }
         None => {
             let mut cfg = Config::new();
@@ -212,5 +224,17 @@ mod tests {
         assert_eq!(u, "host=h user=u");
         assert_eq!(m, Some(SslMode::Require));
         assert_eq!(strip_tls_params("postgres://h/db").0, "postgres://h/db");
+    }
+
+    #[test]
+    fn key_value_passwords_are_redacted() {
+        assert_eq!(
+            redact("host=db user=app password=s3cret dbname=x"),
+            "host=db user=app password=<redacted> dbname=x"
+        );
+        assert_eq!(
+            redact("postgres://a:s3cret@h/db"),
+            "postgres://a:<redacted>@h/db"
+        );
     }
 }

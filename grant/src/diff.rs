@@ -76,6 +76,8 @@ struct Builder {
     rs: bool,
     /// Redshift groups (NOLOGIN roles): granted to as `GROUP "g"`.
     groups: BTreeSet<String>,
+    /// Redshift RBAC roles: granted to as `ROLE "r"`.
+    rbac: BTreeSet<String>,
 }
 
 impl Builder {
@@ -83,6 +85,8 @@ impl Builder {
     fn grantee(&self, name: &str) -> String {
         if self.rs && self.groups.contains(name) {
             format!("GROUP {}", quote_ident(name))
+        } else if self.rs && self.rbac.contains(name) {
+            format!("ROLE {}", quote_ident(name))
         } else {
             quote_ident(name)
         }
@@ -294,6 +298,37 @@ fn redshift_clauses(from: &RoleAttrs, to: &RoleAttrs) -> (Vec<String>, Vec<Field
             Some(v),
         ));
     }
+    if from.syslog_unrestricted != to.syslog_unrestricted {
+        clauses.push(if to.syslog_unrestricted {
+            "SYSLOG ACCESS UNRESTRICTED".to_string()
+        } else {
+            "SYSLOG ACCESS RESTRICTED".to_string()
+        });
+        fields.push(FieldChange::new(
+            "syslog_access",
+            Some(if from.syslog_unrestricted {
+                "unrestricted"
+            } else {
+                "restricted"
+            }),
+            Some(if to.syslog_unrestricted {
+                "unrestricted"
+            } else {
+                "restricted"
+            }),
+        ));
+    }
+    if from.session_timeout != to.session_timeout {
+        clauses.push(match to.session_timeout {
+            Some(t) => format!("SESSION TIMEOUT {t}"),
+            None => "RESET SESSION TIMEOUT".to_string(),
+        });
+        fields.push(FieldChange::new(
+            "session_timeout",
+            from.session_timeout.map(|t| t.to_string()),
+            to.session_timeout.map(|t| t.to_string()),
+        ));
+    }
     (clauses, fields)
 }
 
@@ -303,7 +338,9 @@ fn redshift_create(b: &mut Builder, cdb: &str, name: &str, role: &Role) {
     let address = format!("role.{name}");
     let mut ops = Vec::new();
     let mut fields = Vec::new();
-    if !role.attrs.login {
+    if b.rbac.contains(name) {
+        ops.push(Op::new(cdb, format!("CREATE ROLE {q}")));
+    } else if b.groups.contains(name) {
         ops.push(Op::new(cdb, format!("CREATE GROUP {q}")));
     } else {
         let (clauses, f) = redshift_clauses(
@@ -420,7 +457,12 @@ fn roles(b: &mut Builder, d: &Desired, live: &Live) {
                 let kw = if b.rs { "USER" } else { "ROLE" };
                 let with = if b.rs { "" } else { "WITH " };
                 let mut ops = Vec::new();
-                if !clauses.is_empty() {
+                if b.rs {
+                    // One option per ALTER USER: Redshift's documented form.
+                    for c in &clauses {
+                        ops.push(Op::new(cdb, format!("ALTER USER {q} {c}")));
+                    }
+                } else if !clauses.is_empty() {
                     ops.push(Op::new(
                         cdb,
                         format!("ALTER {kw} {q} {with}{}", clauses.join(" ")),
@@ -529,23 +571,57 @@ fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
             let base = format!("GRANT {} TO {}", quote_ident(group), quote_ident(member));
             if b.rs {
                 if !live_members.contains_key(member) {
-                    let sql = format!(
-                        "ALTER GROUP {} ADD USER {}",
-                        quote_ident(group),
-                        quote_ident(member)
-                    );
+                    let sql = if b.rbac.contains(group) {
+                        format!("GRANT ROLE {} TO {}", quote_ident(group), b.grantee(member))
+                    } else {
+                        format!(
+                            "ALTER GROUP {} ADD USER {}",
+                            quote_ident(group),
+                            quote_ident(member)
+                        )
+                    };
                     let c = Change::new(&address, common::Action::Create).statement(&sql);
                     b.push(Phase::Membership, c, vec![Op::new(cdb, sql)]);
                 }
                 continue;
             }
+            let pg16 = live.server_version >= 160000;
+            if !pg16 && (opts.inherit.is_some() || opts.set.is_some()) {
+                b.notes.push(Note {
+                    address: address.clone(),
+                    message: "`inherit`/`set` membership options need PostgreSQL 16; ignored"
+                        .into(),
+                });
+            }
+            let with = |admin: bool, inherit: Option<bool>, set: Option<bool>| -> Vec<String> {
+                let mut w = Vec::new();
+                if admin {
+                    w.push(if pg16 {
+                        "ADMIN TRUE".to_string()
+                    } else {
+                        "ADMIN OPTION".to_string()
+                    });
+                }
+                if pg16 {
+                    if let Some(i) = inherit {
+                        w.push(format!("INHERIT {}", if i { "TRUE" } else { "FALSE" }));
+                    }
+                    if let Some(s) = set {
+                        w.push(format!("SET {}", if s { "TRUE" } else { "FALSE" }));
+                    }
+                }
+                w
+            };
+            let sql_with = |w: Vec<String>| {
+                if w.is_empty() {
+                    base.clone()
+                } else {
+                    format!("{base} WITH {}", w.join(", "))
+                }
+            };
             match live_members.get(member) {
                 None => {
-                    let sql = if opts.admin {
-                        format!("{base} WITH ADMIN OPTION")
-                    } else {
-                        base
-                    };
+                    let sql = sql_with(with(opts.admin, opts.inherit, opts.set));
                     let mut c = Change::new(&address, common::Action::Create);
                     if opts.admin {
                         c = c.field(FieldChange::new("admin", None::<String>, Some("true")));
@@ -556,37 +632,53 @@ fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
                         vec![Op::new(cdb, sql)],
                     );
                 }
-                Some(l) if opts.admin && !l.admin => {
-                    let sql = format!("{base} WITH ADMIN OPTION");
-                    let c = Change::new(&address, common::Action::Update).field(FieldChange::new(
-                        "admin",
-                        Some("false"),
-                        Some("true"),
-                    ));
-                    b.push(
-                        Phase::Membership,
-                        c.statement(&sql),
-                        vec![Op::new(cdb, sql)],
-                    );
+                Some(l) => {
+                    let mut c = Change::new(&address, common::Action::Update);
+                    let mut grant_admin = false;
+                    let (mut inherit, mut set) = (None, None);
+                    if opts.admin && !l.admin {
+                        grant_admin = true;
+                        c = c.field(FieldChange::new("admin", Some("false"), Some("true")));
+                    }
+                    if pg16 && opts.inherit.is_some() && opts.inherit != l.inherit {
+                        inherit = opts.inherit;
+                        c = c.field(FieldChange::new(
+                            "inherit",
+                            l.inherit.map(|v| v.to_string()),
+                            opts.inherit.map(|v| v.to_string()),
+                        ));
+                    }
+                    if pg16 && opts.set.is_some() && opts.set != l.set {
+                        set = opts.set;
+                        c = c.field(FieldChange::new(
+                            "set",
+                            l.set.map(|v| v.to_string()),
+                            opts.set.map(|v| v.to_string()),
+                        ));
+                    }
+                    let w = with(grant_admin, inherit, set);
+                    if !w.is_empty() {
+                        let sql = sql_with(w);
+                        b.push(
+                            Phase::Membership,
+                            c.statement(&sql),
+                            vec![Op::new(cdb, sql)],
+                        );
+                    } else if !opts.admin && l.admin && d.mode == Mode::Authoritative {
+                        let sql = format!(
+                            "REVOKE ADMIN OPTION FOR {} FROM {}",
+                            quote_ident(group),
+                            quote_ident(member)
+                        );
+                        let c = Change::new(&address, common::Action::Update)
+                            .field(FieldChange::new("admin", Some("true"), Some("false")));
+                        b.push(
+                            Phase::RevokeMembership,
+                            c.statement(&sql),
+                            vec![Op::new(cdb, sql)],
+                        );
+                    }
                 }
-                Some(l) if !opts.admin && l.admin && d.mode == Mode::Authoritative => {
-                    let sql = format!(
-                        "REVOKE ADMIN OPTION FOR {} FROM {}",
-                        quote_ident(group),
-                        quote_ident(member)
-                    );
-                    let c = Change::new(&address, common::Action::Update).field(FieldChange::new(
-                        "admin",
-                        Some("true"),
-                        Some("false"),
-                    ));
-                    b.push(
-                        Phase::RevokeMembership,
-                        c.statement(&sql),
-                        vec![Op::new(cdb, sql)],
-                    );
-                }
-                _ => {}
             }
         }
     }
@@ -602,7 +694,13 @@ fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
                 {
                     continue;
                 }
-                let sql = if b.rs {
+                let sql = if b.rs && b.rbac.contains(group) {
+                    format!(
+                        "REVOKE ROLE {} FROM {}",
+                        quote_ident(group),
+                        b.grantee(member)
+                    )
+                } else if b.rs {
                     format!(
                         "ALTER GROUP {} DROP USER {}",
                         quote_ident(group),
@@ -1077,9 +1175,9 @@ fn privileges(
         let (obj, grantee) = key;
         let w = want.get(key).unwrap_or(&empty);
         let h = have.get(key).unwrap_or(&empty);
-        let managed = *managed_cache
-            .entry(grantee.as_str())
-            .or_insert_with(|| d.mode == Mode::Authoritative && d.is_managed(grantee, &live.current_user));
+        let managed = *managed_cache.entry(grantee.as_str()).or_insert_with(|| {
+            d.mode == Mode::Authoritative && d.is_managed(grantee, &live.current_user)
+        });
         let mut grant: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut revoke: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
@@ -1428,11 +1526,14 @@ fn redshift_drop(b: &mut Builder, d: &Desired, live: &Live, name: &str) {
             }
         }
     }
-    let is_group = live.roles.get(name).is_some_and(|r| !r.attrs.login);
-    let mut drop = Op::new(
-        cdb,
-        format!("DROP {} {q}", if is_group { "GROUP" } else { "USER" }),
-    );
+    let kind = if live.rbac_roles.contains(name) {
+        "ROLE"
+    } else if live.roles.get(name).is_some_and(|r| !r.attrs.login) {
+        "GROUP"
+    } else {
+        "USER"
+    };
+    let mut drop = Op::new(cdb, format!("DROP {kind} {q}"));
     drop.last = true;
     ops.push(drop);
     let mut c = Change::new(format!("role.{name}"), common::Action::Delete).destructive(reason);
@@ -1444,14 +1545,31 @@ fn redshift_drop(b: &mut Builder, d: &Desired, live: &Live, name: &str) {
 pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
     let rs = live.dialect == crate::model::Dialect::Redshift;
     let mut groups = BTreeSet::new();
+    let mut rbac = BTreeSet::new();
     if rs {
+        use crate::model::RedshiftKind;
         for (n, r) in &d.roles {
-            if !r.attrs.login {
-                groups.insert(n.clone());
+            match r.kind {
+                Some(RedshiftKind::Role) => {
+                    rbac.insert(n.clone());
+                }
+                Some(RedshiftKind::Group) => {
+                    groups.insert(n.clone());
+                }
+                Some(RedshiftKind::User) => {}
+                None if !r.attrs.login => {
+                    groups.insert(n.clone());
+                }
+                None => {}
             }
         }
         for (n, r) in &live.roles {
-            if !r.attrs.login && !d.roles.contains_key(n) {
+            if d.roles.contains_key(n) {
+                continue;
+            }
+            if live.rbac_roles.contains(n) {
+                rbac.insert(n.clone());
+            } else if !r.attrs.login {
                 groups.insert(n.clone());
             }
         }
@@ -1461,6 +1579,7 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
         notes: Vec::new(),
         rs,
         groups,
+        rbac,
     };
     roles(&mut b, d, live);
     memberships(&mut b, d, live);

@@ -227,6 +227,91 @@ pub fn text(rows: &[Row]) -> String {
     out
 }
 
+fn code(p: &str) -> String {
+    let (name, go) = match p.strip_suffix('*') {
+        Some(n) => (n, "*"),
+        None => (p, ""),
+    };
+    let c = match name {
+        "SELECT" => "r",
+        "INSERT" => "a",
+        "UPDATE" => "w",
+        "DELETE" => "d",
+        "TRUNCATE" => "D",
+        "REFERENCES" => "x",
+        "TRIGGER" => "t",
+        "EXECUTE" => "X",
+        "USAGE" => "U",
+        "CREATE" => "C",
+        "CONNECT" => "c",
+        "TEMPORARY" => "T",
+        "DROP" => "P",
+        _ => "?",
+    };
+    format!("{c}{go}")
+}
+
+/// The matrix view: one row per object, one column per role, cells in
+/// `aclitem` letters (psql's `\dp` legend).
+pub fn matrix_text(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return "No privileges match.\n".into();
+    }
+    let roles: Vec<&str> = {
+        let mut r: Vec<&str> = rows.iter().map(|r| r.role.as_str()).collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    let mut objects: BTreeMap<(String, String), BTreeMap<&str, String>> = BTreeMap::new();
+    for r in rows {
+        let cell: String = r.privileges.iter().map(|p| code(p)).collect();
+        objects
+            .entry((r.database.clone(), r.object.clone()))
+            .or_default()
+            .insert(r.role.as_str(), cell);
+    }
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut head = vec!["DATABASE".to_string(), "OBJECT".to_string()];
+    head.extend(roles.iter().map(|r| r.to_string()));
+    table.push(head);
+    for ((db, obj), cells) in &objects {
+        let mut line = vec![db.clone(), obj.clone()];
+        line.extend(
+            roles
+                .iter()
+                .map(|r| cells.get(r).cloned().unwrap_or_else(|| "-".into())),
+        );
+        table.push(line);
+    }
+    let ncol = table[0].len();
+    let widths: Vec<usize> = (0..ncol)
+        .map(|i| {
+            table
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for l in &table {
+        let mut s = String::new();
+        for (i, c) in l.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < ncol {
+                s.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    }
+    out.push_str(
+        "(r SELECT, a INSERT, w UPDATE, d DELETE, D TRUNCATE, x REFERENCES, t TRIGGER, X EXECUTE, U USAGE, C CREATE, c CONNECT, T TEMPORARY, P DROP; * WITH GRANT OPTION; - none)\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +325,8 @@ mod tests {
             current_user: "postgres".into(),
             connection_db: "app".into(),
             passwords_readable: false,
+            server_version: 0,
+            rbac_roles: Default::default(),
             roles: BTreeMap::new(),
             memberships: BTreeMap::new(),
             owned: BTreeMap::new(),
@@ -310,6 +397,7 @@ mod tests {
         live.databases.insert("app".into(), db);
         let rows = matrix(&live, None, Some("table s.*"));
         insta::assert_snapshot!(text(&rows));
+        insta::assert_snapshot!("matrix", matrix_text(&matrix(&live, None, None)));
         assert!(
             matrix(&live, Some("bob"), None).is_empty(),
             "NOINHERIT: bob does not use readers' privileges"

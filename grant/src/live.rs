@@ -221,6 +221,11 @@ pub struct Live {
     pub connection_db: String,
     /// Whether stored verifiers could be read (pg_authid).
     pub passwords_readable: bool,
+    /// `server_version_num` (160000 and up: membership INHERIT/SET options).
+    pub server_version: i32,
+    /// Redshift RBAC roles (SVV_ROLES); users and groups are in `roles`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub rbac_roles: BTreeSet<String>,
     /// Roles.
     pub roles: BTreeMap<String, LiveRole>,
     /// group → member → options.
@@ -286,6 +291,8 @@ pub struct ClusterInfo {
     pub current_user: String,
     /// current_database().
     pub database: String,
+    /// `server_version_num` (0 when unknown, e.g. Redshift).
+    pub version_num: i32,
 }
 
 /// `SELECT version(), current_user, current_database()`.
@@ -297,11 +304,36 @@ pub async fn cluster_info(client: &Client) -> anyhow::Result<ClusterInfo> {
         )
         .await
         .context("reading the server version")?;
+    let version: String = row.try_get(0)?;
     Ok(ClusterInfo {
-        version: row.try_get(0)?,
+        version_num: version_num(&version),
+        version,
         current_user: row.try_get(1)?,
         database: row.try_get(2)?,
     })
+}
+
+/// `PostgreSQL 15.20 on …` → 150020 (`8.0.2` → 80002); 0 when unparsable.
+pub fn version_num(version: &str) -> i32 {
+    let Some(v) = version.split_whitespace().nth(1) else {
+        return 0;
+    };
+    let parts: Vec<i32> = v
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .map(|p| p.parse().unwrap_or(0))
+        .collect();
+    match parts.as_slice() {
+        [major, minor, ..] if *major >= 10 => major * 10000 + minor,
+        [major, minor, patch, ..] => major * 10000 + minor * 100 + patch,
+        [major, minor] => major * 10000 + minor * 100,
+        [major] => major * 10000,
+        [] => 0,
+    }
 }
 
 /// Reads roles, verifiers (when readable), memberships and ownership counts
@@ -346,6 +378,7 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
                     bypassrls: row.try_get(7)?,
                     connection_limit: row.try_get(8)?,
                     valid_until: valid_until.filter(|v| v != "infinity"),
+                    ..RoleAttrs::default()
                 },
                 comment: row.try_get(11)?,
                 settings,
@@ -375,10 +408,18 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
             }
         }
     }
+    let pg16 = live.server_version >= 160000;
+    let options = if pg16 {
+        "am.inherit_option, am.set_option"
+    } else {
+        "NULL::bool, NULL::bool"
+    };
     let rows = client
         .query(
-            "SELECT g.rolname::text, m.rolname::text, am.admin_option FROM pg_catalog.pg_auth_members am \
-             JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member",
+            &format!(
+                "SELECT g.rolname::text, m.rolname::text, am.admin_option, {options} FROM pg_catalog.pg_auth_members am \
+                 JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member"
+            ),
             &[],
         )
         .await
@@ -387,13 +428,24 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
         let group: String = row.try_get(0)?;
         let member: String = row.try_get(1)?;
         let admin: bool = row.try_get(2)?;
+        let inherit: Option<bool> = row.try_get(3)?;
+        let set: Option<bool> = row.try_get(4)?;
         let e = live
             .memberships
             .entry(group)
             .or_default()
             .entry(member)
             .or_default();
+        // PG16 may hold one grant per grantor: the options of any of them count.
         e.admin |= admin;
+        e.inherit = match (e.inherit, inherit) {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        };
+        e.set = match (e.set, set) {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        };
     }
     let rows = client
         .query(
@@ -627,4 +679,22 @@ pub fn push_default(
         privilege,
         grantable: acl.grantable,
     });
+}
+
+#[cfg(test)]
+mod version_tests {
+    #[test]
+    fn versions() {
+        assert_eq!(
+            super::version_num("PostgreSQL 15.20 (Debian 15.20-0+deb12u1) on x86_64"),
+            150020
+        );
+        assert_eq!(super::version_num("PostgreSQL 16.4 on aarch64"), 160004);
+        assert_eq!(
+            super::version_num("PostgreSQL 8.0.2 on i686-pc-linux-gnu, Redshift 1.0.77467"),
+            80002
+        );
+        assert_eq!(super::version_num("PostgreSQL 17beta1 on x"), 170000);
+        assert_eq!(super::version_num(""), 0);
+    }
 }

@@ -94,7 +94,11 @@ struct InspectArgs {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum InspectFormat {
+    /// One line per role and object, with the sources.
     Text,
+    /// Objects × roles, cells in aclitem letters.
+    Matrix,
+    /// The text view's rows as JSON.
     Json,
 }
 
@@ -171,6 +175,7 @@ async fn inspect(a: &InspectArgs) -> anyhow::Result<()> {
     let rows = inspect::matrix(&live, a.role.as_deref(), a.object.as_deref());
     match a.format {
         InspectFormat::Text => print!("{}", inspect::text(&rows)),
+        InspectFormat::Matrix => print!("{}", inspect::matrix_text(&rows)),
         InspectFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
     }
     Ok(())
@@ -178,10 +183,7 @@ async fn inspect(a: &InspectArgs) -> anyhow::Result<()> {
 
 async fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let live = read_for(a.config.as_deref(), a.url.as_deref(), &a.databases).await?;
-    let url = a
-        .url
-        .as_deref()
-        .filter(|u| common::secret::redact_url(u) == *u);
+    let url = a.url.as_deref().filter(|u| conn::redact(u) == *u);
     let text = import::render(&live, a.pattern.as_deref(), url)?;
     common::run::write_output(&text, a.out.as_deref())
 }

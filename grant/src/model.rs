@@ -176,6 +176,38 @@ pub struct RoleSpec {
     /// Roles this role is a member of.
     #[serde(default)]
     pub member_of: Vec<MemberOfSpec>,
+    /// Redshift only: `user`, `group` or `role` (RBAC). Default: a user
+    /// when `login`, else a group.
+    #[serde(default)]
+    pub kind: Option<RedshiftKind>,
+    /// Redshift users: SYSLOG ACCESS `restricted` (default) or `unrestricted`.
+    #[serde(default)]
+    pub syslog_access: Option<SyslogAccess>,
+    /// Redshift users: SESSION TIMEOUT in seconds (60 to 1,728,000).
+    #[serde(default)]
+    pub session_timeout: Option<u32>,
+}
+
+/// Redshift SYSLOG ACCESS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyslogAccess {
+    /// Only the user's own rows in system tables.
+    Restricted,
+    /// Every user's rows.
+    Unrestricted,
+}
+
+/// What a Redshift role is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RedshiftKind {
+    /// CREATE USER
+    User,
+    /// CREATE GROUP
+    Group,
+    /// CREATE ROLE (RBAC)
+    Role,
 }
 
 /// A setting value.
@@ -253,6 +285,12 @@ pub struct MemberOfDetail {
     /// WITH ADMIN OPTION.
     #[serde(default)]
     pub admin: bool,
+    /// PostgreSQL 16+: WITH INHERIT TRUE/FALSE (absent: the server's default).
+    #[serde(default)]
+    pub inherit: Option<bool>,
+    /// PostgreSQL 16+: WITH SET TRUE/FALSE (absent: the server's default).
+    #[serde(default)]
+    pub set: Option<bool>,
 }
 
 /// A database entry.
@@ -373,6 +411,12 @@ pub struct RoleAttrs {
     pub connection_limit: i32,
     /// VALID UNTIL, normalized; `None` = no expiry (same as infinity).
     pub valid_until: Option<String>,
+    /// Redshift: SYSLOG ACCESS UNRESTRICTED.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub syslog_unrestricted: bool,
+    /// Redshift: SESSION TIMEOUT in seconds; `None` = the cluster's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_timeout: Option<u32>,
 }
 
 impl Default for RoleAttrs {
@@ -387,6 +431,8 @@ impl Default for RoleAttrs {
             bypassrls: false,
             connection_limit: -1,
             valid_until: None,
+            syslog_unrestricted: false,
+            session_timeout: None,
         }
     }
 }
@@ -418,6 +464,8 @@ pub struct Role {
     pub password: Option<DesiredPassword>,
     /// Password update policy.
     pub update_password: UpdatePassword,
+    /// Redshift kind (validated: only with `dialect: redshift`).
+    pub kind: Option<RedshiftKind>,
 }
 
 /// Membership options.
@@ -425,6 +473,12 @@ pub struct Role {
 pub struct MemberOpts {
     /// WITH ADMIN OPTION
     pub admin: bool,
+    /// PostgreSQL 16+: WITH INHERIT TRUE/FALSE; `None` = not managed / unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherit: Option<bool>,
+    /// PostgreSQL 16+: WITH SET TRUE/FALSE; `None` = not managed / unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<bool>,
 }
 
 /// A validated grant.
@@ -736,6 +790,51 @@ pub fn load_with_env(
                 diags.push(d);
                 continue;
             }
+            for (key, set) in [
+                ("kind", r.kind.is_some()),
+                ("syslog_access", r.syslog_access.is_some()),
+                ("session_timeout", r.session_timeout.is_some()),
+            ] {
+                if set && !redshift {
+                    diags.push(file.error(
+                        &rp.key(key),
+                        format!("`{key}` is for Redshift (set `connection.dialect: redshift`)"),
+                    ));
+                }
+            }
+            if let Some(t) = r.session_timeout {
+                if !(60..=1_728_000).contains(&t) {
+                    diags.push(file.error(
+                        &rp.key("session_timeout"),
+                        "session_timeout must be 60 to 1728000 seconds",
+                    ));
+                }
+            }
+            if redshift {
+                for (key, set) in [
+                    ("createrole", r.createrole.is_some()),
+                    ("inherit", r.inherit.is_some()),
+                    ("replication", r.replication.is_some()),
+                    ("bypassrls", r.bypassrls.is_some()),
+                    ("comment", r.comment.is_some()),
+                ] {
+                    if set {
+                        diags.push(
+                            file.error(&rp.key(key), format!("`{key}` does not exist on Redshift")),
+                        );
+                    }
+                }
+                for (j, m) in r.member_of.iter().enumerate() {
+                    if let MemberOfSpec::Detailed(d) = m {
+                        if d.admin || d.inherit.is_some() || d.set.is_some() {
+                            diags.push(file.error(
+                                &rp.key("member_of").index(j),
+                                "Redshift groups have no admin/inherit/set options",
+                            ));
+                        }
+                    }
+                }
+            }
             let d = RoleAttrs::default();
             let valid_until = match &r.valid_until {
                 None => None,
@@ -766,6 +865,8 @@ pub fn load_with_env(
                 bypassrls: r.bypassrls.unwrap_or(d.bypassrls),
                 connection_limit: r.connection_limit.unwrap_or(d.connection_limit),
                 valid_until,
+                syslog_unrestricted: r.syslog_access == Some(SyslogAccess::Unrestricted),
+                session_timeout: r.session_timeout,
             };
             let mut settings = BTreeMap::new();
             for (k, v) in &r.settings {
@@ -820,9 +921,16 @@ pub fn load_with_env(
                 },
             };
             for (j, m) in r.member_of.iter().enumerate() {
-                let (group, admin) = match m {
-                    MemberOfSpec::Name(n) => (n.clone(), false),
-                    MemberOfSpec::Detailed(d) => (d.role.clone(), d.admin),
+                let (group, opts) = match m {
+                    MemberOfSpec::Name(n) => (n.clone(), MemberOpts::default()),
+                    MemberOfSpec::Detailed(d) => (
+                        d.role.clone(),
+                        MemberOpts {
+                            admin: d.admin,
+                            inherit: d.inherit,
+                            set: d.set,
+                        },
+                    ),
                 };
                 let mp = rp.key("member_of").index(j);
                 let name_path = match m {
@@ -846,7 +954,7 @@ pub fn load_with_env(
                     .memberships
                     .entry(group)
                     .or_default()
-                    .insert(r.name.clone(), MemberOpts { admin });
+                    .insert(r.name.clone(), opts);
             }
             desired.roles.insert(
                 r.name.clone(),
@@ -856,6 +964,7 @@ pub fn load_with_env(
                     settings,
                     password,
                     update_password: r.update_password.unwrap_or_default(),
+                    kind: r.kind,
                 },
             );
         }
@@ -934,6 +1043,17 @@ pub fn load_with_env(
                         path: gp.key("to").index(k),
                         name: t.clone(),
                     });
+                }
+                if redshift
+                    && matches!(
+                        g.on,
+                        DefaultKind::Sequences | DefaultKind::Types | DefaultKind::Schemas
+                    )
+                {
+                    diags.push(file.error(
+                        &gp.key("on"),
+                        format!("Redshift has no default privileges on {}", g.on.name()),
+                    ));
                 }
                 if g.on == DefaultKind::Schemas && g.schema.is_some() {
                     diags.push(file.error(
@@ -1067,6 +1187,9 @@ fn validate_grant<'a>(
             path: gp.key("to").index(k),
             name: t.clone(),
         });
+    }
+    if redshift && g.on == ObjectKind::Sequence {
+        diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }
     let needs_schema = matches!(
         g.on,

@@ -400,7 +400,88 @@ pub async fn read_roles(client: &tokio_postgres::Client, live: &mut Live) -> any
     })
     .collect();
     roles(live, &users, &groups);
+    // SYSLOG ACCESS and SESSION TIMEOUT (SVL_USER_INFO; optional).
+    match rows(
+        client,
+        "SELECT usename, syslogaccess, sessiontimeout FROM svl_user_info",
+    )
+    .await
+    {
+        Ok(info) => user_info(
+            live,
+            &info
+                .iter()
+                .map(|r| (col(r, 0), col(r, 1), opt_col(r, 2)))
+                .collect::<Vec<_>>(),
+        ),
+        Err(e) => tracing::debug!("no SVL_USER_INFO: {e:#}"),
+    }
+    // RBAC (SVV_ROLES, SVV_USER_GRANTS, SVV_ROLE_GRANTS): absent on clusters
+    // without RBAC, where these queries fail and there are no roles.
+    let rbac = async {
+        let roles: Vec<String> = rows(client, "SELECT role_name FROM svv_roles")
+            .await?
+            .iter()
+            .map(|r| col(r, 0))
+            .collect();
+        let users: Vec<(String, String)> =
+            rows(client, "SELECT user_name, role_name FROM svv_user_grants")
+                .await?
+                .iter()
+                .map(|r| (col(r, 0), col(r, 1)))
+                .collect();
+        let nested: Vec<(String, String)> = rows(
+            client,
+            "SELECT role_name, granted_role_name FROM svv_role_grants",
+        )
+        .await?
+        .iter()
+        .map(|r| (col(r, 0), col(r, 1)))
+        .collect();
+        anyhow::Ok((roles, users, nested))
+    };
+    match rbac.await {
+        Ok((roles, users, nested)) => rbac_roles(live, &roles, &users, &nested),
+        Err(e) => tracing::debug!("no RBAC roles read: {e:#}"),
+    }
     Ok(())
+}
+
+/// Applies SVL_USER_INFO rows: (user, `UNRESTRICTED`/`RESTRICTED`, session timeout or 0).
+pub fn user_info(live: &mut Live, rows: &[(String, String, Option<String>)]) {
+    for (user, syslog, timeout) in rows {
+        if let Some(r) = live.roles.get_mut(user) {
+            r.attrs.syslog_unrestricted = syslog.trim().eq_ignore_ascii_case("UNRESTRICTED");
+            r.attrs.session_timeout = timeout
+                .as_deref()
+                .and_then(|t| t.trim().parse().ok())
+                .filter(|t| *t > 0);
+        }
+    }
+}
+
+/// Adds RBAC roles and their grants (to users, and to other roles).
+pub fn rbac_roles(
+    live: &mut Live,
+    roles: &[String],
+    to_users: &[(String, String)],
+    to_roles: &[(String, String)],
+) {
+    for r in roles {
+        live.rbac_roles.insert(r.clone());
+        live.roles.entry(r.clone()).or_insert_with(|| LiveRole {
+            attrs: RoleAttrs::default(),
+            comment: None,
+            settings: BTreeMap::new(),
+            verifier: None,
+        });
+    }
+    for (member, role) in to_users.iter().chain(to_roles.iter()) {
+        live.memberships
+            .entry(role.clone())
+            .or_default()
+            .insert(member.clone(), MemberOpts::default());
+    }
 }
 
 const NSP: &str = "n.nspname NOT LIKE 'pg\\\\_%' AND n.nspname <> 'information_schema'";
@@ -469,6 +550,8 @@ mod tests {
             current_user: "admin".into(),
             connection_db: "dev".into(),
             passwords_readable: false,
+            server_version: 0,
+            rbac_roles: Default::default(),
             roles: BTreeMap::new(),
             memberships: BTreeMap::new(),
             owned: BTreeMap::new(),
@@ -476,6 +559,9 @@ mod tests {
         };
         let (mut users, mut groups, mut nsps, mut rels, mut defs) =
             (vec![], vec![], vec![], vec![], vec![]);
+        let mut rbac: Vec<String> = Vec::new();
+        let mut user_grants: Vec<(String, String)> = Vec::new();
+        let mut role_grants: Vec<(String, String)> = Vec::new();
         for line in fixture
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -516,10 +602,14 @@ mod tests {
                     objtype: f[3].into(),
                     acl: f[4].into(),
                 }),
+                "rbac_role" => rbac.push(f[1].to_string()),
+                "user_grant" => user_grants.push((f[1].to_string(), f[2].to_string())),
+                "role_grant" => role_grants.push((f[1].to_string(), f[2].to_string())),
                 other => panic!("unknown fixture row {other}"),
             }
         }
         roles(&mut live, &users, &groups);
+        rbac_roles(&mut live, &rbac, &user_grants, &role_grants);
         live.databases
             .insert("dev".into(), database("admin", &nsps, &rels, &defs));
         insta::assert_json_snapshot!(live);

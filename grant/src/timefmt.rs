@@ -13,6 +13,9 @@ pub fn normalize_valid_until(s: &str) -> Result<String, String> {
     let err = || {
         format!("invalid valid_until `{s}`: expected `infinity`, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS[Z|±HH:MM]`")
     };
+    if !t.is_ascii() {
+        return Err(err());
+    }
     let b = t.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = t.get(r)?;
@@ -170,6 +173,9 @@ mod tests {
             "2030-01-01T25:00",
             "2030-01-01X",
             "2030-01-01T10:00 PST",
+            "2030-01-0é",
+            "2030-01-01Té",
+            "２０３０-01-01",
             "",
         ] {
             assert!(n(bad).is_err(), "{bad}");

@@ -49,6 +49,8 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         current_user: info.current_user,
         connection_db: info.database.clone(),
         passwords_readable: false,
+        server_version: info.version_num,
+        rbac_roles: Default::default(),
         roles: Default::default(),
         memberships: Default::default(),
         owned: Default::default(),
@@ -81,6 +83,44 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     Ok(live)
 }
 
+/// Keeps of the cluster-wide state only what concerns this configuration:
+/// declared, external, managed and reassign-target roles, memberships of
+/// those, groups they belong to and roles holding privileges in the
+/// configured databases. Unrelated role changes elsewhere in the cluster then
+/// neither show in the plan nor make a saved plan stale.
+pub fn scope(desired: &Desired, live: &mut Live) {
+    let cu = live.current_user.clone();
+    let keep = |n: &str| {
+        desired.roles.contains_key(n)
+            || desired.external.contains(n)
+            || desired.is_managed(n, &cu)
+            || desired.reassign_owned_to.as_deref() == Some(n)
+            || desired.memberships.contains_key(n)
+    };
+    live.memberships.retain(|_, members| {
+        members.retain(|m, _| keep(m));
+        !members.is_empty()
+    });
+    let mut related: std::collections::BTreeSet<String> =
+        live.memberships.keys().cloned().collect();
+    for db in live.databases.values() {
+        related.extend(db.acl.iter().map(|e| e.grantee.clone()));
+        for e in &db.default_acl {
+            related.insert(e.grantee.clone());
+            related.insert(e.for_role.clone());
+        }
+    }
+    live.roles.retain(|n, _| keep(n) || related.contains(n));
+    live.owned.retain(|n, _| keep(n));
+}
+
+/// [`read_live`] then [`scope`]: what plan and apply compare.
+pub async fn read_scoped(desired: &Desired) -> anyhow::Result<Live> {
+    let mut live = read_live(desired).await?;
+    scope(desired, &mut live);
+    Ok(live)
+}
+
 impl common::Tool for GrantTool {
     const NAME: &'static str = "grant";
     type Desired = Desired;
@@ -99,7 +139,7 @@ impl common::Tool for GrantTool {
     }
 
     async fn read_live(&self, desired: &Desired) -> anyhow::Result<Live> {
-        read_live(desired).await
+        read_scoped(desired).await
     }
 
     fn diff(&self, desired: &Desired, live: &Live) -> Diff<Op> {
@@ -125,7 +165,7 @@ impl common::Tool for GrantTool {
             ))
             .await
             .context("taking the apply lock")?;
-        let live = read_live(desired).await?;
+        let live = read_scoped(desired).await?;
         let fresh = crate::diff::diff(desired, &live);
         let planned: Vec<_> = changes.iter().map(|c| &c.change).collect();
         let now: Vec<_> = fresh.changes.iter().map(|c| &c.change).collect();

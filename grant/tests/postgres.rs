@@ -843,6 +843,30 @@ databases:
         &[],
     );
     assert!(text(&o).contains("ROLE"), "{}", text(&o));
+    let cfgs = cfg.to_string_lossy().to_string();
+    let pattern = s.role("*");
+    let o = grant(
+        &[
+            "inspect",
+            "--config",
+            &cfgs,
+            "--role",
+            &pattern,
+            "--object",
+            "sales.orders",
+            "--format",
+            "matrix",
+        ],
+        &[],
+    );
+    let t = text(&o);
+    let row = t
+        .lines()
+        .find(|l| l.contains("table sales.orders"))
+        .unwrap_or_default();
+    // alice: SELECT via readers + UPDATE with grant option; readers: SELECT.
+    assert!(row.split_whitespace().any(|c| c == "rw*"), "{t}");
+    assert!(row.split_whitespace().any(|c| c == "r"), "{t}");
 }
 
 #[test]
@@ -946,4 +970,106 @@ databases:
     assert!(o.status.success(), "{}", text(&o));
     apply(&cfg, &["--plan", &planfile.to_string_lossy()], &env);
     assert_converged(&cfg, &env);
+}
+
+#[test]
+fn ownership_of_schemas_and_tables() {
+    let s = Scratch::new("owners");
+    s.sql(SCHEMA_SQL);
+    s.sql("CREATE SEQUENCE sales.standalone; CREATE TABLE sales.ident (id int GENERATED ALWAYS AS IDENTITY)");
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}owner
+  - name: {p}reader
+databases:
+  - name: {db}
+    schemas: [{name: sales, owner: {p}owner, tables_owner: {p}owner}]
+    grants:
+      - {to: [{p}reader, {p}owner], on: table, schema: sales, objects: ["*"], privileges: [SELECT]}
+"#,
+    );
+    let out = plan(&cfg, &[]);
+    for want in [
+        "ALTER SCHEMA \"sales\" OWNER TO",
+        "ALTER TABLE \"sales\".\"orders\" OWNER TO",
+        "ALTER VIEW \"sales\".\"v_orders\" OWNER TO",
+        "ALTER MATERIALIZED VIEW \"sales\".\"mv_orders\" OWNER TO",
+        "ALTER SEQUENCE \"sales\".\"standalone\" OWNER TO",
+    ] {
+        assert!(out.contains(want), "missing {want}:\n{out}");
+    }
+    // Sequences owned by a column follow their table; the owner needs no grant.
+    assert!(!out.contains("\"orders_id_seq\" OWNER"), "{out}");
+    assert!(!out.contains("\"ident_id_seq\" OWNER"), "{out}");
+    assert!(
+        !out.contains(&format!(
+            "GRANT SELECT ON TABLE \"sales\".\"orders\" TO \"{}\"",
+            s.role("owner")
+        )),
+        "the owner has every privilege; no grant to it:\n{out}"
+    );
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    let owner = s.role("owner");
+    let rows = s.sql("SELECT c.relname || ':' || pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'sales' AND c.relkind IN ('r','v','m','S') ORDER BY 1");
+    for r in rows {
+        let v = r[0].clone().unwrap_or_default();
+        assert!(v.ends_with(&format!(":{owner}")), "{v}");
+    }
+    assert_eq!(
+        table_privs(&s.db, "sales", "orders", &s.role("reader")),
+        vec!["SELECT"]
+    );
+    // Out-of-band owner change is detected and reverted.
+    s.sql("ALTER TABLE sales.customers OWNER TO postgres");
+    let out = plan(&cfg, &[]);
+    assert!(
+        out.contains("ALTER TABLE \"sales\".\"customers\" OWNER TO"),
+        "{out}"
+    );
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+}
+
+#[test]
+fn published_json_schema_is_up_to_date() {
+    let o = grant(&["schema"], &[]);
+    assert!(o.status.success());
+    let published = include_str!("../grant.schema.json");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        published,
+        "grant/grant.schema.json is stale: run `grant schema > grant/grant.schema.json`"
+    );
+}
+
+#[test]
+fn works_without_superuser_or_pg_authid() {
+    let s = Scratch::new("nonsuper");
+    let admin = s.role("admin");
+    s.sql(&format!(
+        "CREATE ROLE \"{admin}\" LOGIN CREATEROLE; GRANT CREATE ON DATABASE \"{}\" TO \"{admin}\"",
+        s.db
+    ));
+    let (h, p) = server();
+    let cfg = s.config(
+        "c.yaml",
+        &format!(
+            "connection: {{url: \"postgres://{admin}@{h}:{p}/{{db}}\"}}\nroles:\n  - name: {{p}}app\n    login: true\n    password: {{env: GT_NONSUPER_PW}}\n"
+        ),
+    );
+    let env = [("GT_NONSUPER_PW", "pw-1")];
+    apply(&cfg, &[], &env);
+    // The stored verifier cannot be read: no perpetual password change, a note instead.
+    let out = plan(&cfg, &env);
+    assert!(out.contains("No changes"), "{out}");
+    assert!(out.contains("cannot be read"), "{out}");
+    let o = grant(
+        &["plan", "--detailed-exitcode", &cfg.to_string_lossy()],
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }

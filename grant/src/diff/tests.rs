@@ -86,6 +86,8 @@ fn live() -> Live {
         current_user: "postgres".into(),
         connection_db: "app".into(),
         passwords_readable: true,
+        server_version: 150000,
+        rbac_roles: Default::default(),
         roles,
         memberships: BTreeMap::new(),
         owned: BTreeMap::new(),
@@ -219,11 +221,14 @@ fn converged() -> Live {
     l.memberships
         .entry("app_reader".into())
         .or_default()
-        .insert("App \"Writer\"".into(), MemberOpts { admin: false });
-    l.memberships
-        .entry("app_admin".into())
-        .or_default()
-        .insert("App \"Writer\"".into(), MemberOpts { admin: true });
+        .insert("App \"Writer\"".into(), MemberOpts::default());
+    l.memberships.entry("app_admin".into()).or_default().insert(
+        "App \"Writer\"".into(),
+        MemberOpts {
+            admin: true,
+            ..MemberOpts::default()
+        },
+    );
     {
         let db = l.databases.get_mut("app").unwrap();
         db.schemas.insert("Sales Dept".into(), "app_admin".into());
@@ -551,17 +556,27 @@ reassign_owned_to: etl
 external_roles: [etl]
 roles:
   - name: rs_analysts
-    comment: "ignored on Redshift"
   - name: "rs_Bob Smith"
     login: true
     createdb: true
     connection_limit: 5
     valid_until: "2030-01-01"
     password: {env: PW}
-    member_of: [rs_analysts]
+    syslog_access: unrestricted
+    session_timeout: 3600
+    member_of: [rs_analysts, rs_etl_role]
+  - name: rs_carol
+    login: true
+    connection_limit: 2
+  - name: rs_etl_role
+    kind: role
+    member_of: [rs_parent_role]
+  - name: rs_parent_role
+    kind: role
 databases:
   - name: dev
     grants:
+      - {to: [rs_etl_role], on: table, schema: sales, objects: [orders], privileges: [INSERT, DELETE]}
       - {to: [rs_analysts], on: schema, objects: [sales], privileges: [USAGE]}
       - {to: [rs_analysts], on: table, schema: sales, objects: ["*"], privileges: [SELECT, DROP]}
       - {to: ["rs_Bob Smith"], on: table, schema: sales, objects: [orders], privileges: [INSERT]}
@@ -574,6 +589,8 @@ databases:
         current_user: "admin".into(),
         connection_db: "dev".into(),
         passwords_readable: false,
+        server_version: 0,
+        rbac_roles: Default::default(),
         roles: BTreeMap::new(),
         memberships: BTreeMap::new(),
         owned: BTreeMap::new(),
@@ -618,5 +635,40 @@ databases:
     ];
     l.databases
         .insert("dev".into(), database("admin", &nsps, &rels, &[]));
+    rs_roles(&mut l, &[user("rs_carol", 9)], &[]);
+    crate::redshift::user_info(
+        &mut l,
+        &[("rs_carol".into(), "UNRESTRICTED".into(), Some("600".into()))],
+    );
+    crate::redshift::rbac_roles(
+        &mut l,
+        &["rs_old_role".to_string()],
+        &[("rs_gone".to_string(), "rs_old_role".to_string())],
+        &[],
+    );
     insta::assert_snapshot!(render(&diff(&d, &l)));
+}
+
+#[test]
+fn pg16_membership_options() {
+    let yaml = "roles:\n  - name: app_g\n  - name: app_m\n    member_of: [{role: app_g, inherit: false, set: true}]\n  - name: app_n\n    member_of: [{role: app_g, admin: true, set: false}]\n";
+    let d = desired(yaml);
+    let mut l = live();
+    l.server_version = 160004;
+    for r in ["app_g", "app_m", "app_n"] {
+        role(&mut l, r);
+    }
+    l.memberships.entry("app_g".into()).or_default().insert(
+        "app_m".into(),
+        MemberOpts {
+            admin: false,
+            inherit: Some(true),
+            set: Some(true),
+        },
+    );
+    let pg16 = render(&diff(&d, &l));
+    l.server_version = 150020;
+    l.memberships.clear();
+    let pg15 = render(&diff(&d, &l));
+    insta::assert_snapshot!(format!("PostgreSQL 16:\n{pg16}\nPostgreSQL 15:\n{pg15}"));
 }

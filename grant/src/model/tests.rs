@@ -183,3 +183,65 @@ fn signatures() {
     assert_eq!(split_signature("f()"), ("f".into(), Some(String::new())));
     assert_eq!(split_signature("f"), ("f".into(), None));
 }
+
+#[test]
+fn redshift_rules() {
+    let e = errors(&[(
+        "rs.yaml",
+        r#"connection: {dialect: redshift}
+roles:
+  - name: u
+    login: true
+    createrole: true
+    member_of: [{role: g, admin: true}]
+  - name: g
+databases:
+  - name: dev
+    grants:
+      - {to: [g], on: sequence, schema: s, objects: ["*"], privileges: [USAGE]}
+      - {to: [g], on: table, schema: s, objects: ["*"], privileges: [SELECT, DROP]}
+    default_privileges:
+      - {for_role: u, on: types, to: [g], privileges: [USAGE]}
+"#,
+    )]);
+    for want in [
+        "rs.yaml:5:17: error: `createrole` does not exist on Redshift",
+        "no admin/inherit/set options",
+        "Redshift has no sequences",
+        "Redshift has no default privileges on types",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in\n{e}");
+    }
+    assert!(!e.contains("DROP does not apply"), "{e}");
+    // DROP is a Redshift privilege only.
+    let e = errors(&[(
+        "pg.yaml",
+        "roles:\n  - name: g\ndatabases:\n  - name: d\n    grants:\n      - {to: [g], on: table, schema: s, objects: [t], privileges: [DROP]}\n",
+    )]);
+    assert!(
+        e.contains("privilege DROP does not apply to a table"),
+        "{e}"
+    );
+}
+
+#[test]
+fn documented_example_and_demo_configuration_are_valid() {
+    let doc = include_str!("../../../docs/grant.md");
+    let start = doc
+        .find("```yaml\nconnection:")
+        .expect("docs/grant.md has the reference example")
+        + 8;
+    let end = start + doc[start..].find("```").expect("closed code block");
+    load(&sources(&[("docs/grant.md", &doc[start..end])])).unwrap_or_else(|e| panic!("{e}"));
+    load(&sources(&[
+        (
+            "examples/grant/grant.yaml",
+            include_str!("../../../examples/grant/grant.yaml"),
+        ),
+        (
+            "examples/grant/demo_grant.yaml",
+            include_str!("../../../examples/grant/demo_grant.yaml"),
+        ),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+}
