@@ -19,4 +19,9 @@ pub use run::{ApplyLog, Diff, Tool};
 pub use secret::Secret;
 
 /// `--version` text of every tool: the suite version and its git revision.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (git ", env!("SUITE_GIT_REV"), ")");
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (git ",
+    env!("SUITE_GIT_REV"),
+    ")"
+);
