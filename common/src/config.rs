@@ -424,7 +424,8 @@ fn substitute(
     }
 }
 
-/// Expands `${VAR}` and `${VAR:-default}` in `s`; `$${` is a literal `${`.
+/// Expands `${VAR}`, `${VAR:-default}` and grant-rs's `${VAR:default}` in
+/// `s`; `$${` is a literal `${`.
 pub fn expand_env(
     s: &str,
     env: &dyn Fn(&str) -> Option<String>,
@@ -449,8 +450,12 @@ pub fn expand_env(
             return Err(format!("unterminated `${{` in `{s}`"));
         };
         let body = &body_start[..end];
-        let (name, default) = match body.find(":-") {
-            Some(p) => (&body[..p], Some(&body[p + 2..])),
+        // `${VAR:-default}` (shell) and `${VAR:default}` (grant-rs) both work.
+        let (name, default) = match body.find(':') {
+            Some(p) => {
+                let rest = &body[p + 1..];
+                (&body[..p], Some(rest.strip_prefix('-').unwrap_or(rest)))
+            }
             None => (body, None),
         };
         if name.is_empty()

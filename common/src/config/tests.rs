@@ -47,6 +47,8 @@ fn env_substitution() {
         "x"
     );
     assert_eq!(expand_env("${NOPE:-}", &env, EnvMode::Require).unwrap(), "");
+    assert_eq!(expand_env("${NOPE:grant-rs}", &env, EnvMode::Require).unwrap(), "grant-rs");
+    assert_eq!(expand_env("${USER:x}", &env, EnvMode::Require).unwrap(), "alice");
     assert_eq!(
         expand_env("$${USER} $5", &env, EnvMode::Require).unwrap(),
         "${USER} $5"
