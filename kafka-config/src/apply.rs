@@ -121,6 +121,31 @@ fn settle(
     }
 }
 
+/// A request that failed without an answer (connection lost, timeout): the
+/// broker may have carried it out. Its changes are reported "not applied"
+/// (never claimed), and the error says their outcome is unknown.
+fn in_doubt(e: anyhow::Error, group: &[Planned<Op>]) -> anyhow::Error {
+    const SHOWN: usize = 5;
+    let mut names: Vec<&str> = group
+        .iter()
+        .take(SHOWN)
+        .map(|p| p.change.address.as_str())
+        .collect();
+    let more = group.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    if names.is_empty() {
+        names.push("-");
+    }
+    anyhow::anyhow!(
+        "{e:#}\n  no valid answer from the broker: the outcome of {}{more} is unknown (it may have been carried out; the next plan reads the live state)",
+        names.join(", ")
+    )
+}
+
 fn topic_of(p: &Planned<Op>) -> String {
     match p.ops.first() {
         Some(Op::CreateTopic(t)) => t.name.clone(),
@@ -149,7 +174,10 @@ async fn run_group(
                     _ => None,
                 })
                 .collect();
-            let out = client.create_topics(&topics, topics.len()).await?;
+            let out = client
+                .create_topics(&topics, topics.len())
+                .await
+                .map_err(|e| in_doubt(e, group))?;
             settle(group, out, topic_of, log)
         }
         Kind::Alter => {
@@ -161,12 +189,18 @@ async fn run_group(
                     _ => None,
                 })
                 .collect();
-            let out = client.alter_topic_configs(&items).await?;
+            let out = client
+                .alter_topic_configs(&items)
+                .await
+                .map_err(|e| in_doubt(e, group))?;
             settle(group, out, topic_of, log)
         }
         Kind::Delete => {
             let names: Vec<String> = group.iter().map(topic_of).collect();
-            let out = client.delete_topics(&names).await?;
+            let out = client
+                .delete_topics(&names)
+                .await
+                .map_err(|e| in_doubt(e, group))?;
             settle(group, out, topic_of, log)
         }
         Kind::CreateAcl | Kind::DeleteAcl => {
@@ -177,9 +211,15 @@ async fn run_group(
                 })
                 .collect();
             let out = if k == Kind::CreateAcl {
-                client.create_acls(&acls).await?
+                client
+                    .create_acls(&acls)
+                    .await
+                    .map_err(|e| in_doubt(e, group))?
             } else {
-                client.delete_acls(&acls).await?
+                client
+                    .delete_acls(&acls)
+                    .await
+                    .map_err(|e| in_doubt(e, group))?
             };
             settle(group, out, topic_of, log)
         }

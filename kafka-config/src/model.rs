@@ -969,6 +969,14 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
         None => Vec::new(),
     };
     if let Some((_, loc)) = &m.policies {
+        if let (Some(min), Some(max)) = (pol.min_partitions, pol.max_partitions) {
+            if min > max {
+                diags.push(loc.at(
+                    &loc.path.key("max_partitions"),
+                    format!("max_partitions {max} is below min_partitions {min}: no topic can satisfy the policy"),
+                ));
+            }
+        }
         for (i, k) in pol.required_configs.iter().enumerate() {
             if units::kind_of(k).is_none() && !pol.extra_config_keys.contains(k) {
                 let mut d = loc.at(
@@ -1130,13 +1138,21 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
         if !(1..=i64::from(i32::MAX)).contains(&partitions) {
             diags.push(loc.at(
                 &ppath,
-                format!("partitions must be at least 1, not {partitions}"),
+                if partitions < 1 {
+                    format!("partitions must be at least 1, not {partitions}")
+                } else {
+                    format!("partitions must be at most {}, not {partitions}", i32::MAX)
+                },
             ));
         }
         if !(1..=i64::from(i16::MAX)).contains(&rf) {
             diags.push(loc.at(
                 &rpath,
-                format!("replication_factor must be at least 1, not {rf}"),
+                if rf < 1 {
+                    format!("replication_factor must be at least 1, not {rf}")
+                } else {
+                    format!("replication_factor must be at most {}, not {rf}", i16::MAX)
+                },
             ));
         }
         if let Some(min) = pol.min_partitions {

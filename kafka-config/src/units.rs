@@ -177,14 +177,15 @@ pub fn normalize(key: &str, v: &Value) -> Result<String, String> {
                 .ok_or_else(|| format!("`{key}`: list items must be plain values"))?;
             parts.push(t.trim().to_string());
         }
-        return Ok(parts.join(","));
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        return list_items(key, &parts);
     }
     let text = scalar_text(v).ok_or_else(|| {
         format!("`{key}` must be a string, a number or a boolean (use null to unset an inherited value)")
     })?;
     match kind {
-        Kind::Duration => parse_duration_ms(&text).map(|n| n.to_string()),
-        Kind::Size => parse_size_bytes(&text).map(|n| n.to_string()),
+        Kind::Duration => parse_duration_ms(&text).and_then(|n| not_below(key, &text, n)),
+        Kind::Size => parse_size_bytes(&text).and_then(|n| not_below(key, &text, n)),
         Kind::Int => {
             if let Value::Number(n) = v {
                 if n.as_i64().is_none() {
@@ -208,12 +209,14 @@ pub fn normalize(key: &str, v: &Value) -> Result<String, String> {
             "false" => Ok("false".into()),
             _ => Err(format!("`{key}` must be true or false, not `{text}`")),
         },
-        Kind::List => Ok(text
-            .split(',')
-            .map(|p| p.trim())
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(",")),
+        Kind::List => {
+            let parts: Vec<&str> = text
+                .split(',')
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .collect();
+            list_items(key, &parts)
+        }
         Kind::Enum(words) => words
             .iter()
             .find(|w| w.eq_ignore_ascii_case(text.trim()))
@@ -221,6 +224,47 @@ pub fn normalize(key: &str, v: &Value) -> Result<String, String> {
             .ok_or_else(|| format!("`{key}` must be one of {}, not `{text}`", words.join(", "))),
         Kind::Str => Ok(text),
     }
+}
+
+/// Rejects durations and sizes below Kafka's sentinels: `-1` ("unlimited")
+/// everywhere, and `-2` ("use the local value") for `local.retention.*`.
+fn not_below(key: &str, text: &str, n: i64) -> Result<String, String> {
+    let min = if key.starts_with("local.retention.") {
+        -2
+    } else {
+        -1
+    };
+    if n < min {
+        let sentinels = if min == -2 {
+            "-1 (unlimited), -2 (same as the total retention)"
+        } else {
+            "-1 (unlimited)"
+        };
+        return Err(format!(
+            "`{key}` cannot be negative (`{}`): use {sentinels} or a value of at least 0",
+            text.trim()
+        ));
+    }
+    Ok(n.to_string())
+}
+
+/// Joins list items, checking the words of lists with a fixed vocabulary
+/// (`cleanup.policy`: `compact`, `delete`).
+fn list_items(key: &str, parts: &[&str]) -> Result<String, String> {
+    if key == "cleanup.policy" {
+        let mut out = Vec::new();
+        for p in parts {
+            let w = p.to_ascii_lowercase();
+            if w != "compact" && w != "delete" {
+                return Err(format!(
+                    "`cleanup.policy` accepts `compact` and `delete`, not `{p}`"
+                ));
+            }
+            out.push(w);
+        }
+        return Ok(out.join(","));
+    }
+    Ok(parts.join(","))
 }
 
 /// True when a declared (normalized) value and a live value mean the same
@@ -278,6 +322,25 @@ mod tests {
         assert_eq!(n("segment.ms", "1w").unwrap(), "604800000");
         assert!(n("retention.ms", "7 days").is_err());
         assert!(n("retention.ms", "1.5d").is_err());
+    }
+
+    #[test]
+    fn negative_values_and_list_words_are_checked() {
+        assert!(n("retention.ms", "-5")
+            .unwrap_err()
+            .contains("cannot be negative"));
+        assert!(n("retention.ms", "-1d").is_err());
+        assert!(n("segment.bytes", "-2").is_err());
+        assert_eq!(n("local.retention.ms", "-2").unwrap(), "-2");
+        assert!(n("local.retention.bytes", "-3").is_err());
+        assert_eq!(
+            n("cleanup.policy", "Compact, delete").unwrap(),
+            "compact,delete"
+        );
+        let shred = Value::Sequence(vec![Value::from("compact"), Value::from("shred")]);
+        assert!(normalize("cleanup.policy", &shred)
+            .unwrap_err()
+            .contains("not `shred`"));
     }
 
     #[test]

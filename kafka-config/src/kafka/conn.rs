@@ -271,6 +271,14 @@ impl Conn {
         self.stream.flush().await?;
         let mut len = [0u8; 4];
         self.stream.read_exact(&mut len).await?;
+        if &len == b"HTTP" {
+            bail!(
+                "the server answered HTTP, not the Kafka protocol (is this a proxy or a web port?)"
+            );
+        }
+        if len[0] == 0x15 || len[0] == 0x16 {
+            bail!("the server answered TLS: set `security.protocol: SSL` (or SASL_SSL)");
+        }
         let n = i32::from_be_bytes(len);
         let n = usize::try_from(n).map_err(|_| anyhow!("invalid frame length {n}"))?;
         if n > MAX_FRAME {

@@ -48,6 +48,16 @@ pub const OP_SET: i8 = 0;
 pub const OP_DELETE: i8 = 1;
 
 const ATTEMPTS: u32 = 4;
+/// Passes over the bootstrap servers before giving up on an unreachable cluster.
+pub const CONNECT_ATTEMPTS: u32 = 3;
+
+/// Why a pass over the bootstrap servers failed.
+enum ConnectError {
+    /// No server accepted a TCP connection (refused or timed out).
+    Unreachable(String),
+    /// A server answered but the session failed (TLS, SASL, ApiVersions).
+    Session(String),
+}
 const NOT_CONTROLLER: i16 = 41;
 const TOPIC_ALREADY_EXISTS: i16 = 36;
 const UNKNOWN_TOPIC: i16 = 3;
@@ -146,8 +156,34 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to the first bootstrap server that answers.
+    /// Connects to the first bootstrap server that answers. When none can
+    /// be reached at all (refused, timed out), the whole list is tried
+    /// [`CONNECT_ATTEMPTS`] times with a backoff of 200 ms, then 400 ms; an
+    /// authentication or protocol failure is not retried.
     pub async fn connect(cluster: &Cluster) -> Result<Client> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Client::connect_once(cluster).await {
+                Ok(c) => return Ok(c),
+                Err(ConnectError::Unreachable(errors)) if attempt < CONNECT_ATTEMPTS => {
+                    tracing::warn!(attempt, errors = %errors, "Kafka is not reachable; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(ConnectError::Unreachable(errors)) => bail!(
+                    "Kafka is not reachable at {} after {attempt} attempts ({errors})",
+                    cluster.bootstrap.join(","),
+                ),
+                Err(ConnectError::Session(errors)) => bail!(
+                    "cannot open a session with Kafka at {} ({errors})",
+                    cluster.bootstrap.join(","),
+                ),
+            }
+        }
+    }
+
+    /// One pass over the bootstrap servers.
+    async fn connect_once(cluster: &Cluster) -> std::result::Result<Client, ConnectError> {
         let mut errors = Vec::new();
         for addr in &cluster.bootstrap {
             match Conn::open(addr, cluster).await {
@@ -165,16 +201,12 @@ impl Client {
         let unreachable = errors
             .iter()
             .all(|e| e.contains("cannot connect to") || e.contains("connecting to"));
-        bail!(
-            "{} {} ({})",
-            if unreachable {
-                "Kafka is not reachable at"
-            } else {
-                "cannot open a session with Kafka at"
-            },
-            cluster.bootstrap.join(","),
-            errors.join("; ")
-        )
+        let errors = errors.join("; ");
+        Err(if unreachable {
+            ConnectError::Unreachable(errors)
+        } else {
+            ConnectError::Session(errors)
+        })
     }
 
     /// The API versions of the bootstrap broker.
@@ -188,7 +220,19 @@ impl Client {
     }
 
     async fn reconnect_bootstrap(&mut self) -> Result<()> {
-        let fresh = Client::connect(&self.cluster).await?;
+        // One pass only: the caller's own retry loop bounds the attempts.
+        let fresh = Client::connect_once(&self.cluster)
+            .await
+            .map_err(|e| match e {
+                ConnectError::Unreachable(m) => anyhow!(
+                    "Kafka is not reachable at {} ({m})",
+                    self.cluster.bootstrap.join(",")
+                ),
+                ConnectError::Session(m) => anyhow!(
+                    "cannot open a session with Kafka at {} ({m})",
+                    self.cluster.bootstrap.join(",")
+                ),
+            })?;
         self.bootstrap = fresh.bootstrap;
         Ok(())
     }

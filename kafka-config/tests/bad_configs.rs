@@ -1,0 +1,275 @@
+//! The malformed-config corpus (`tests/bad-configs/kafka-config/`, see its
+//! README): every case through the real binary's `validate`, `plan` and
+//! `apply --auto-approve` against the real broker. Each run must exit 1, name
+//! the expected `file:line:column` and message, never panic, and leave the
+//! broker's scoped topics (names, partitions, configs) unchanged.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::*;
+
+/// One case of the corpus.
+struct Case {
+    name: String,
+    /// Files relative to the case directory, with their text.
+    files: Vec<(PathBuf, String)>,
+    /// `RELATIVE/PATH:LINE:COLUMN` as printed under the case directory.
+    location: String,
+    fragment: String,
+    verbs: Vec<String>,
+    setup: Vec<(String, i32)>,
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-configs/kafka-config")
+}
+
+fn read_tree(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read case dir")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            read_tree(root, &p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let rel = p.strip_prefix(root).expect("relative").to_path_buf();
+            out.push((rel, std::fs::read_to_string(&p).expect("read case")));
+        }
+    }
+}
+
+/// Parses the `expect:` / `verbs:` / `setup:` lines of a header.
+fn parse_header(
+    case: &str,
+    lines: &[&str],
+    file_prefix: &str,
+) -> (String, String, Vec<String>, Vec<(String, i32)>) {
+    let mut expect = None;
+    let mut verbs = vec!["validate".to_string(), "plan".into(), "apply".into()];
+    let mut setup = Vec::new();
+    for l in lines {
+        let l = l.trim_start_matches('#').trim();
+        if let Some(rest) = l.strip_prefix("expect:") {
+            let rest = rest.trim();
+            let (loc, frag) = rest.split_once(' ').unwrap_or((rest, ""));
+            expect = Some((format!("{file_prefix}{loc}"), frag.trim().to_string()));
+        } else if let Some(rest) = l.strip_prefix("verbs:") {
+            verbs = rest
+                .split_whitespace()
+                .take_while(|w| !w.starts_with('('))
+                .map(String::from)
+                .collect();
+        } else if let Some(rest) = l.strip_prefix("setup:") {
+            let mut w = rest.split_whitespace();
+            let topic = w.next().expect("setup topic").to_string();
+            let parts = w
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("setup partitions");
+            setup.push((topic, parts));
+        }
+    }
+    let (loc, frag) = expect.unwrap_or_else(|| panic!("case {case} has no `expect:` line"));
+    (loc, frag, verbs, setup)
+}
+
+fn load_corpus() -> Vec<Case> {
+    let dir = corpus_dir();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    let mut cases = Vec::new();
+    for p in entries {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("utf-8 name")
+            .to_string();
+        if p.is_dir() {
+            let header = std::fs::read_to_string(p.join("expected.txt"))
+                .unwrap_or_else(|e| panic!("{name}/expected.txt: {e}"));
+            let lines: Vec<&str> = header.lines().filter(|l| !l.starts_with('#')).collect();
+            let (location, fragment, verbs, setup) = parse_header(&name, &lines, "");
+            let mut files = Vec::new();
+            read_tree(&p, &p, &mut files);
+            cases.push(Case {
+                location: format!("{name}/{location}"),
+                name,
+                files,
+                fragment,
+                verbs,
+                setup,
+            });
+        } else if name.ends_with(".yaml") {
+            let text = std::fs::read_to_string(&p).expect("read case");
+            let lines: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+            let stem = name.trim_end_matches(".yaml").to_string();
+            let (location, fragment, verbs, setup) =
+                parse_header(&name, &lines, &format!("{stem}/{name}:"));
+            cases.push(Case {
+                name: stem,
+                files: vec![(PathBuf::from(&name), text)],
+                location,
+                fragment,
+                verbs,
+                setup,
+            });
+        }
+    }
+    cases
+}
+
+const HARNESS_CLUSTER: &str = "clusters:\n  test:\n    bootstrap_servers: [\"${KC_BAD_BOOTSTRAP}\"]\n    request_timeout: 10s\nsettings:\n  scope: ['^${KC_BAD_SCOPE}']\n";
+
+/// Names, partition counts and configs of the topics under `prefix`.
+fn scoped_state(prefix: &str) -> BTreeMap<String, (usize, BTreeMap<String, String>)> {
+    block_on(async {
+        let mut c = client().await;
+        let meta = c.metadata().await.expect("metadata");
+        let names: Vec<String> = meta
+            .topics
+            .keys()
+            .filter(|n| n.starts_with(prefix))
+            .cloned()
+            .collect();
+        let configs = if names.is_empty() {
+            BTreeMap::new()
+        } else {
+            c.describe_topic_configs(&names, 100)
+                .await
+                .expect("describe configs")
+        };
+        names
+            .iter()
+            .map(|n| {
+                let parts = meta.topics.get(n).map(|t| t.partitions.len()).unwrap_or(0);
+                let cfg = configs
+                    .get(n)
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|e| e.value.clone().map(|x| (e.name.clone(), x)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (n.clone(), (parts, cfg))
+            })
+            .collect()
+    })
+}
+
+fn delete_scoped(prefix: &str) {
+    let names: Vec<String> = scoped_state(prefix).into_keys().collect();
+    if !names.is_empty() {
+        block_on(async { client().await.delete_topics(&names).await.expect("delete") });
+    }
+}
+
+#[test]
+fn every_bad_config_fails_with_a_location_and_applies_nothing() {
+    require_broker();
+    let cases = load_corpus();
+    assert!(
+        cases.len() >= 35,
+        "the corpus must hold at least 35 cases, found {}",
+        cases.len()
+    );
+    let prefix = format!("kcbad-{}-", std::process::id());
+    let scope: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect();
+    delete_scoped(&prefix);
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for case in &cases {
+        let dir = work.path().join(&case.name);
+        for (rel, text) in &case.files {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, text).expect("write case");
+        }
+        if !case.name.starts_with("own-") {
+            std::fs::write(dir.join("zz-harness-cluster.yaml"), HARNESS_CLUSTER)
+                .expect("write cluster");
+        }
+        for (topic, parts) in &case.setup {
+            create_topic(&format!("{prefix}{topic}"), *parts);
+        }
+        let before = scoped_state(&prefix);
+        let location = case.location.replace("${KC_BAD_P}", &prefix);
+        let fragment = case.fragment.replace("${KC_BAD_P}", &prefix);
+        for verb in &case.verbs {
+            let mut args = vec![verb.as_str()];
+            match verb.as_str() {
+                "validate" => {}
+                "plan" => args.push("--no-color"),
+                "apply" => args.extend(["--auto-approve", "--no-color"]),
+                other => panic!("case {}: unknown verb `{other}`", case.name),
+            }
+            let out = Command::new(env!("CARGO_BIN_EXE_kafka-config"))
+                .args(&args)
+                .arg(&dir)
+                .env_remove("KAFKA_CONFIG_ENV")
+                .env_remove("KC_BAD_SURELY_UNSET_VAR")
+                .env_remove("KC_BAD_SURELY_UNSET_PASSWORD")
+                .env("NO_COLOR", "1")
+                .env("KC_BAD_P", &prefix)
+                .env("KC_BAD_SCOPE", &scope)
+                .env("KC_BAD_BOOTSTRAP", bootstrap())
+                .output()
+                .expect("run kafka-config");
+            runs += 1;
+            let err = stderr(&out);
+            let what = format!("{} ({verb})", case.name);
+            if out.status.code() != Some(1) {
+                failures.push(format!(
+                    "{what}: exit code {:?}, expected 1\n{}",
+                    out.status.code(),
+                    text(&out)
+                ));
+            }
+            if err.contains("panicked") {
+                failures.push(format!("{what}: panicked\n{err}"));
+            }
+            if !err.contains(&location) {
+                failures.push(format!("{what}: no `{location}` in\n{err}"));
+            }
+            if !err.contains(&fragment) {
+                failures.push(format!("{what}: no `{fragment}` in\n{err}"));
+            }
+            let after = scoped_state(&prefix);
+            if after != before {
+                failures.push(format!(
+                    "{what}: the broker changed:\nbefore {before:?}\nafter  {after:?}"
+                ));
+            }
+        }
+        delete_scoped(&prefix);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs over {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+    eprintln!(
+        "{} cases, {runs} runs: all exit 1 with a location, nothing applied",
+        cases.len()
+    );
+}
