@@ -100,6 +100,10 @@ struct IndexBuilder {
     stack: Vec<Frame>,
     index: PositionIndex,
     depth_docs: usize,
+    /// Where a second document starts (`---`), if one does.
+    second_document: Option<(usize, usize)>,
+    /// Where the first repeated key of a mapping is written, if any.
+    duplicate_key: Option<(usize, usize)>,
 }
 
 fn pos(m: &Marker) -> (usize, usize) {
@@ -121,7 +125,9 @@ impl IndexBuilder {
                 None => {
                     let key = scalar.unwrap_or("").to_string();
                     let at = pos(mark);
-                    self.index.keys.insert(path.key(key.clone()), at);
+                    if self.index.keys.insert(path.key(key.clone()), at).is_some() {
+                        self.duplicate_key.get_or_insert(at);
+                    }
                     // A block mapping's start marker comes after its first key;
                     // the mapping starts where that key does.
                     if let Some(start) = self.index.values.get_mut(path) {
@@ -140,7 +146,12 @@ impl IndexBuilder {
 impl MarkedEventReceiver for IndexBuilder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::DocumentStart => self.depth_docs += 1,
+            Event::DocumentStart => {
+                self.depth_docs += 1;
+                if self.depth_docs == 2 {
+                    self.second_document = Some(pos(&mark));
+                }
+            }
             Event::Scalar(value, ..) => {
                 if self.depth_docs > 1 {
                     return;
@@ -220,22 +231,36 @@ impl SourceFile {
             value: Value::Null,
             index: PositionIndex::default(),
         };
+        let mut builder = IndexBuilder::default();
+        let mut parser = Parser::new_from_str(&file.text);
+        // serde_yaml decides what is valid; a disagreement of the second
+        // parser only costs precision of locations, never correctness.
+        let _ = parser.load(&mut builder, true);
         let mut value: Value = if file.text.trim().is_empty() {
             Value::Null
         } else {
             serde_yaml::from_str(&file.text).map_err(|e| {
-                let loc = e.location().map(|l| file.location_at(l.line(), l.column()));
                 let msg = e.to_string();
                 // serde_yaml appends " at line N column M"; the location says it.
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                let at = if msg.contains("more than one document") {
+                    builder.second_document
+                } else if msg.contains("duplicate entry") {
+                    builder.duplicate_key
+                } else {
+                    None
+                };
+                let loc = at
+                    .or_else(|| e.location().map(|l| (l.line(), l.column())))
+                    .map(|(l, c)| file.location_at(l, c));
+                let msg = if msg.contains("more than one document") {
+                    "a file holds one YAML document: split the documents after `---` into separate files".to_string()
+                } else {
+                    msg
+                };
                 Diagnostics::from(Diagnostic::at(loc, format!("invalid YAML: {msg}")))
             })?
         };
-        let mut builder = IndexBuilder::default();
-        let mut parser = Parser::new_from_str(&file.text);
-        // serde_yaml accepted the text; a disagreement of the second parser only
-        // costs precision of locations, never correctness.
-        let _ = parser.load(&mut builder, false);
         file.index = builder.index;
         if let Value::Tagged(_) = value {
             return Err(Diagnostic::at(

@@ -47,8 +47,14 @@ fn env_substitution() {
         "x"
     );
     assert_eq!(expand_env("${NOPE:-}", &env, EnvMode::Require).unwrap(), "");
-    assert_eq!(expand_env("${NOPE:grant-rs}", &env, EnvMode::Require).unwrap(), "grant-rs");
-    assert_eq!(expand_env("${USER:x}", &env, EnvMode::Require).unwrap(), "alice");
+    assert_eq!(
+        expand_env("${NOPE:grant-rs}", &env, EnvMode::Require).unwrap(),
+        "grant-rs"
+    );
+    assert_eq!(
+        expand_env("${USER:x}", &env, EnvMode::Require).unwrap(),
+        "alice"
+    );
     assert_eq!(
         expand_env("$${USER} $5", &env, EnvMode::Require).unwrap(),
         "${USER} $5"
@@ -219,9 +225,19 @@ fn empty_file_is_an_empty_document() {
 }
 
 #[test]
-fn duplicate_keys_are_rejected() {
-    let err = parse("a: 1\na: 2\n").unwrap_err();
+fn duplicate_keys_are_rejected_at_the_second_key() {
+    let err = parse("topics: []\nx:\n  a: 1\n  b: 2\n  a: 3\n").unwrap_err();
     assert!(err.to_string().contains("duplicate"), "{err}");
+    let loc = err.0[0].location.as_ref().unwrap();
+    assert_eq!((loc.line, loc.column), (5, 3));
+}
+
+#[test]
+fn several_documents_are_rejected_at_the_second() {
+    let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+    let d = &err.0[0];
+    assert!(d.message.contains("one YAML document"), "{}", d.message);
+    assert_eq!(d.location.as_ref().unwrap().line, 2);
 }
 
 #[test]
