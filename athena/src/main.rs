@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 /// Athena / Glue Data Catalog schemas as code (databases, tables,
 /// partitions, views), and athena-rs-compatible SQL templates.
 #[derive(Parser)]
-#[command(name = "athena", version, about)]
+#[command(name = "athena", version = common::VERSION, about)]
 struct Cli {
     #[command(flatten)]
     global: common::cli::GlobalArgs,
@@ -38,6 +38,19 @@ struct AwsArgs {
     /// Maximum concurrent requests and changes.
     #[arg(long, global = true, default_value_t = 8)]
     parallelism: usize,
+    /// Time limit in seconds of one attempt of an AWS call; a timed-out
+    /// attempt is retried (attempts: AWS_MAX_ATTEMPTS, default 3).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
+    request_timeout: f64,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 #[derive(Subcommand)]
@@ -58,6 +71,10 @@ enum Cmd {
     Run(RunArgs),
     /// Print the JSON Schema of the configuration format.
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(common::cli::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -171,6 +188,7 @@ async fn main() -> ExitCode {
         workgroup: cli.aws.workgroup,
         output_location: cli.aws.output_location,
         parallelism: cli.aws.parallelism,
+        attempt_timeout: Some(std::time::Duration::from_secs_f64(cli.aws.request_timeout)),
     });
     let code = match &cli.cmd {
         Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
@@ -183,6 +201,8 @@ async fn main() -> ExitCode {
             println!("{}", athena::config::json_schema());
             common::exit::SUCCESS
         }
+        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
+        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     ExitCode::from(code)
 }

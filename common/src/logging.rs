@@ -1,8 +1,11 @@
 //! `tracing` set-up: logs go to stderr, results to stdout.
 
 /// Installs the stderr subscriber. `verbose` counts `-v` flags; `RUST_LOG`
-/// wins when set.
+/// wins when set. Also restores the default SIGPIPE action, so that
+/// `tool plan | head` ends quietly like other Unix tools instead of failing
+/// on a closed pipe.
 pub fn init(verbose: u8) {
+    restore_sigpipe();
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
         0 => "warn",
@@ -21,3 +24,15 @@ pub fn init(verbose: u8) {
         .with_target(false)
         .try_init();
 }
+
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: signal(2) with SIG_DFL only changes the process-wide disposition
+    // of SIGPIPE; it touches no Rust-owned memory and has no precondition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

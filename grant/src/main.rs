@@ -22,7 +22,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "grant",
-    version,
+    version = common::VERSION,
     about = "PostgreSQL roles, memberships and privileges as code"
 )]
 struct Cli {
@@ -48,6 +48,10 @@ enum Cmd {
     GenPass(GenPassArgs),
     /// Print the JSON Schema of the configuration format.
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(common::cli::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -113,7 +117,9 @@ struct GenPassArgs {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
-    let tool = tool::GrantTool;
+    let tool = tool::GrantTool {
+        require_env: !matches!(cli.cmd, Cmd::Validate(_)),
+    };
     let code = match &cli.cmd {
         Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
         Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
@@ -134,6 +140,8 @@ async fn main() -> std::process::ExitCode {
         },
         Cmd::GenPass(a) => gen_pass(a),
         Cmd::Schema => schema(),
+        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
+        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     std::process::ExitCode::from(code)
 }
@@ -145,7 +153,7 @@ async fn read_for(
     databases: &[String],
 ) -> anyhow::Result<live::Live> {
     let mut desired = match config {
-        Some(p) => match common::run::load(&tool::GrantTool, p, common::EnvMode::Require) {
+        Some(p) => match common::run::load(&tool::GrantTool { require_env: true }, p, common::EnvMode::Require) {
             Ok(d) => d,
             Err(diags) => anyhow::bail!("{diags}"),
         },

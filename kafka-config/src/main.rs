@@ -11,7 +11,7 @@ use kafka_config::KafkaConfig;
 #[derive(Parser)]
 #[command(
     name = "kafka-config",
-    version,
+    version = common::VERSION,
     about = "Kafka topics, topic configs and ACLs as code: validate, plan, apply, import"
 )]
 struct Cli {
@@ -36,6 +36,10 @@ enum Cmd {
     Import(ImportArgs),
     /// Print the JSON Schema of the configuration format.
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(common::cli::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// `import` arguments.
@@ -73,6 +77,8 @@ async fn main() -> ExitCode {
             println!("{}", kafka_config::import::schema());
             common::exit::SUCCESS
         }
+        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
+        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     ExitCode::from(code)
 }
