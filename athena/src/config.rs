@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The JSON Schema of a configuration file (pretty-printed), for editors
-/// and CI linting; committed as `athena/schema/athena.schema.json`.
+/// and CI linting; committed as `schemas/athena.schema.json`.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(File);
     serde_json::to_string_pretty(&schema).unwrap_or_default()
@@ -282,12 +282,12 @@ pub struct ViewColumn {
 mod tests {
     #[test]
     fn committed_schema_is_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/athena.schema.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/athena.schema.json");
         let now = format!("{}\n", super::json_schema());
         if std::env::var_os("UPDATE_SCHEMA").is_some() {
             std::fs::write(path, &now).unwrap();
         }
         let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(committed == now, "athena/schema/athena.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p athena committed_schema");
+        assert!(committed == now, "schemas/athena.schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p athena committed_schema");
     }
 }

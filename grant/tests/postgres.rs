@@ -1038,11 +1038,11 @@ databases:
 fn published_json_schema_is_up_to_date() {
     let o = grant(&["schema"], &[]);
     assert!(o.status.success());
-    let published = include_str!("../grant.schema.json");
+    let published = include_str!("../../schemas/grant.schema.json");
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         published,
-        "grant/grant.schema.json is stale: run `grant schema > grant/grant.schema.json`"
+        "schemas/grant.schema.json is stale: run `grant schema > schemas/grant.schema.json`"
     );
 }
 
