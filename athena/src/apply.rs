@@ -155,10 +155,49 @@ async fn run_batch(
 }
 
 async fn run_change(c: &Clients, o: &AwsOptions, p: &Planned<Op>) -> anyhow::Result<()> {
-    for op in &p.ops {
-        run_op(c, o, op).await?;
+    for (i, op) in p.ops.iter().enumerate() {
+        if let Err(e) = run_op(c, o, op).await {
+            if i == 0 {
+                return Err(e);
+            }
+            // The change is not reported as applied, but its first steps
+            // were: say so, so the report never hides a partial change.
+            let done: Vec<String> = p.ops[..i].iter().map(op_summary).collect();
+            return Err(e.context(format!(
+                "partly applied: {} succeeded before this step; apply again to finish",
+                done.join(", ")
+            )));
+        }
     }
     Ok(())
+}
+
+/// A short description of an operation, for error messages.
+fn op_summary(op: &Op) -> String {
+    match op {
+        Op::CreateDatabase(d) => format!("glue:CreateDatabase {}", d.name),
+        Op::UpdateDatabase(d) => format!("glue:UpdateDatabase {}", d.name),
+        Op::CreateTable { db, spec } => format!("glue:CreateTable {db}.{}", spec.name),
+        Op::UpdateTable { db, spec } => format!("glue:UpdateTable {db}.{}", spec.name),
+        Op::DeleteTable { db, name } => format!("glue:DeleteTable {db}.{name}"),
+        Op::CreatePartitions {
+            db,
+            spec,
+            partitions,
+        } => format!(
+            "glue:BatchCreatePartition {db}.{} ({} partitions)",
+            spec.name,
+            partitions.len()
+        ),
+        Op::DeletePartitions { db, table, values } => format!(
+            "glue:BatchDeletePartition {db}.{table} ({} partitions)",
+            values.len()
+        ),
+        Op::Athena { db, sql } => {
+            let first = sql.lines().next().unwrap_or("");
+            format!("athena ({db}): {first}")
+        }
+    }
 }
 
 async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {

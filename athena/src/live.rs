@@ -26,7 +26,16 @@ pub struct AwsOptions {
     pub output_location: Option<String>,
     /// Maximum concurrent requests / changes.
     pub parallelism: usize,
+    /// Time limit of one HTTP attempt of an AWS call (`--request-timeout`);
+    /// a timed-out attempt is retried like any transient error, within the
+    /// SDK's retry configuration (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`).
+    /// `None`: [`DEFAULT_ATTEMPT_TIMEOUT`].
+    pub attempt_timeout: Option<std::time::Duration>,
 }
+
+/// Default time limit of one attempt of an AWS call. Without one, the SDK
+/// waits forever on an endpoint that accepts connections but never answers.
+pub const DEFAULT_ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The Glue and Athena clients.
 #[derive(Debug, Clone)]
@@ -39,9 +48,28 @@ pub struct Clients {
     pub target: String,
 }
 
-/// Formats an SDK error with its whole cause chain.
+/// Formats an SDK error with its whole cause chain, one `Display` per
+/// cause (`dispatch failure: io error: …: Connection refused`, `service
+/// error: unhandled error (ThrottlingException): Error { code, message }`),
+/// without the `Debug` dump of the raw response that
+/// `DisplayErrorContext` appends.
 pub fn sdk_err<E: std::error::Error>(e: E) -> anyhow::Error {
-    anyhow::anyhow!("{}", aws_sdk_glue::error::DisplayErrorContext(e))
+    anyhow::anyhow!("{}", cause_chain(&e))
+}
+
+/// The `Display` of an error and of each of its sources, joined with `: `;
+/// a cause whose text the previous one already contains is left out.
+pub fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !text.is_empty() && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
 }
 
 /// Builds the clients from the standard AWS configuration chain.
@@ -53,6 +81,13 @@ pub async fn clients(o: &AwsOptions) -> anyhow::Result<Clients> {
     if let Some(r) = &o.region {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
+    // Merged with the SDK's defaults (connect timeout 3.1 s); retries come
+    // from the standard chain (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, profile).
+    loader = loader.timeout_config(
+        aws_config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(o.attempt_timeout.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT))
+            .build(),
+    );
     let conf = loader.load().await;
     let Some(region) = conf.region() else {
         anyhow::bail!(
@@ -204,4 +239,32 @@ pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow:
         }
     }
     Ok(live)
+}
+
+#[cfg(test)]
+mod cause_chain_tests {
+    use super::cause_chain;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("dispatch failure")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn joins_displays_without_debug_and_skips_repeats() {
+        let e = Outer(std::io::Error::other("Connection refused"));
+        assert_eq!(cause_chain(&e), "dispatch failure: Connection refused");
+        let same = std::io::Error::other("x");
+        assert_eq!(cause_chain(&same), "x");
+    }
 }

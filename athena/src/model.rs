@@ -771,8 +771,8 @@ fn projection(
         .collect();
     for k in keys {
         if p.enabled && !cols.contains_key(&k.name) {
-            diags.push(file.error(
-                &path.key("columns"),
+            diags.push(Diagnostic::at(
+                file.locate_key(&path.key("columns")),
                 format!("partition key `{}` has no projection: Athena needs one for every partition key", k.name),
             ));
         }
@@ -967,6 +967,23 @@ fn partitions(
                     &rp.key("end"),
                     format!("`{}` is not a date (YYYY-MM-DD)", r.end),
                 ));
+            }
+            if start.is_err() || end.is_err() {
+                // Reported above. Only the other keys can still lack a
+                // value (the range's key has one, just not a valid one).
+                let missing: Vec<&str> = spec
+                    .partition_keys
+                    .iter()
+                    .filter(|k| k.name != key && !values.contains_key(&k.name))
+                    .map(|k| k.name.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    diags.push(file.error(
+                        &sp,
+                        format!("no value for partition key(s) {}", missing.join(", ")),
+                    ));
+                }
+                continue;
             }
             let fmt = r.format.clone().unwrap_or_else(|| "%Y-%m-%d".into());
             if chrono::format::StrftimeItems::new(&fmt)

@@ -1,5 +1,6 @@
 //! The [`common::run::Tool`] implementation wiring the modules together.
 
+use anyhow::Context;
 use common::config::Sources;
 use common::diagnostic::Diagnostics;
 use common::plan::Planned;
@@ -54,7 +55,9 @@ impl Tool for Athena {
 
     async fn read_live(&self, desired: &Desired) -> anyhow::Result<Live> {
         let c = self.clients().await?;
-        live::read(c, desired, self.opts.parallelism).await
+        live::read(c, desired, self.opts.parallelism)
+            .await
+            .with_context(|| format!("cannot read the live catalog from {}", c.target))
     }
 
     fn diff(&self, desired: &Desired, live: &Live) -> Diff<Op> {

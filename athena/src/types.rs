@@ -242,9 +242,10 @@ impl Parser<'_> {
             }
             "map" => {
                 self.expect('<')?;
+                let key_start = self.pos;
                 let k = self.parse_type()?;
                 if k.is_nested() {
-                    self.pos = start;
+                    self.pos = key_start;
                     return Err(self.error("a map key must be a primitive type"));
                 }
                 self.expect(',')?;
