@@ -339,6 +339,24 @@ impl SourceFile {
         }
     }
 
+    /// Where `needle` is first written at or after the start of the value of
+    /// `path`, on the same line or the next few.
+    fn find_from(&self, path: &YPath, needle: &str) -> Option<Location> {
+        let &(line, col) = self.index.values.get(path)?;
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let from = start + self.text.get(start..)?.char_indices().nth(col - 1)?.0;
+        let window_end = self
+            .line_starts
+            .get(line + 4)
+            .copied()
+            .unwrap_or(self.text.len());
+        let found = from + self.text.get(from..window_end)?.find(needle)?;
+        let l = self.line_starts.partition_point(|&s| s <= found);
+        let line_start = self.line_starts[l - 1];
+        let c = self.text[line_start..found].chars().count() + 1;
+        Some(self.location_at(l, c))
+    }
+
     /// An error at the value of `path`.
     pub fn error(&self, path: &YPath, message: impl Into<String>) -> Diagnostic {
         Diagnostic::at(self.locate(path), message)
@@ -425,7 +443,15 @@ fn substitute(
     match v {
         Value::String(s) if s.contains('$') => match expand_env(s, env, mode) {
             Ok(new) => *s = new,
-            Err(msg) => diags.push(file.error(path, msg)),
+            Err(msg) => {
+                // Point at the `${` of the offending reference when it can be
+                // found in the text as written (it cannot in a folded scalar).
+                let needle = msg.split('`').nth(1).map(|name| format!("${{{name}"));
+                let loc = needle
+                    .and_then(|n| file.find_from(path, &n))
+                    .or_else(|| file.locate(path));
+                diags.push(Diagnostic::at(loc, msg));
+            }
         },
         Value::Sequence(items) => {
             for (i, item) in items.iter_mut().enumerate() {

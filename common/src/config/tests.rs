@@ -78,14 +78,23 @@ fn missing_variable_is_located() {
     )
     .unwrap_err();
     insta::assert_snapshot!(err.to_string(), @r#"
-    cfg/topics.yaml:5:14: error: environment variable `OWNER` is not set
-     --> cfg/topics.yaml:5:14
+    cfg/topics.yaml:5:15: error: environment variable `OWNER` is not set
+     --> cfg/topics.yaml:5:15
       |
     5 |       owner: "${OWNER}"
-      |              ^
+      |               ^
 
     1 error
     "#);
+}
+
+#[test]
+fn missing_variable_points_inside_the_value() {
+    let err =
+        parse("topics:\n  - name: a\n    partitions: 1\n    configs: {loc: s3://${BUCKET}/x}\n")
+            .unwrap_err();
+    let loc = err.0[0].location.as_ref().unwrap();
+    assert_eq!((loc.line, loc.column), (4, 26));
 }
 
 #[test]
