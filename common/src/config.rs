@@ -367,9 +367,10 @@ impl SourceFile {
     /// Unknown keys (with `#[serde(deny_unknown_fields)]`) get a "did you
     /// mean" suggestion; every error points at its place in the file.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        let empty = Value::Mapping(Default::default());
         let value = match &self.value {
-            Value::Null => Value::Mapping(Default::default()),
-            v => v.clone(),
+            Value::Null => &empty,
+            v => v,
         };
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = convert_path(e.path());
