@@ -18,7 +18,7 @@ cargo test --workspace --no-fail-fast
 echo "== pre-commit hooks (pre-commit try-repo)"
 cargo build --workspace --bins --quiet
 scripts/test-precommit.sh
-echo "== JSON Schemas (check-jsonschema)"
+echo "== JSON Schemas, docs reference, completions, man pages"
 scripts/test-schemas.sh
 echo "== demo"
 scripts/demo.sh
