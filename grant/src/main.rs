@@ -153,7 +153,11 @@ async fn read_for(
     databases: &[String],
 ) -> anyhow::Result<live::Live> {
     let mut desired = match config {
-        Some(p) => match common::run::load(&tool::GrantTool { require_env: true }, p, common::EnvMode::Require) {
+        Some(p) => match common::run::load(
+            &tool::GrantTool { require_env: true },
+            p,
+            common::EnvMode::Require,
+        ) {
             Ok(d) => d,
             Err(diags) => anyhow::bail!("{diags}"),
         },

@@ -70,7 +70,8 @@ fn invalid_yaml_is_located() {
 fn published_schema_is_current() {
     let out = bin().arg("schema").output().expect("run");
     let published =
-        std::fs::read_to_string(example().join("../../schemas/kafka-config.schema.json")).expect("read schema");
+        std::fs::read_to_string(example().join("../../schemas/kafka-config.schema.json"))
+            .expect("read schema");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         published,
