@@ -89,6 +89,36 @@ pub fn strip_tls_params(url: &str) -> (String, Option<SslMode>, Option<String>) 
     }
 }
 
+/// Checks a connection URL or key=value string offline (`validate`): its
+/// syntax and its `sslmode`. The message never contains the password.
+pub fn check_url(raw: &str) -> Result<(), String> {
+    let bad_mode = if raw.contains("://") {
+        raw.split_once('?')
+            .map(|(_, q)| {
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('='))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    } else {
+        raw.split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k, v.trim_matches('\'')))
+            .collect()
+    }
+    .into_iter()
+    .find(|(k, v)| *k == "sslmode" && SslMode::parse(v).is_none());
+    if let Some((_, v)) = bad_mode {
+        return Err(format!(
+            "invalid sslmode `{v}` in the connection URL: disable, allow, prefer, require, verify-ca or verify-full"
+        ));
+    }
+    let (url, _, _) = strip_tls_params(raw);
+    Config::from_str(&url)
+        .map(|_| ())
+        .map_err(|e| format!("invalid connection URL {}: {e}", redact(raw)))
+}
+
 /// Builds the target from `connection.url`, else `DATABASE_URL`, else the
 /// libpq variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE.
 pub fn target(c: &Connection) -> anyhow::Result<Target> {
@@ -101,6 +131,7 @@ pub fn target(c: &Connection) -> anyhow::Result<Target> {
         .or_else(|| env("DATABASE_URL"))
     {
         Some(raw) => {
+            check_url(&raw).map_err(|m| anyhow!(m))?;
             let (url, m, r) = strip_tls_params(&raw);
             url_mode = m;
             url_rootcert = r;
@@ -211,6 +242,24 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_checked_offline_without_printing_passwords() {
+        assert!(check_url("postgres://u:pw@h:5432/db?sslmode=verify-full&sslrootcert=/ca").is_ok());
+        assert!(check_url("host=h port=5432 sslmode='require' password=pw").is_ok());
+        let e = check_url("postgres://u:hunter2@h:99999/db").unwrap_err();
+        assert!(
+            e.contains("invalid connection URL") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let e = check_url("host=h port=abc password=hunter2").unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
+        let e = check_url("postgres://h/db?sslmode=sometimes").unwrap_err();
+        assert!(e.contains("invalid sslmode `sometimes`"), "{e}");
+        let e = check_url("host=h sslmode=bogus").unwrap_err();
+        assert!(e.contains("invalid sslmode `bogus`"), "{e}");
+        assert!(check_url("notaurl://x").is_err());
+    }
 
     #[test]
     fn tls_params_are_taken_out() {

@@ -425,7 +425,8 @@ fn roles(b: &mut Builder, d: &Desired, live: &Live) {
                     }
                     None => ops.push(Op::new(cdb, base)),
                 }
-                if let Some(c) = &role.comment {
+                // PostgreSQL stores an empty comment as no comment.
+                if let Some(c) = role.comment.as_ref().filter(|c| !c.is_empty()) {
                     fields.push(FieldChange::new("comment", None::<String>, Some(c.clone())));
                     ops.push(Op::new(
                         cdb,
@@ -489,17 +490,18 @@ fn roles(b: &mut Builder, d: &Desired, live: &Live) {
                         b.rs,
                     ));
                 }
+                // `comment: ""` means no comment (PostgreSQL stores it so).
+                let want_comment = role.comment.clone().filter(|c| !c.is_empty());
                 if !b.rs
-                    && role.comment != l.comment
+                    && want_comment != l.comment
                     && !(role.comment.is_none() && d.mode == Mode::Additive)
                 {
                     fields.push(FieldChange::new(
                         "comment",
                         l.comment.clone(),
-                        role.comment.clone(),
+                        want_comment.clone(),
                     ));
-                    let v = role
-                        .comment
+                    let v = want_comment
                         .as_deref()
                         .map(quote_literal)
                         .unwrap_or_else(|| "NULL".into());
@@ -507,7 +509,11 @@ fn roles(b: &mut Builder, d: &Desired, live: &Live) {
                 }
                 for (k, v) in &role.settings {
                     let want = v.join(", ");
-                    if l.settings.get(k) != Some(&want) {
+                    if !l
+                        .settings
+                        .get(k)
+                        .is_some_and(|live| setting_matches(live, v))
+                    {
                         fields.push(FieldChange::new(
                             format!("settings.{k}"),
                             l.settings.get(k).cloned(),
@@ -1597,6 +1603,67 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
         changes: b.items.into_iter().map(|(_, p)| p).collect(),
         notes: b.notes,
     }
+}
+
+/// Whether a live setting (as PostgreSQL stores it in `rolconfig`) equals the
+/// desired parts. List settings such as `search_path` are stored with the
+/// elements PostgreSQL quotes (`"$user", public, "Sales"`), so the live value
+/// is also compared element by element, unquoted.
+pub fn setting_matches(live: &str, want: &[String]) -> bool {
+    live == want.join(", ") || split_list_setting(live).is_some_and(|parts| parts == want)
+}
+
+/// Settings whose value is a list (PostgreSQL's `GUC_LIST_INPUT`) that a role
+/// may set.
+pub const LIST_SETTINGS: &[&str] = &[
+    "search_path",
+    "temp_tablespaces",
+    "session_preload_libraries",
+    "local_preload_libraries",
+];
+
+/// Splits a stored list setting (`"$user", public, "a ""b"""`) into its
+/// elements, unquoted; `None` when the quotes do not balance.
+pub fn split_list_setting(live: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = live.chars().peekable();
+    let finish = |cur: &mut String, was_quoted: bool| {
+        let v = std::mem::take(cur);
+        if was_quoted {
+            v
+        } else {
+            v.trim().to_string()
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            ',' if !quoted => {
+                parts.push(finish(&mut cur, was_quoted));
+                was_quoted = false;
+                while chars.peek() == Some(&' ') {
+                    chars.next();
+                }
+            }
+            ' ' if !quoted && was_quoted => {}
+            c => cur.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    parts.push(finish(&mut cur, was_quoted));
+    Some(parts)
 }
 
 #[cfg(test)]

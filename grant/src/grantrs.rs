@@ -11,7 +11,7 @@ use crate::model::{
     ConfigFile, ConnectionSpec, DatabaseSpec, GrantSpec, Mode, PasswordSpec, RoleSpec,
     UpdatePassword,
 };
-use crate::privs::ObjectKind;
+use crate::privs::{ObjectKind, Privilege};
 
 /// Whether a parsed file is in grant-rs format: it has `users`, a role with
 /// `type`/`level`, or `connection.type`.
@@ -34,7 +34,10 @@ pub fn is_grant_rs(v: &Value) -> bool {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a grant-rs file: a mapping of `connection`, `roles`, `users`"
+)]
 struct File {
     #[serde(default)]
     connection: Option<Connection>,
@@ -45,7 +48,7 @@ struct File {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping of `type`, `url`")]
 struct Connection {
     #[serde(default, rename = "type")]
     kind: Option<String>,
@@ -54,7 +57,10 @@ struct Connection {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a grant-rs role: a mapping with `name`, `type`, `grants`"
+)]
 struct Role {
     name: String,
     #[serde(rename = "type", alias = "level")]
@@ -70,7 +76,10 @@ struct Role {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a grant-rs user: a mapping with `name`"
+)]
 struct User {
     name: String,
     #[serde(default)]
@@ -82,7 +91,10 @@ struct User {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a grant-rs role name or `{name: NAME}`"
+)]
 enum UserRole {
     Name(String),
     Named { name: String },
@@ -110,10 +122,56 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
             ..ConnectionSpec::default()
         });
     }
+    // Checked here, against grant-rs's own paths, so that the locations
+    // point into the grant-rs file (the translated config has other paths).
+    for (i, role) in f.roles.iter().enumerate() {
+        let rp = YPath::root().key("roles").index(i);
+        let kind = match role.kind.to_ascii_lowercase().as_str() {
+            "database" | "databases" => ObjectKind::Database,
+            "schema" | "schemas" => ObjectKind::Schema,
+            "table" | "tables" => ObjectKind::Table,
+            _ => continue,
+        };
+        let allowed = kind.allowed(false);
+        for (j, g) in role.grants.iter().enumerate() {
+            let up = g.trim().to_ascii_uppercase();
+            if up == "ALL" || up == "ALL PRIVILEGES" {
+                continue;
+            }
+            match Privilege::parse(g) {
+                Some(p) if allowed.contains(&p) => {}
+                Some(p) => errs.push(file.error(
+                    &rp.key("grants").index(j),
+                    format!(
+                        "privilege {p} does not apply to grant-rs role type `{}`",
+                        role.kind
+                    ),
+                )),
+                None => errs.push(file.error(
+                    &rp.key("grants").index(j),
+                    format!("unknown privilege `{g}`"),
+                )),
+            }
+        }
+    }
+    let mut seen_users: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut dbs: std::collections::BTreeMap<String, DatabaseSpec> =
         std::collections::BTreeMap::new();
     for (i, u) in f.users.iter().enumerate() {
         let up = YPath::root().key("users").index(i);
+        if let Some(first) = seen_users.insert(u.name.as_str(), i) {
+            errs.push(
+                file.error(
+                    &up.key("name"),
+                    format!("user `{}` is declared more than once", u.name),
+                )
+                .with_related(
+                    file.locate(&YPath::root().key("users").index(first).key("name")),
+                    "first declared here",
+                ),
+            );
+            continue;
+        }
         out.roles.push(RoleSpec {
             name: u.name.clone(),
             login: Some(true),

@@ -151,11 +151,15 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
             ..RoleOut::default()
         };
         for (k, v) in &l.settings {
-            let value = if v.contains(", ") {
+            // Only list settings are lists: `application_name: "a, b"` is one value.
+            let list = crate::diff::LIST_SETTINGS
+                .contains(&k.as_str())
+                .then(|| crate::diff::split_list_setting(v))
+                .flatten()
+                .filter(|parts| parts.len() > 1 || v.contains('"'));
+            let value = if let Some(parts) = list {
                 serde_yaml::Value::Sequence(
-                    v.split(", ")
-                        .map(|s| serde_yaml::Value::String(s.to_string()))
-                        .collect(),
+                    parts.into_iter().map(serde_yaml::Value::String).collect(),
                 )
             } else {
                 serde_yaml::Value::String(v.clone())

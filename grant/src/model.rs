@@ -14,7 +14,10 @@ use crate::privs::{DefaultKind, ObjectKind, Privilege};
 
 /// One configuration file.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping of `connection`, `mode`, `roles`, `databases`, …"
+)]
 pub struct ConfigFile {
     /// How to reach the server; at most one file may set it. Without it the
     /// libpq environment (DATABASE_URL, PGHOST, PGPORT, PGUSER, PGPASSWORD,
@@ -45,7 +48,10 @@ pub struct ConfigFile {
 
 /// `connection:`.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping of `url`, `sslmode`, `sslrootcert`, `dialect`"
+)]
 pub struct ConnectionSpec {
     /// `postgres://user:${PGPASSWORD}@host:5432/db` (or libpq key=value).
     #[serde(default)]
@@ -119,7 +125,7 @@ pub enum Mode {
 
 /// `managed_roles:`.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a mapping with `pattern`")]
 pub struct ManagedSpec {
     /// A glob (`*` any run, `?` one character) naming further managed
     /// roles, e.g. `app_*`. System roles never match.
@@ -129,7 +135,7 @@ pub struct ManagedSpec {
 
 /// A role.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a role: a mapping with `name`")]
 pub struct RoleSpec {
     /// Role name (case-sensitive, any characters).
     pub name: String,
@@ -212,7 +218,10 @@ pub enum RedshiftKind {
 
 /// A setting value.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a string, a number, a boolean or a list of strings"
+)]
 pub enum SettingValue {
     /// A boolean.
     Bool(bool),
@@ -241,7 +250,7 @@ impl SettingValue {
 
 /// `password:`: exactly one of `env` or `verifier`.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "`{env: VAR}` or `{verifier: …}`")]
 pub struct PasswordSpec {
     /// Name of the environment variable holding the plaintext password.
     #[serde(default)]
@@ -268,7 +277,10 @@ pub enum UpdatePassword {
 
 /// A membership: a role name, or a mapping with options.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "expected a role name or `{role: NAME, admin: BOOL, inherit: BOOL, set: BOOL}`"
+)]
 pub enum MemberOfSpec {
     /// `- readers`
     Name(String),
@@ -278,7 +290,7 @@ pub enum MemberOfSpec {
 
 /// A membership with options.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "`{role: NAME, admin: BOOL, …}`")]
 pub struct MemberOfDetail {
     /// The group role.
     pub role: String,
@@ -295,7 +307,7 @@ pub struct MemberOfDetail {
 
 /// A database entry.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a database: a mapping with `name`")]
 pub struct DatabaseSpec {
     /// Database name (must exist).
     pub name: String,
@@ -312,7 +324,7 @@ pub struct DatabaseSpec {
 
 /// Ownership of a schema and of the tables in it.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a schema: a mapping with `name`")]
 pub struct SchemaSpec {
     /// Schema name (must exist).
     pub name: String,
@@ -327,7 +339,10 @@ pub struct SchemaSpec {
 
 /// A grant of privileges on objects to roles.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a grant: a mapping with `to`, `on`, `privileges`, …"
+)]
 pub struct GrantSpec {
     /// Grantee roles.
     pub to: Vec<String>,
@@ -356,7 +371,10 @@ pub struct GrantSpec {
 
 /// ALTER DEFAULT PRIVILEGES FOR ROLE … [IN SCHEMA …] GRANT ….
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a default privilege: a mapping with `for_role`, `on`, `to`, `privileges`, …"
+)]
 pub struct DefaultPrivSpec {
     /// The role whose future objects get the privileges.
     pub for_role: String,
@@ -551,6 +569,10 @@ pub struct Desired {
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
     /// Database name → entry.
     pub databases: BTreeMap<String, Database>,
+    /// Database name → where it is first declared (`file:line:column`), for
+    /// errors found at connection time. Not part of the fingerprint.
+    #[serde(skip)]
+    pub database_locations: BTreeMap<String, String>,
 }
 
 /// Roles the tool never touches: `postgres`, `pg_*`, `rds*` (RDS, incl.
@@ -685,6 +707,16 @@ pub fn load_with_env(
     sources: &Sources,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Desired, Diagnostics> {
+    load_opts(sources, env, false)
+}
+
+/// [`load_with_env`]; with `require_env`, an unset password variable is an
+/// error located at its `env` key (plan / apply), not only at connection time.
+pub fn load_opts(
+    sources: &Sources,
+    env: &dyn Fn(&str) -> Option<String>,
+    require_env: bool,
+) -> Result<Desired, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut files: Vec<(&SourceFile, ConfigFile)> = Vec::new();
     for f in &sources.files {
@@ -725,6 +757,14 @@ pub fn load_with_env(
                 );
             }
             conn_seen = Some(file);
+            if let Some(u) = &c.url {
+                // An unset `${VAR}` (validate) is checked by plan / apply.
+                if !u.expose().contains("${") {
+                    if let Err(m) = crate::conn::check_url(u.expose()) {
+                        diags.push(file.error(&YPath::root().key("connection").key("url"), m));
+                    }
+                }
+            }
             dialect = c.dialect;
             desired.connection = Connection {
                 url: c.url.clone(),
@@ -778,6 +818,13 @@ pub fn load_with_env(
                 diags.push(file.error(&rp.key("name"), m));
                 continue;
             }
+            if r.name == "none" {
+                diags.push(file.error(
+                    &rp.key("name"),
+                    "`none` is a reserved role name in PostgreSQL",
+                ));
+                continue;
+            }
             if is_system_role(&r.name) {
                 diags.push(file.error(
                     &rp.key("name"),
@@ -789,6 +836,20 @@ pub fn load_with_env(
             {
                 diags.push(d);
                 continue;
+            }
+            if desired.external.contains(&r.name) {
+                diags.push(
+                    file.error(
+                        &rp.key("name"),
+                        format!(
+                            "role `{}` is both declared in `roles` and listed in `external_roles`",
+                            r.name
+                        ),
+                    )
+                    .with_help(
+                        "a role is either managed here (`roles`) or elsewhere (`external_roles`)",
+                    ),
+                );
             }
             for (key, set) in [
                 ("kind", r.kind.is_some()),
@@ -898,10 +959,22 @@ pub fn load_with_env(
                         var: format!("users[{}].password", i),
                         value: p.plain.clone(),
                     }),
-                    (Some(var), None) if p.plain.is_none() => Some(DesiredPassword::Env {
-                        var: var.clone(),
-                        value: env(var).map(Secret::new),
-                    }),
+                    (Some(var), None) if p.plain.is_none() => {
+                        let value = env(var).map(Secret::new);
+                        if value.is_none() && require_env {
+                            diags.push(file.error(
+                                &rp.key("password").key("env"),
+                                format!(
+                                    "environment variable `{var}` (password of role `{}`) is not set",
+                                    r.name
+                                ),
+                            ));
+                        }
+                        Some(DesiredPassword::Env {
+                            var: var.clone(),
+                            value,
+                        })
+                    }
                     (None, Some(v)) => {
                         if !crate::password::is_verifier(v) {
                             diags.push(file.error(
@@ -976,6 +1049,12 @@ pub fn load_with_env(
             if let Err(m) = valid_name(&db.name) {
                 diags.push(file.error(&dp.key("name"), m));
                 continue;
+            }
+            if let Some(loc) = file.locate(&dp.key("name")) {
+                desired
+                    .database_locations
+                    .entry(db.name.clone())
+                    .or_insert_with(|| loc.to_string());
             }
             let entry = desired.databases.entry(db.name.clone()).or_default();
             for (j, s) in db.schemas.iter().enumerate() {
@@ -1093,6 +1172,18 @@ pub fn load_with_env(
     for r in &refs {
         if let Err(m) = valid_name(&r.name) {
             diags.push(r.file.error(&r.path, m));
+            continue;
+        }
+        if r.name.eq_ignore_ascii_case("public") || r.name == "none" {
+            // `GRANT … TO "public"` means PUBLIC, which the live state does not
+            // track: it would show as a change on every plan.
+            diags.push(
+                r.file
+                    .error(&r.path, format!("`{}` cannot be referenced here", r.name))
+                    .with_help(
+                        "PUBLIC's privileges are outside the model (neither granted nor revoked); grant to a role instead",
+                    ),
+            );
             continue;
         }
         if !known(&r.name) {
@@ -1285,8 +1376,26 @@ fn validate_grant<'a>(
 /// Splits `name(type, …)` into name and normalized argument list; `None`
 /// arguments when there are no parentheses (every overload).
 pub fn split_signature(s: &str) -> (String, Option<String>) {
-    match s.find('(') {
-        Some(i) if s.ends_with(')') => {
+    // The argument list is the parenthesis that the final `)` closes, so a
+    // function name may itself hold parentheses (`"f(x), y"(integer)`).
+    let open = s.ends_with(')').then(|| {
+        let mut depth = 0usize;
+        for (i, c) in s.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    });
+    match open.flatten() {
+        Some(i) => {
             let args = &s[i + 1..s.len() - 1];
             (s[..i].trim().to_string(), Some(normalize_args(args)))
         }
@@ -1311,11 +1420,20 @@ fn check_function_signature(s: &str) -> Result<(), String> {
         return Err(format!("`{s}`: expected `name` or `name(type, …)`"));
     }
     if let Some(a) = args {
-        if !a
-            .chars()
-            .all(|c| c.is_alphanumeric() || " _,.[]()\"".contains(c))
-        {
-            return Err(format!("`{s}`: unexpected character in the argument types"));
+        // The types go into the SQL as written: outside double quotes only
+        // identifier characters; inside (`"My T"`, `""` for a quote) anything.
+        let mut quoted = false;
+        for c in a.chars() {
+            if c == '"' {
+                quoted = !quoted;
+            } else if !(quoted || c.is_alphanumeric() || " _,.[]()".contains(c)) {
+                return Err(format!(
+                    "`{s}`: unexpected character `{c}` in the argument types"
+                ));
+            }
+        }
+        if quoted {
+            return Err(format!("`{s}`: unbalanced `\"` in the argument types"));
         }
     }
     Ok(())

@@ -10,7 +10,11 @@ use crate::model::{Desired, DesiredPassword, Dialect};
 
 /// The `grant` tool.
 #[derive(Debug, Default, Clone)]
-pub struct GrantTool;
+pub struct GrantTool {
+    /// Password environment variables must be set (plan / apply); `validate`
+    /// tolerates unset ones, like unset `${VAR}`s.
+    pub require_env: bool,
+}
 
 /// Fails when a password's environment variable is missing.
 fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
@@ -67,7 +71,12 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         let c = if *db == info.database {
             &client
         } else {
-            other = target.connect(Some(db)).await?;
+            other = target.connect(Some(db)).await.map_err(|e| {
+                match desired.database_locations.get(db) {
+                    Some(at) => e.context(format!("{at}: database `{db}` of the configuration")),
+                    None => e,
+                }
+            })?;
             &other
         };
         let ldb = if rs {
@@ -128,7 +137,11 @@ impl common::Tool for GrantTool {
     type Op = Op;
 
     fn load(&self, sources: &Sources) -> Result<Desired, Diagnostics> {
-        crate::model::load(sources)
+        if self.require_env {
+            crate::model::load_opts(sources, &|k| std::env::var(k).ok(), true)
+        } else {
+            crate::model::load(sources)
+        }
     }
 
     fn target(&self, desired: &Desired) -> String {

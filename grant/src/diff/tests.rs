@@ -672,3 +672,31 @@ fn pg16_membership_options() {
     let pg15 = render(&diff(&d, &l));
     insta::assert_snapshot!(format!("PostgreSQL 16:\n{pg16}\nPostgreSQL 15:\n{pg15}"));
 }
+
+#[test]
+fn list_settings_compare_unquoted() {
+    let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert!(super::setting_matches("a, b", &v(&["a", "b"])));
+    assert!(super::setting_matches(
+        "\"$user\", public, \"Sales\"",
+        &v(&["$user", "public", "Sales"])
+    ));
+    assert!(super::setting_matches(
+        "\"a \"\"q\"\", b\", c",
+        &v(&["a \"q\", b", "c"])
+    ));
+    assert!(super::setting_matches(
+        "it's \\ a \"q\"",
+        &v(&["it's \\ a \"q\""])
+    ));
+    assert!(super::setting_matches("30s", &v(&["30s"])));
+    assert!(!super::setting_matches(
+        "\"$user\", public",
+        &v(&["public", "$user"])
+    ));
+    assert!(!super::setting_matches("a, b", &v(&["a"])));
+    assert!(!super::setting_matches(
+        "\"unterminated",
+        &v(&["unterminated"])
+    ));
+}

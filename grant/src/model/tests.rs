@@ -182,6 +182,17 @@ fn signatures() {
     );
     assert_eq!(split_signature("f()"), ("f".into(), Some(String::new())));
     assert_eq!(split_signature("f"), ("f".into(), None));
+    // A name with parentheses: the arguments are what the final `)` closes.
+    assert_eq!(
+        split_signature("f(x), y(integer, \"char\")"),
+        ("f(x), y".into(), Some("integer, \"char\"".into()))
+    );
+    assert_eq!(
+        split_signature("g(numeric(10,2))"),
+        ("g".into(), Some("numeric(10, 2)".into()))
+    );
+    assert_eq!(split_signature("f(int"), ("f(int".into(), None));
+    assert_eq!(split_signature("f)"), ("f)".into(), None));
 }
 
 #[test]
@@ -244,4 +255,66 @@ fn documented_example_and_demo_configuration_are_valid() {
         ),
     ]))
     .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn public_none_and_double_management_are_rejected() {
+    let e = errors(&[(
+        "a.yaml",
+        "external_roles: [b]\nroles:\n  - name: a\n    member_of: [public]\n  - name: b\n  - name: none\ndatabases:\n  - name: d\n    grants:\n      - {to: [a, PUBLIC], on: database, privileges: [CONNECT]}\n",
+    )]);
+    assert!(
+        e.contains("a.yaml:4:17: error: `public` cannot be referenced here"),
+        "{e}"
+    );
+    assert!(
+        e.contains("a.yaml:10:18: error: `PUBLIC` cannot be referenced here"),
+        "{e}"
+    );
+    assert!(
+        e.contains("a.yaml:5:11: error: role `b` is both declared"),
+        "{e}"
+    );
+    assert!(
+        e.contains("a.yaml:6:11: error: `none` is a reserved role name"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unset_password_variables_are_located_when_required() {
+    let s = sources(&[(
+        "a.yaml",
+        "roles:\n  - name: a\n    login: true\n    password: {env: NOPE_UNSET}\n",
+    )]);
+    assert!(load_opts(&s, &|_| None, false).is_ok());
+    let e = match load_opts(&s, &|_| None, true) {
+        Ok(_) => panic!("expected an error"),
+        Err(d) => d.to_string(),
+    };
+    assert!(
+        e.contains("a.yaml:4:21: error: environment variable `NOPE_UNSET` (password of role `a`) is not set"),
+        "{e}"
+    );
+    assert!(load_opts(&s, &|_| Some("x".into()), true).is_ok());
+}
+
+#[test]
+fn connection_urls_are_checked_offline() {
+    let e = errors(&[(
+        "a.yaml",
+        "connection:\n  url: \"postgres://u:pw@h:99999/d\"\n",
+    )]);
+    assert!(
+        e.contains("a.yaml:2:8: error: invalid connection URL"),
+        "{e}"
+    );
+    // The message redacts the password (the snippet shows the file as written).
+    assert!(!e.lines().next().unwrap_or("").contains("u:pw@"), "{e}");
+    // An unset variable (validate) is left for plan / apply to report.
+    assert!(load(&sources(&[(
+        "a.yaml",
+        "connection:\n  url: \"${NOPE_URL}\"\n"
+    )]))
+    .is_ok());
 }
