@@ -104,6 +104,8 @@ struct IndexBuilder {
     second_document: Option<(usize, usize)>,
     /// Where the first repeated key of a mapping is written, if any.
     duplicate_key: Option<(usize, usize)>,
+    /// Where the first alias (`*name`) is used, if any.
+    first_alias: Option<(usize, usize)>,
 }
 
 fn pos(m: &Marker) -> (usize, usize) {
@@ -161,6 +163,7 @@ impl MarkedEventReceiver for IndexBuilder {
                 }
             }
             Event::Alias(_) => {
+                self.first_alias.get_or_insert(pos(&mark));
                 if let Some(p) = self.next_node_path(&mark, Some("")) {
                     self.index.values.insert(p, pos(&mark));
                 }
@@ -250,9 +253,14 @@ impl SourceFile {
                 } else {
                     None
                 };
+                // Errors serde_yaml does not locate (e.g. an alias expanding
+                // past its repetition limit) point at the first alias, else
+                // at the start of the file: never nowhere.
                 let loc = at
                     .or_else(|| e.location().map(|l| (l.line(), l.column())))
-                    .map(|(l, c)| file.location_at(l, c));
+                    .or(builder.first_alias)
+                    .unwrap_or((1, 1));
+                let loc = Some(file.location_at(loc.0, loc.1));
                 let msg = if msg.contains("more than one document") {
                     "a file holds one YAML document: split the documents after `---` into separate files".to_string()
                 } else {

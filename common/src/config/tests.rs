@@ -266,3 +266,20 @@ fn no_panic_on_odd_input() {
         }
     }
 }
+
+#[test]
+fn alias_bomb_is_located() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    let err = match parse(&text) {
+        Err(e) => e,
+        Ok(f) => f.deserialize::<Doc>().map(|_| ()).unwrap_err().into(),
+    };
+    let loc = err.0[0].location.as_ref().expect("located");
+    assert!(loc.line >= 1, "{err}");
+}
