@@ -148,11 +148,16 @@ pub fn database_comment(sql: &str) -> Option<String> {
             continue;
         };
         let body = body.trim_start();
-        if body.len() > 9 && body[..9].eq_ignore_ascii_case("database:") {
-            let name = body[9..].split_whitespace().next().unwrap_or("");
-            if !name.is_empty() {
-                return Some(name.to_string());
-            }
+        // `get`: a comment's 9th byte may fall inside a multi-byte char.
+        let Some(rest) = body
+            .get(..9)
+            .filter(|h| h.eq_ignore_ascii_case("database:"))
+            .and_then(|_| body.get(9..))
+        else {
+            continue;
+        };
+        if let Some(name) = rest.split_whitespace().next() {
+            return Some(name.to_string());
         }
     }
     None
@@ -262,6 +267,9 @@ mod tests {
             database_comment("--   Database: db3   \n").as_deref(),
             Some("db3")
         );
+        // A multi-byte char across byte 9 is not a panic.
+        assert_eq!(database_comment("-- 12345678é vue\nSELECT 1"), None);
+        assert_eq!(database_comment("-- Database:\nSELECT 1"), None);
         assert_eq!(
             database_comment("-- database: a\n-- database: b").as_deref(),
             Some("a")

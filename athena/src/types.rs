@@ -60,6 +60,7 @@ impl HiveType {
             input,
             chars: input.char_indices().collect(),
             pos: 0,
+            depth: 0,
         };
         let t = p.parse_type()?;
         p.skip_ws();
@@ -139,10 +140,16 @@ pub fn canonical(input: &str) -> String {
     }
 }
 
+/// Deepest nesting of `array`, `map` and `struct` accepted (Hive's own
+/// limit is far lower); deeper input, from a file or the catalog, would
+/// overflow the stack.
+const MAX_DEPTH: usize = 100;
+
 struct Parser<'a> {
     input: &'a str,
     chars: Vec<(usize, char)>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -229,6 +236,16 @@ impl Parser<'_> {
     }
 
     fn parse_type(&mut self) -> Result<HiveType, TypeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(&format!("types nest more than {MAX_DEPTH} levels deep")));
+        }
+        self.depth += 1;
+        let t = self.parse_type_at_depth();
+        self.depth -= 1;
+        t
+    }
+
+    fn parse_type_at_depth(&mut self) -> Result<HiveType, TypeError> {
         self.skip_ws();
         let start = self.pos;
         let name = self.ident()?;
@@ -367,6 +384,18 @@ mod tests {
             c("struct<A:int, b : struct<c:map<string,double>, `D e`:array<decimal(5,1)>>>"),
             "struct<a:int,b:struct<c:map<string,double>,d e:array<decimal(5,1)>>>"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // A Glue column type may be 131,072 characters long.
+        let n = 18_000;
+        let deep = format!("{}int{}", "array<".repeat(n), ">".repeat(n));
+        let e = HiveType::parse(&deep).unwrap_err();
+        assert!(e.message.contains("nest more than"), "{}", e.message);
+        assert_eq!(canonical(&deep).len(), deep.len());
+        let ok = format!("{}int{}", "array<".repeat(99), ">".repeat(99));
+        assert!(HiveType::parse(&ok).is_ok());
     }
 
     #[test]

@@ -70,29 +70,48 @@ impl schemars::JsonSchema for Secret {
     }
 }
 
-/// Replaces the password of a `scheme://user:password@host/...` URL with
-/// [`REDACTED`]; other text is returned unchanged.
+/// Replaces the password of a `scheme://user:password@host/...` URL, and
+/// the value of a `password=` query parameter, with [`REDACTED`]; other
+/// text is returned unchanged.
+///
+/// The user info ends at the last `@` of the authority or, when the
+/// authority has none, at the first `@` of the rest: tokio-postgres reads
+/// everything up to the first `@` as credentials, so an unencoded `/`, `?`
+/// or `#` in a password must not end the redaction early.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };
-    let rest = &url[scheme_end + 3..];
+    let (head, rest) = url.split_at(scheme_end + 3);
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
+    let at = rest[..authority_end].rfind('@').or_else(|| rest.find('@'));
+    let (userinfo, tail) = match at {
+        Some(at) => {
+            let (user, tail) = rest.split_at(at);
+            let user = match user.find(':') {
+                Some(colon) => format!("{}:{REDACTED}", &user[..colon]),
+                None => user.to_string(),
+            };
+            (user, tail)
+        }
+        None => (String::new(), rest),
     };
-    let userinfo = &authority[..at];
-    match userinfo.find(':') {
-        Some(colon) => format!(
-            "{}{}:{}{}",
-            &url[..scheme_end + 3],
-            &userinfo[..colon],
-            REDACTED,
-            &rest[at..]
-        ),
-        None => url.to_string(),
-    }
+    let tail = match tail.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => {
+                        format!("{k}={REDACTED}")
+                    }
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{head}{userinfo}{tail}")
 }
 
 #[cfg(test)]
@@ -126,6 +145,24 @@ mod tests {
         assert_eq!(
             redact_url("postgres://a:b:c@h/d"),
             "postgres://a:<redacted>@h/d"
+        );
+        // Unencoded `/`, `?`, `#` in the password (tokio-postgres reads up
+        // to the first `@`) and a `password` query parameter.
+        for url in [
+            "postgres://app:pa/ss@db/app",
+            "postgres://app:pa?ss@db/app",
+            "postgres://app:pa#ss@db/app",
+        ] {
+            let r = redact_url(url);
+            assert_eq!(r, "postgres://app:<redacted>@db/app", "{url}");
+        }
+        assert_eq!(
+            redact_url("postgres://app@db/app?sslmode=require&password=hunter2"),
+            "postgres://app@db/app?sslmode=require&password=<redacted>"
+        );
+        assert_eq!(
+            redact_url("https://glue.local:5000"),
+            "https://glue.local:5000"
         );
     }
 }

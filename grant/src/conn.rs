@@ -26,15 +26,67 @@ pub fn redact(conn: &str) -> String {
     if conn.contains("://") {
         return common::secret::redact_url(conn);
     }
-    conn.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => {
-                format!("{k}={}", common::secret::REDACTED)
+    redact_key_values(conn).unwrap_or_else(|| {
+        // Not parsable: keep only what precedes a `password` keyword.
+        match conn.to_ascii_lowercase().find("password") {
+            Some(i) => format!("{}password={}", &conn[..i], common::secret::REDACTED),
+            None => conn.to_string(),
+        }
+    })
+}
+
+/// `key = value` pairs as libpq / tokio-postgres read them (spaces around
+/// `=`, `'quoted values'` with spaces, backslash escapes), rewritten as
+/// `key=value` with the password value redacted; `None` when malformed.
+fn redact_key_values(conn: &str) -> Option<String> {
+    let mut out = Vec::new();
+    let mut it = conn.char_indices().peekable();
+    let skip_ws = |it: &mut std::iter::Peekable<std::str::CharIndices>| {
+        while it.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    };
+    loop {
+        skip_ws(&mut it);
+        let Some(&(start, _)) = it.peek() else {
+            break;
+        };
+        while it
+            .next_if(|(_, c)| !c.is_whitespace() && *c != '=')
+            .is_some()
+        {}
+        let key_end = it.peek().map_or(conn.len(), |&(i, _)| i);
+        let key = &conn[start..key_end];
+        skip_ws(&mut it);
+        it.next_if(|(_, c)| *c == '=')?;
+        skip_ws(&mut it);
+        let value_start = it.peek().map_or(conn.len(), |&(i, _)| i);
+        if it.next_if(|(_, c)| *c == '\'').is_some() {
+            loop {
+                match it.next()?.1 {
+                    '\\' => {
+                        it.next()?;
+                    }
+                    '\'' => break,
+                    _ => {}
+                }
             }
-            _ => kv.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        } else {
+            while let Some((_, c)) = it.next_if(|(_, c)| !c.is_whitespace()) {
+                if c == '\\' {
+                    it.next();
+                }
+            }
+        }
+        let value_end = it.peek().map_or(conn.len(), |&(i, _)| i);
+        if key.is_empty() {
+            return None;
+        }
+        out.push(if key.eq_ignore_ascii_case("password") {
+            format!("{key}={}", common::secret::REDACTED)
+        } else {
+            format!("{key}={}", &conn[value_start..value_end])
+        });
+    }
+    Some(out.join(" "))
 }
 
 fn env(k: &str) -> Option<String> {
@@ -280,6 +332,18 @@ mod tests {
         assert_eq!(
             redact("host=db user=app password=s3cret dbname=x"),
             "host=db user=app password=<redacted> dbname=x"
+        );
+        // Spaces around `=` and quoted values with spaces (libpq syntax).
+        for kv in [
+            "host=db password = hunter2 dbname=x",
+            "host=db password='hunter2 and more' dbname=x",
+            "host=db password='it\\'s hunter2' dbname=x",
+        ] {
+            assert_eq!(redact(kv), "host=db password=<redacted> dbname=x", "{kv}");
+        }
+        assert_eq!(
+            redact("host=db password='hunter2"),
+            "host=db password=<redacted>"
         );
         assert_eq!(
             redact("postgres://a:s3cret@h/db"),

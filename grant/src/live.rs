@@ -327,13 +327,20 @@ pub fn version_num(version: &str) -> i32 {
         })
         .map(|p| p.parse().unwrap_or(0))
         .collect();
-    match parts.as_slice() {
-        [major, minor, ..] if *major >= 10 => major * 10000 + minor,
-        [major, minor, patch, ..] => major * 10000 + minor * 100 + patch,
-        [major, minor] => major * 10000 + minor * 100,
-        [major] => major * 10000,
-        [] => 0,
-    }
+    // Saturating: the string comes from the server and may be anything.
+    let (major, minor, patch) = match parts.as_slice() {
+        [major, minor, ..] if *major >= 10 => {
+            return major.saturating_mul(10000).saturating_add(*minor)
+        }
+        [major, minor, patch, ..] => (*major, *minor, *patch),
+        [major, minor] => (*major, *minor, 0),
+        [major] => (*major, 0, 0),
+        [] => return 0,
+    };
+    major
+        .saturating_mul(10000)
+        .saturating_add(minor.saturating_mul(100))
+        .saturating_add(patch)
 }
 
 /// Reads roles, verifiers (when readable), memberships and ownership counts
@@ -696,5 +703,7 @@ mod version_tests {
         );
         assert_eq!(super::version_num("PostgreSQL 17beta1 on x"), 170000);
         assert_eq!(super::version_num(""), 0);
+        assert_eq!(super::version_num("X 2147483647.9 y"), i32::MAX);
+        assert_eq!(super::version_num("X 9.2147483647.1 y"), i32::MAX);
     }
 }
