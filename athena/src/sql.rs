@@ -15,9 +15,11 @@ pub fn quote_ddl_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
-/// A string literal (`'it''s'`).
+/// A string literal for Athena (Hive) DDL (`'it\'s'`).
 pub fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    // Athena DDL is parsed by Hive's grammar: string literals escape with a
+    // backslash; a doubled quote would be two adjacent literals.
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -292,6 +294,7 @@ mod tests {
     fn quoting() {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_ddl_ident("a`b"), "`a``b`");
-        assert_eq!(literal("it's"), "'it''s'");
+        assert_eq!(literal("it's"), r"'it\'s'");
+        assert_eq!(literal(r"C:\"), r"'C:\\'");
     }
 }
