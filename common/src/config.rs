@@ -315,8 +315,9 @@ impl SourceFile {
             .get(line.saturating_sub(1))
             .and_then(|&start| self.text.get(start..))
             .and_then(|rest| rest.lines().next())
-            .unwrap_or("")
-            .to_string();
+            .unwrap_or("");
+        // A snippet must not print the value of a secret key or a URL's password.
+        let source_line = crate::secret::redact_source_line(source_line);
         Location {
             file: self.path.clone(),
             line,
@@ -416,6 +417,11 @@ impl SourceFile {
                     .next()
                     .unwrap_or(&inner)
                     .to_string();
+                let msg = if path_is_secret(&path) {
+                    hide_secret_value(&msg)
+                } else {
+                    msg
+                };
                 let shown = if path.0.is_empty() {
                     msg
                 } else {
@@ -425,6 +431,37 @@ impl SourceFile {
             }
         })
     }
+}
+
+/// Whether a key on `path` names a secret ([`crate::secret::is_secret_key`]).
+fn path_is_secret(path: &YPath) -> bool {
+    path.0
+        .iter()
+        .any(|s| matches!(s, Seg::Key(k) if crate::secret::is_secret_key(k)))
+}
+
+/// A serde message about a secret field, without the value serde quotes in
+/// it: `invalid type: string "hunter2", expected a map` becomes
+/// `invalid type: string (value hidden: it is a secret), expected a map`.
+fn hide_secret_value(msg: &str) -> String {
+    let kinds = [
+        "invalid type: ",
+        "invalid value: ",
+        "invalid length ",
+        "unknown variant ",
+    ];
+    let Some(kind) = kinds.iter().find(|k| msg.starts_with(**k)) else {
+        return msg.to_string();
+    };
+    let what = match msg[kind.len()..].split_whitespace().next() {
+        Some(w @ ("string" | "integer" | "floating" | "boolean" | "character")) => w,
+        _ => "value",
+    };
+    let expected = msg
+        .split_once(", expected ")
+        .map(|(_, e)| format!(", expected {e}"))
+        .unwrap_or_default();
+    format!("{kind}{what} (value hidden: it is a secret){expected}")
 }
 
 fn convert_path(p: &serde_path_to_error::Path) -> YPath {

@@ -114,6 +114,73 @@ pub fn redact_url(url: &str) -> String {
     format!("{head}{userinfo}{tail}")
 }
 
+/// Whether a configuration key names a secret: its value is never echoed in
+/// an error message or a snippet (`password`, `sasl_password`, `secret`,
+/// `token`, `verifier`, `private_key`, ...). A heuristic on the key's name,
+/// because a diagnostic is built from the YAML text, before any field is typed.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "verifier",
+        "credential",
+        "private_key",
+        "api_key",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+}
+
+/// A line of a configuration file as a snippet may show it: the value of a
+/// secret key ([`is_secret_key`]) is replaced by [`REDACTED`], and so is the
+/// password of any URL or libpq `password=` on the line.
+pub fn redact_source_line(line: &str) -> String {
+    let line = redact_inline_urls(line);
+    let trimmed = line.trim_start();
+    let body = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+    let Some(colon) = body.find(':') else {
+        return line;
+    };
+    let key = body[..colon].trim().trim_matches(['"', '\'']);
+    let rest = &body[colon + 1..];
+    if !is_secret_key(key) || rest.trim().is_empty() || !rest.starts_with([' ', '\t']) {
+        return line;
+    }
+    let value_start = line.len() - rest.len();
+    let comment = rest.find(" #").map(|i| &rest[i..]).unwrap_or("");
+    format!(
+        "{}: {REDACTED}{comment}",
+        line[..value_start - 1].trim_end()
+    )
+}
+
+/// Redacts every `scheme://user:password@` URL and every libpq
+/// `password=value` inside a line of text.
+fn redact_inline_urls(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let lower = word.to_ascii_lowercase();
+        if word.contains("://") {
+            // The URL may sit inside quotes or YAML flow punctuation.
+            let start = word.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+            out.push_str(&word[..start]);
+            out.push_str(&redact_url(&word[start..]));
+        } else if let Some(pos) = lower.find("password=") {
+            out.push_str(&word[..pos + "password=".len()]);
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(word);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +230,36 @@ mod tests {
         assert_eq!(
             redact_url("https://glue.local:5000"),
             "https://glue.local:5000"
+        );
+    }
+
+    #[test]
+    fn secret_keys_and_lines() {
+        assert!(is_secret_key("password"));
+        assert!(is_secret_key("sasl_password"));
+        assert!(is_secret_key("SECRET_ACCESS_KEY"));
+        assert!(!is_secret_key("name"));
+        assert_eq!(
+            redact_source_line("    password: An0ther-S3cret-Value"),
+            "    password: <redacted>"
+        );
+        assert_eq!(
+            redact_source_line("  - password: 'x y z' # from vault"),
+            "  - password: <redacted> # from vault"
+        );
+        assert_eq!(
+            redact_source_line("    password: {env: PW}"),
+            "    password: <redacted>"
+        );
+        assert_eq!(redact_source_line("    password:"), "    password:");
+        assert_eq!(redact_source_line("  name: alice"), "  name: alice");
+        assert_eq!(
+            redact_source_line("  url: \"postgres://u:hunter2@h/db\""),
+            "  url: \"postgres://u:<redacted>@h/db\""
+        );
+        assert_eq!(
+            redact_source_line("  url: host=h password=hunter2 dbname=x"),
+            "  url: host=h password=<redacted> dbname=x"
         );
     }
 }

@@ -171,6 +171,32 @@ fn secrets_are_substituted_and_redacted() {
 }
 
 #[test]
+fn a_wrongly_typed_secret_is_reported_without_its_value() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    enum Source {
+        #[serde(rename = "env")]
+        Env(String),
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Role {
+        password: Source,
+    }
+    let f = parse("password: An0ther-S3cret-Value\n").unwrap();
+    let err = f.deserialize::<Role>().unwrap_err();
+    let shown = err.to_string();
+    assert!(!shown.contains("S3cret"), "{shown}");
+    assert!(shown.contains("cfg/topics.yaml:1:11"), "{shown}");
+    assert!(shown.contains("value hidden"), "{shown}");
+    assert!(shown.contains("password: <redacted>"), "{shown}");
+    // A number where a secret string is expected, inside a list.
+    let f = parse("topics: []\npassword: [1, 2]\n").unwrap();
+    let err = f.deserialize::<Doc>().unwrap_err().to_string();
+    assert!(!err.contains("[1, 2]"), "{err}");
+}
+
+#[test]
 fn directory_merge_and_duplicates_across_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("more")).unwrap();
