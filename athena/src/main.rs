@@ -55,12 +55,9 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Check the configuration offline.
-    Validate(common::cli::ValidateArgs),
-    /// Show what apply would change.
-    Plan(common::cli::PlanArgs),
-    /// Change Glue / Athena to match the configuration.
-    Apply(common::cli::ApplyArgs),
+    /// validate, plan, apply (change Glue / Athena to match the configuration), schema, completions, man.
+    #[command(flatten)]
+    Common(common::cli::CommonCmd),
     /// Write the configuration of existing Glue databases (tables, views,
     /// partition projection) as YAML.
     Import(ImportArgs),
@@ -69,12 +66,6 @@ enum Cmd {
     /// Render templates and run each statement on Athena, in order; stops at
     /// the first FAILED or CANCELLED query with Athena's reason.
     Run(RunArgs),
-    /// Print the JSON Schema of the configuration format.
-    Schema,
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions(common::cli::CompletionsArgs),
-    /// Print the man page (roff) on stdout.
-    Man,
 }
 
 #[derive(clap::Args)]
@@ -191,18 +182,10 @@ async fn main() -> ExitCode {
         attempt_timeout: Some(std::time::Duration::from_secs_f64(cli.aws.request_timeout)),
     });
     let code = match &cli.cmd {
-        Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
-        Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => common::run::apply(&tool, &cli.global, a).await,
+        Cmd::Common(c) => common::run::dispatch::<_, Cli>(&tool, &cli.global, c, None).await,
         Cmd::Import(a) => report(import(&tool, a).await),
         Cmd::Build(a) => report(build(a)),
         Cmd::Run(a) => report(run(&tool, a).await),
-        Cmd::Schema => {
-            println!("{}", athena::config::json_schema());
-            common::exit::SUCCESS
-        }
-        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
-        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     ExitCode::from(code)
 }

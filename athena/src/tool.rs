@@ -4,7 +4,7 @@ use anyhow::Context;
 use common::config::Sources;
 use common::diagnostic::Diagnostics;
 use common::plan::Planned;
-use common::run::{ApplyLog, Diff, Tool};
+use common::run::{ApplyLog, Diff, LoadContext, Tool};
 use tokio::sync::OnceCell;
 
 use crate::diff::Op;
@@ -42,8 +42,12 @@ impl Tool for Athena {
     type Live = Live;
     type Op = Op;
 
-    fn load(&self, sources: &Sources) -> Result<Desired, Diagnostics> {
+    fn load(&self, sources: &Sources, _ctx: &LoadContext) -> Result<Desired, Diagnostics> {
         model::load(sources)
+    }
+
+    fn schema() -> String {
+        crate::config::json_schema()
     }
 
     fn target(&self, _desired: &Desired) -> String {

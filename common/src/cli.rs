@@ -18,6 +18,25 @@ pub struct GlobalArgs {
     pub no_color: bool,
 }
 
+/// The verbs every tool shares, flattened into each tool's subcommands
+/// (`#[command(flatten)] Common(common::cli::CommonCmd)`) and carried out by
+/// [`crate::run::dispatch`].
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CommonCmd {
+    /// Check the configuration offline (no network, no credentials).
+    Validate(ValidateArgs),
+    /// Read the live state and show the changes apply would make.
+    Plan(PlanArgs),
+    /// Apply the changes.
+    Apply(ApplyArgs),
+    /// Print the JSON Schema of the configuration format.
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
 /// `validate <path>`: offline checks.
 #[derive(Debug, Clone, Args)]
 pub struct ValidateArgs {

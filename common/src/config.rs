@@ -453,10 +453,12 @@ fn hide_secret_value(msg: &str) -> String {
     let Some(kind) = kinds.iter().find(|k| msg.starts_with(**k)) else {
         return msg.to_string();
     };
-    let what = match msg[kind.len()..].split_whitespace().next() {
-        Some(w @ ("string" | "integer" | "floating" | "boolean" | "character")) => w,
-        _ => "value",
-    };
+    let known = ["string", "integer", "floating", "boolean", "character"];
+    let what = msg[kind.len()..]
+        .split_whitespace()
+        .next()
+        .filter(|w| known.contains(w))
+        .unwrap_or("value");
     let expected = msg
         .split_once(", expected ")
         .map(|(_, e)| format!(", expected {e}"))

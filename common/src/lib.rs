@@ -15,7 +15,7 @@ pub mod secret;
 pub use config::{EnvMode, SourceFile, Sources, Unique, YPath};
 pub use diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};
 pub use plan::{Action, Change, FieldChange, Note, Plan, Planned};
-pub use run::{ApplyLog, Diff, Tool};
+pub use run::{ApplyLog, Diff, LoadContext, Tool, Verb};
 pub use secret::Secret;
 
 /// `--version` text of every tool: the suite version and its git revision.

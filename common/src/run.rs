@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::cli::{ApplyArgs, GlobalArgs, PlanArgs, ValidateArgs};
+use crate::cli::{ApplyArgs, CommonCmd, GlobalArgs, PlanArgs, ValidateArgs};
 use crate::config::{EnvMode, Sources};
 use crate::diagnostic::Diagnostics;
 use crate::exit;
@@ -80,6 +80,64 @@ impl ApplyLog {
     }
 }
 
+/// The verb on whose behalf a configuration is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// `validate`: offline, lenient about unset variables unless `--require-env`.
+    Validate,
+    /// `plan`.
+    Plan,
+    /// `apply`.
+    Apply,
+    /// A tool's own verb that reads a configuration (`import`, `inspect`, ...).
+    Other,
+}
+
+/// What [`Tool::load`] knows of the run it loads for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadContext {
+    /// The verb.
+    pub verb: Verb,
+    /// Whether every `${VAR}` and every secret taken from the environment
+    /// (e.g. grant's `password: {env: X}`) must be set.
+    pub env: EnvMode,
+    /// The selected environment (kafka-config's `--env`), if any.
+    pub environment: Option<String>,
+}
+
+impl LoadContext {
+    /// The context of `verb`: `validate` is lenient about the environment,
+    /// every other verb requires it.
+    pub fn new(verb: Verb) -> Self {
+        let env = match verb {
+            Verb::Validate => EnvMode::Lenient,
+            _ => EnvMode::Require,
+        };
+        LoadContext {
+            verb,
+            env,
+            environment: None,
+        }
+    }
+
+    /// Sets the environment strictness.
+    pub fn with_env(mut self, env: EnvMode) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Selects an environment.
+    pub fn with_environment(mut self, environment: Option<&str>) -> Self {
+        self.environment = environment.map(str::to_string);
+        self
+    }
+
+    /// True when unset environment variables are errors.
+    pub fn require_env(&self) -> bool {
+        self.env == EnvMode::Require
+    }
+}
+
 /// One infrastructure tool: how to load its configuration, read the live
 /// system, diff the two and carry out a plan.
 pub trait Tool {
@@ -93,7 +151,10 @@ pub trait Tool {
     type Op;
 
     /// Parses and validates the configuration. Offline: no network.
-    fn load(&self, sources: &Sources) -> Result<Self::Desired, Diagnostics>;
+    fn load(&self, sources: &Sources, ctx: &LoadContext) -> Result<Self::Desired, Diagnostics>;
+
+    /// The JSON Schema of the configuration format, pretty-printed (`schema`).
+    fn schema() -> String;
 
     /// What the plan targets, secrets redacted (a URL, a cluster name, ...).
     fn target(&self, desired: &Self::Desired) -> String;
@@ -134,10 +195,37 @@ fn report_err(e: &anyhow::Error) -> Reported {
 pub fn load<T: Tool>(
     tool: &T,
     path: &std::path::Path,
-    mode: EnvMode,
+    ctx: &LoadContext,
 ) -> Result<T::Desired, Diagnostics> {
-    let sources = Sources::load(path, mode)?;
-    tool.load(&sources)
+    let sources = Sources::load(path, ctx.env)?;
+    tool.load(&sources, ctx)
+}
+
+/// Carries out one of the shared verbs for a tool whose command line is `C`;
+/// `environment` is the selected environment, for tools that have them.
+pub async fn dispatch<T: Tool, C: clap::CommandFactory>(
+    tool: &T,
+    g: &GlobalArgs,
+    cmd: &CommonCmd,
+    environment: Option<&str>,
+) -> u8 {
+    match cmd {
+        CommonCmd::Validate(a) => validate(tool, g, a, environment),
+        CommonCmd::Plan(a) => {
+            let ctx = LoadContext::new(Verb::Plan).with_environment(environment);
+            plan(tool, g, a, &ctx).await
+        }
+        CommonCmd::Apply(a) => {
+            let ctx = LoadContext::new(Verb::Apply).with_environment(environment);
+            apply(tool, g, a, &ctx).await
+        }
+        CommonCmd::Schema => {
+            println!("{}", T::schema());
+            exit::SUCCESS
+        }
+        CommonCmd::Completions(a) => crate::cli::print_completions::<C>(a.shell),
+        CommonCmd::Man => crate::cli::print_man::<C>(),
+    }
 }
 
 /// Everything `plan` computes.
@@ -154,8 +242,9 @@ pub struct Computed<T: Tool> {
 pub async fn compute<T: Tool>(
     tool: &T,
     path: &std::path::Path,
+    ctx: &LoadContext,
 ) -> anyhow::Result<Result<Computed<T>, Diagnostics>> {
-    let desired = match load(tool, path, EnvMode::Require) {
+    let desired = match load(tool, path, ctx) {
         Ok(d) => d,
         Err(diags) => return Ok(Err(diags)),
     };
@@ -180,22 +269,32 @@ pub async fn compute<T: Tool>(
 async fn compute_reported<T: Tool>(
     tool: &T,
     path: &std::path::Path,
+    ctx: &LoadContext,
 ) -> Result<Computed<T>, Reported> {
-    match compute(tool, path).await {
+    match compute(tool, path, ctx).await {
         Ok(Ok(c)) => Ok(c),
         Ok(Err(d)) => Err(report_diags(&d)),
         Err(e) => Err(report_err(&e)),
     }
 }
 
-/// `validate`: offline checks; exit 0 or 1.
-pub fn validate<T: Tool>(tool: &T, _g: &GlobalArgs, a: &ValidateArgs) -> u8 {
+/// `validate`: offline checks; exit 0 or 1. `environment` is the selected
+/// environment (none: a tool with environments checks them all).
+pub fn validate<T: Tool>(
+    tool: &T,
+    _g: &GlobalArgs,
+    a: &ValidateArgs,
+    environment: Option<&str>,
+) -> u8 {
     let mode = if a.require_env {
         EnvMode::Require
     } else {
         EnvMode::Lenient
     };
-    match load(tool, &a.path, mode) {
+    let ctx = LoadContext::new(Verb::Validate)
+        .with_env(mode)
+        .with_environment(environment);
+    match load(tool, &a.path, &ctx) {
         Ok(_) => {
             println!("{}: configuration is valid.", a.path.display());
             exit::SUCCESS
@@ -208,8 +307,8 @@ pub fn validate<T: Tool>(tool: &T, _g: &GlobalArgs, a: &ValidateArgs) -> u8 {
 }
 
 /// `plan`: prints (and optionally saves) the plan.
-pub async fn plan<T: Tool>(tool: &T, g: &GlobalArgs, a: &PlanArgs) -> u8 {
-    let Ok(c) = compute_reported(tool, &a.path).await else {
+pub async fn plan<T: Tool>(tool: &T, g: &GlobalArgs, a: &PlanArgs, ctx: &LoadContext) -> u8 {
+    let Ok(c) = compute_reported(tool, &a.path, ctx).await else {
         return exit::ERROR;
     };
     print!("{}", render::render(&c.plan, a.format, g.color()));
@@ -271,8 +370,8 @@ fn confirm() -> bool {
 }
 
 /// `apply`: checks, confirms, executes and reports.
-pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs) -> u8 {
-    let Ok(c) = compute_reported(tool, &a.path).await else {
+pub async fn apply<T: Tool>(tool: &T, g: &GlobalArgs, a: &ApplyArgs, ctx: &LoadContext) -> u8 {
+    let Ok(c) = compute_reported(tool, &a.path, ctx).await else {
         return exit::ERROR;
     };
     if let Some(saved_path) = &a.plan {

@@ -120,6 +120,10 @@ pub fn redact_url(url: &str) -> String {
 /// because a diagnostic is built from the YAML text, before any field is typed.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    // Keys that name a secret but hold a setting about it.
+    if ["update_password", "password_encryption"].contains(&k.as_str()) {
+        return false;
+    }
     [
         "password",
         "passwd",
@@ -147,6 +151,14 @@ pub fn redact_source_line(line: &str) -> String {
     let key = body[..colon].trim().trim_matches(['"', '\'']);
     let rest = &body[colon + 1..];
     if !is_secret_key(key) || rest.trim().is_empty() || !rest.starts_with([' ', '\t']) {
+        return line;
+    }
+    let value = rest.trim().trim_matches(['"', '\'']);
+    let names_a_variable =
+        (value.starts_with("${") && value.ends_with('}') && value.matches('$').count() == 1)
+            || value.replace(' ', "").starts_with("{env:");
+    if names_a_variable {
+        // `${VAR}` or `{env: VAR}` names where the secret is, not the secret.
         return line;
     }
     let value_start = line.len() - rest.len();
@@ -239,6 +251,7 @@ mod tests {
         assert!(is_secret_key("sasl_password"));
         assert!(is_secret_key("SECRET_ACCESS_KEY"));
         assert!(!is_secret_key("name"));
+        assert!(!is_secret_key("update_password"));
         assert_eq!(
             redact_source_line("    password: An0ther-S3cret-Value"),
             "    password: <redacted>"
@@ -249,6 +262,14 @@ mod tests {
         );
         assert_eq!(
             redact_source_line("    password: {env: PW}"),
+            "    password: {env: PW}"
+        );
+        assert_eq!(
+            redact_source_line("    password: \"${PW}\""),
+            "    password: \"${PW}\""
+        );
+        assert_eq!(
+            redact_source_line("    password: a${PW}b"),
             "    password: <redacted>"
         );
         assert_eq!(redact_source_line("    password:"), "    password:");

@@ -34,24 +34,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Check the configuration offline (no connection).
-    Validate(common::cli::ValidateArgs),
-    /// Read the live state and show the changes apply would make.
-    Plan(common::cli::PlanArgs),
-    /// Apply the changes (one transaction per database).
-    Apply(common::cli::ApplyArgs),
+    /// validate, plan, apply (one transaction per database), schema, completions, man.
+    #[command(flatten)]
+    Common(common::cli::CommonCmd),
     /// Write the live roles, memberships and privileges as a configuration.
     Import(ImportArgs),
     /// Who can do what: each role's effective privileges per object.
     Inspect(InspectArgs),
     /// Print a strong random password and its SCRAM-SHA-256 and md5 verifiers.
     GenPass(GenPassArgs),
-    /// Print the JSON Schema of the configuration format.
-    Schema,
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions(common::cli::CompletionsArgs),
-    /// Print the man page (roff) on stdout.
-    Man,
 }
 
 #[derive(clap::Args)]
@@ -117,13 +108,9 @@ struct GenPassArgs {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
-    let tool = tool::GrantTool {
-        require_env: !matches!(cli.cmd, Cmd::Validate(_)),
-    };
+    let tool = tool::GrantTool;
     let code = match &cli.cmd {
-        Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
-        Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => common::run::apply(&tool, &cli.global, a).await,
+        Cmd::Common(c) => common::run::dispatch::<_, Cli>(&tool, &cli.global, c, None).await,
         Cmd::Import(a) => match import(a).await {
             Ok(()) => common::exit::SUCCESS,
             Err(e) => {
@@ -139,9 +126,6 @@ async fn main() -> std::process::ExitCode {
             }
         },
         Cmd::GenPass(a) => gen_pass(a),
-        Cmd::Schema => schema(),
-        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
-        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     std::process::ExitCode::from(code)
 }
@@ -154,9 +138,9 @@ async fn read_for(
 ) -> anyhow::Result<live::Live> {
     let mut desired = match config {
         Some(p) => match common::run::load(
-            &tool::GrantTool { require_env: true },
+            &tool::GrantTool,
             p,
-            common::EnvMode::Require,
+            &common::LoadContext::new(common::Verb::Other),
         ) {
             Ok(d) => d,
             Err(diags) => anyhow::bail!("{diags}"),
@@ -222,18 +206,4 @@ fn gen_pass(a: &GenPassArgs) -> u8 {
     }
     eprintln!("Keep the password in your secret store; put a verifier in Git as `password: {{verifier: ...}}`.");
     common::exit::SUCCESS
-}
-
-fn schema() -> u8 {
-    let s = schemars::schema_for!(model::ConfigFile);
-    match serde_json::to_string_pretty(&s) {
-        Ok(t) => {
-            println!("{t}");
-            common::exit::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            common::exit::ERROR
-        }
-    }
 }

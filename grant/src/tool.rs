@@ -2,19 +2,17 @@
 //! and apply together.
 
 use anyhow::{anyhow, bail, Context};
-use common::{ApplyLog, Diagnostics, Diff, Planned, Sources};
+use common::{ApplyLog, Diagnostics, Diff, LoadContext, Planned, Sources};
 
 use crate::diff::Op;
 use crate::live::{self, Live};
 use crate::model::{Desired, DesiredPassword, Dialect};
 
-/// The `grant` tool.
+/// The `grant` tool. Password environment variables must be set when the
+/// load context requires the environment (plan, apply, `validate
+/// --require-env`); plain `validate` tolerates unset ones, like unset `${VAR}`s.
 #[derive(Debug, Default, Clone)]
-pub struct GrantTool {
-    /// Password environment variables must be set (plan / apply); `validate`
-    /// tolerates unset ones, like unset `${VAR}`s.
-    pub require_env: bool,
-}
+pub struct GrantTool;
 
 /// Fails when a password's environment variable is missing.
 fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
@@ -136,12 +134,17 @@ impl common::Tool for GrantTool {
     type Live = Live;
     type Op = Op;
 
-    fn load(&self, sources: &Sources) -> Result<Desired, Diagnostics> {
-        if self.require_env {
+    fn load(&self, sources: &Sources, ctx: &LoadContext) -> Result<Desired, Diagnostics> {
+        if ctx.require_env() {
             crate::model::load_opts(sources, &|k| std::env::var(k).ok(), true)
         } else {
             crate::model::load(sources)
         }
+    }
+
+    fn schema() -> String {
+        let s = schemars::schema_for!(crate::model::ConfigFile);
+        serde_json::to_string_pretty(&s).unwrap_or_default()
     }
 
     fn target(&self, desired: &Desired) -> String {

@@ -92,7 +92,13 @@ pub fn render(desired: &Desired, live: &Live, include: Option<&Regex>) -> String
 }
 
 /// Runs `import`; returns the exit code.
-pub async fn run(tool: &KafkaConfig, path: &Path, out: Option<&Path>, include: Option<&str>) -> u8 {
+pub async fn run(
+    tool: &KafkaConfig,
+    path: &Path,
+    environment: Option<&str>,
+    out: Option<&Path>,
+    include: Option<&str>,
+) -> u8 {
     let include = match include.map(Regex::new).transpose() {
         Ok(r) => r,
         Err(e) => {
@@ -107,7 +113,8 @@ pub async fn run(tool: &KafkaConfig, path: &Path, out: Option<&Path>, include: O
             return common::exit::ERROR;
         }
     };
-    let desired = match tool.load(&sources) {
+    let ctx = common::LoadContext::new(common::Verb::Other).with_environment(environment);
+    let desired = match tool.load(&sources, &ctx) {
         Ok(d) => d,
         Err(d) => {
             eprintln!("{d}");

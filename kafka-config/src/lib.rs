@@ -14,25 +14,11 @@ pub mod live;
 pub mod model;
 pub mod units;
 
-use common::{ApplyLog, Diagnostics, Diff, Planned, Sources, Tool};
+use common::{ApplyLog, Diagnostics, Diff, LoadContext, Planned, Sources, Tool, Verb};
 
-/// The tool, with its command-line options.
+/// The tool. The environment (`--env`) comes with each load's context.
 #[derive(Debug, Clone, Default)]
-pub struct KafkaConfig {
-    /// The environment (`--env`).
-    pub env: Option<String>,
-    /// Validate every environment (validate without `--env`).
-    pub all_envs: bool,
-}
-
-impl KafkaConfig {
-    fn options(&self) -> model::LoadOptions {
-        model::LoadOptions {
-            env: self.env.clone(),
-            all_envs: self.all_envs,
-        }
-    }
-}
+pub struct KafkaConfig;
 
 impl Tool for KafkaConfig {
     const NAME: &'static str = "kafka-config";
@@ -40,8 +26,17 @@ impl Tool for KafkaConfig {
     type Live = live::Live;
     type Op = diff::Op;
 
-    fn load(&self, sources: &Sources) -> Result<model::Desired, Diagnostics> {
-        model::load(sources, &self.options())
+    fn load(&self, sources: &Sources, ctx: &LoadContext) -> Result<model::Desired, Diagnostics> {
+        let opts = model::LoadOptions {
+            env: ctx.environment.clone(),
+            // `validate` without `--env` checks every environment.
+            all_envs: ctx.verb == Verb::Validate && ctx.environment.is_none(),
+        };
+        model::load(sources, &opts)
+    }
+
+    fn schema() -> String {
+        import::schema()
     }
 
     fn target(&self, desired: &model::Desired) -> String {

@@ -26,20 +26,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Check the configuration offline (all environments unless --env is given).
-    Validate(common::cli::ValidateArgs),
-    /// Show what apply would change on the cluster.
-    Plan(common::cli::PlanArgs),
-    /// Apply the changes.
-    Apply(common::cli::ApplyArgs),
+    /// validate (all environments unless --env is given), plan, apply, schema, completions, man.
+    #[command(flatten)]
+    Common(common::cli::CommonCmd),
     /// Write YAML for the topics (overrides only) and ACLs of a live cluster.
     Import(ImportArgs),
-    /// Print the JSON Schema of the configuration format.
-    Schema,
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions(common::cli::CompletionsArgs),
-    /// Print the man page (roff) on stdout.
-    Man,
 }
 
 /// `import` arguments.
@@ -59,26 +50,19 @@ struct ImportArgs {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
-    let mut tool = KafkaConfig {
-        env: cli.env.clone(),
-        all_envs: false,
-    };
+    let env = cli.env.as_deref();
     let code = match &cli.cmd {
-        Cmd::Validate(a) => {
-            tool.all_envs = tool.env.is_none();
-            common::run::validate(&tool, &cli.global, a)
-        }
-        Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => common::run::apply(&tool, &cli.global, a).await,
+        Cmd::Common(c) => common::run::dispatch::<_, Cli>(&KafkaConfig, &cli.global, c, env).await,
         Cmd::Import(a) => {
-            kafka_config::import::run(&tool, &a.path, a.out.as_deref(), a.include.as_deref()).await
+            kafka_config::import::run(
+                &KafkaConfig,
+                &a.path,
+                env,
+                a.out.as_deref(),
+                a.include.as_deref(),
+            )
+            .await
         }
-        Cmd::Schema => {
-            println!("{}", kafka_config::import::schema());
-            common::exit::SUCCESS
-        }
-        Cmd::Completions(a) => common::cli::print_completions::<Cli>(a.shell),
-        Cmd::Man => common::cli::print_man::<Cli>(),
     };
     ExitCode::from(code)
 }

@@ -31,7 +31,7 @@ impl Tool for MapTool {
     type Live = BTreeMap<String, String>;
     type Op = (String, Option<String>);
 
-    fn load(&self, sources: &Sources) -> Result<Desired, Diagnostics> {
+    fn load(&self, sources: &Sources, _ctx: &LoadContext) -> Result<Desired, Diagnostics> {
         let mut items = BTreeMap::new();
         for (_, d) in sources.deserialize_all::<Desired>()? {
             items.extend(d.items);
@@ -41,6 +41,10 @@ impl Tool for MapTool {
 
     fn target(&self, _: &Desired) -> String {
         "memory".into()
+    }
+
+    fn schema() -> String {
+        "{}".into()
     }
 
     async fn read_live(&self, _: &Desired) -> anyhow::Result<Self::Live> {
@@ -137,12 +141,18 @@ fn block<F: Future>(f: F) -> F::Output {
 fn plan_apply_plan_converges() {
     let tool = MapTool::default();
     let (_d, p) = config("items: {a: '1', b: '2'}\n");
-    assert_eq!(block(plan(&tool, &global(), &plan_args(&p))), exit::CHANGES);
     assert_eq!(
-        block(apply(&tool, &global(), &apply_args(&p))),
+        block(plan(&tool, &global(), &plan_args(&p), &ctx(Verb::Plan))),
+        exit::CHANGES
+    );
+    assert_eq!(
+        block(apply(&tool, &global(), &apply_args(&p), &ctx(Verb::Apply))),
         exit::SUCCESS
     );
-    assert_eq!(block(plan(&tool, &global(), &plan_args(&p))), exit::SUCCESS);
+    assert_eq!(
+        block(plan(&tool, &global(), &plan_args(&p), &ctx(Verb::Plan))),
+        exit::SUCCESS
+    );
 }
 
 #[test]
@@ -150,12 +160,18 @@ fn destructive_changes_need_the_flag() {
     let tool = MapTool::default();
     tool.live.borrow_mut().insert("old".into(), "x".into());
     let (_d, p) = config("items: {a: '1'}\n");
-    assert_eq!(block(apply(&tool, &global(), &apply_args(&p))), exit::ERROR);
+    assert_eq!(
+        block(apply(&tool, &global(), &apply_args(&p), &ctx(Verb::Apply))),
+        exit::ERROR
+    );
     // Nothing at all was applied: not even the safe creation.
     assert!(!tool.live.borrow().contains_key("a"));
     let mut a = apply_args(&p);
     a.allow_destructive = true;
-    assert_eq!(block(apply(&tool, &global(), &a)), exit::SUCCESS);
+    assert_eq!(
+        block(apply(&tool, &global(), &a, &ctx(Verb::Apply))),
+        exit::SUCCESS
+    );
     assert!(!tool.live.borrow().contains_key("old"));
 }
 
@@ -166,21 +182,33 @@ fn saved_plan_is_refused_when_stale() {
     let saved = d.path().join("plan.json");
     let mut pa = plan_args(&p);
     pa.out = Some(saved.clone());
-    assert_eq!(block(plan(&tool, &global(), &pa)), exit::CHANGES);
+    assert_eq!(
+        block(plan(&tool, &global(), &pa, &ctx(Verb::Plan))),
+        exit::CHANGES
+    );
     let text = std::fs::read_to_string(&saved).unwrap();
     assert!(text.contains("\"format_version\": 1"));
     // Out-of-band change after the plan was saved.
     tool.live.borrow_mut().insert("a".into(), "changed".into());
     let mut a = apply_args(&p);
     a.plan = Some(saved.clone());
-    assert_eq!(block(apply(&tool, &global(), &a)), exit::ERROR);
+    assert_eq!(
+        block(apply(&tool, &global(), &a, &ctx(Verb::Apply))),
+        exit::ERROR
+    );
     assert_eq!(
         tool.live.borrow().get("a").map(String::as_str),
         Some("changed")
     );
     // A fresh plan applies.
-    assert_eq!(block(plan(&tool, &global(), &pa)), exit::CHANGES);
-    assert_eq!(block(apply(&tool, &global(), &a)), exit::SUCCESS);
+    assert_eq!(
+        block(plan(&tool, &global(), &pa, &ctx(Verb::Plan))),
+        exit::CHANGES
+    );
+    assert_eq!(
+        block(apply(&tool, &global(), &a, &ctx(Verb::Apply))),
+        exit::SUCCESS
+    );
     assert_eq!(tool.live.borrow().get("a").map(String::as_str), Some("1"));
 }
 
@@ -191,11 +219,14 @@ fn saved_plan_is_refused_when_config_changed() {
     let saved = d.path().join("plan.json");
     let mut pa = plan_args(&p);
     pa.out = Some(saved.clone());
-    block(plan(&tool, &global(), &pa));
+    block(plan(&tool, &global(), &pa, &ctx(Verb::Plan)));
     std::fs::write(&p, "items: {a: '2'}\n").unwrap();
     let mut a = apply_args(&p);
     a.plan = Some(saved);
-    assert_eq!(block(apply(&tool, &global(), &a)), exit::ERROR);
+    assert_eq!(
+        block(apply(&tool, &global(), &a, &ctx(Verb::Apply))),
+        exit::ERROR
+    );
     assert!(tool.live.borrow().is_empty());
 }
 
@@ -206,7 +237,10 @@ fn failed_apply_reports_what_was_done() {
         ..Default::default()
     };
     let (_d, p) = config("items: {a: '1', b: '2', c: '3'}\n");
-    assert_eq!(block(apply(&tool, &global(), &apply_args(&p))), exit::ERROR);
+    assert_eq!(
+        block(apply(&tool, &global(), &apply_args(&p), &ctx(Verb::Apply))),
+        exit::ERROR
+    );
     let live = tool.live.borrow().clone();
     assert_eq!(live.len(), 1);
     let plan = Plan {
@@ -239,8 +273,11 @@ fn bad_config_is_exit_1_and_nothing_applied() {
         path: p.clone(),
         require_env: false,
     };
-    assert_eq!(validate(&tool, &global(), &v), exit::ERROR);
-    assert_eq!(block(apply(&tool, &global(), &apply_args(&p))), exit::ERROR);
+    assert_eq!(validate(&tool, &global(), &v, None), exit::ERROR);
+    assert_eq!(
+        block(apply(&tool, &global(), &apply_args(&p), &ctx(Verb::Apply))),
+        exit::ERROR
+    );
     assert!(tool.live.borrow().is_empty());
 }
 
@@ -252,8 +289,15 @@ fn validate_is_lenient_about_unset_variables_unless_asked() {
         path: p.clone(),
         require_env: false,
     };
-    assert_eq!(validate(&tool, &global(), &v), exit::SUCCESS);
+    assert_eq!(validate(&tool, &global(), &v, None), exit::SUCCESS);
     v.require_env = true;
-    assert_eq!(validate(&tool, &global(), &v), exit::ERROR);
-    assert_eq!(block(plan(&tool, &global(), &plan_args(&p))), exit::ERROR);
+    assert_eq!(validate(&tool, &global(), &v, None), exit::ERROR);
+    assert_eq!(
+        block(plan(&tool, &global(), &plan_args(&p), &ctx(Verb::Plan))),
+        exit::ERROR
+    );
+}
+
+fn ctx(verb: Verb) -> LoadContext {
+    LoadContext::new(verb)
 }
