@@ -18,6 +18,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	scripts/lint-workflows.sh
+	scripts/check-msrv.sh
 
 build:
 	cargo build --workspace --release --bins

@@ -15,17 +15,17 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 \
 # The kafka-config example defines a local and a production-like cluster.
 export KAFKA_CONFIG_ENV=local
 
-scripts/services.sh up
-cargo build --workspace --bins --quiet
-
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+scripts/services.sh up
+step "building grant, kafka-config and athena (the first build compiles the dependencies: a few minutes)"
+cargo build --workspace --bins
 
 for tool in grant kafka-config athena; do
   example="examples/$tool"
   bin="target/debug/$tool"
-  [ -d "$example" ] && [ -x "$bin" ] || continue
-  # A tool whose plan verb is not there yet is not part of the demo.
-  "$bin" --help | grep -q '^  plan' || continue
+  [ -d "$example" ] || { echo "demo: $example is missing" >&2; exit 1; }
+  [ -x "$bin" ] || { echo "demo: $bin was not built" >&2; exit 1; }
   if [ -x "$example/reset.sh" ]; then "$example/reset.sh" >/dev/null; fi
   step "$tool plan $example"
   set +e; "$bin" plan "$example" --detailed-exitcode; rc=$?; set -e

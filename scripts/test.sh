@@ -13,6 +13,8 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== actionlint"
 scripts/lint-workflows.sh
+echo "== rust-version"
+scripts/check-msrv.sh
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
 echo "== pre-commit hooks (pre-commit try-repo)"

@@ -26,6 +26,7 @@ pub fn init(verbose: u8) {
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // the one unsafe block of the suite: see SAFETY below
 fn restore_sigpipe() {
     // SAFETY: signal(2) with SIG_DFL only changes the process-wide disposition
     // of SIGPIPE; it touches no Rust-owned memory and has no precondition.
@@ -35,4 +36,5 @@ fn restore_sigpipe() {
 }
 
 #[cfg(not(unix))]
+#[allow(unsafe_code)] // the one unsafe block of the suite: see SAFETY below
 fn restore_sigpipe() {}

@@ -48,7 +48,7 @@ pub fn scram_with_salt(password: &str, salt: &[u8], iterations: u32) -> String {
 /// Random bytes from the operating system.
 pub fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
     let mut buf = vec![0u8; n];
-    getrandom::getrandom(&mut buf).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    getrandom::fill(&mut buf).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     Ok(buf)
 }
 
