@@ -11,6 +11,7 @@ pub mod plan;
 pub mod render;
 pub mod run;
 pub mod secret;
+pub mod tls;
 
 pub use config::{EnvMode, SourceFile, Sources, Unique, YPath};
 pub use diagnostic::{did_you_mean, Diagnostic, Diagnostics, Location};

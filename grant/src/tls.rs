@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use anyhow::{anyhow, Context as _};
+use anyhow::anyhow;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -30,32 +30,11 @@ pub enum Verify {
 }
 
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    common::tls::provider()
 }
 
 fn roots(rootcert: Option<&str>) -> anyhow::Result<RootCertStore> {
-    let mut store = RootCertStore::empty();
-    match rootcert {
-        Some(path) => {
-            use rustls_pki_types::pem::PemObject;
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .with_context(|| format!("cannot read sslrootcert {path}"))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| anyhow!("invalid certificate in {path}: {e}"))?;
-            for c in certs {
-                store
-                    .add(c)
-                    .map_err(|e| anyhow!("invalid certificate in {path}: {e}"))?;
-            }
-        }
-        None => {
-            let native = rustls_native_certs::load_native_certs();
-            for c in native.certs {
-                let _ = store.add(c);
-            }
-        }
-    }
-    Ok(store)
+    common::tls::root_store(rootcert.map(std::path::Path::new), "sslrootcert")
 }
 
 /// Accepts any certificate (libpq `require` semantics) but still checks

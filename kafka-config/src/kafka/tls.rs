@@ -14,35 +14,9 @@ use tokio_rustls::TlsConnector;
 use crate::model::Tls;
 
 fn config(tls: Option<&Tls>) -> Result<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    match tls.and_then(|t| t.ca.as_deref()) {
-        Some(ca) => {
-            let certs = CertificateDer::pem_file_iter(ca)
-                .with_context(|| format!("cannot read CA bundle {ca}"))?
-                .collect::<Result<Vec<_>, _>>()
-                .with_context(|| format!("invalid PEM in CA bundle {ca}"))?;
-            if certs.is_empty() {
-                return Err(anyhow!("CA bundle {ca} holds no certificate"));
-            }
-            for c in certs {
-                roots
-                    .add(c)
-                    .with_context(|| format!("invalid certificate in {ca}"))?;
-            }
-        }
-        None => {
-            let native = rustls_native_certs::load_native_certs();
-            for c in native.certs {
-                let _ = roots.add(c);
-            }
-            if roots.is_empty() {
-                return Err(anyhow!(
-                    "no system CA certificates found; set security.tls.ca"
-                ));
-            }
-        }
-    }
+    let provider = common::tls::provider();
+    let ca = tls.and_then(|t| t.ca.as_deref()).map(std::path::Path::new);
+    let roots = common::tls::root_store(ca, "security.tls.ca")?;
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| anyhow!("TLS set-up failed: {e}"))?
