@@ -11,82 +11,14 @@ use std::path::{Path, PathBuf};
 
 use support::*;
 
-/// One case of the corpus.
-struct Case {
-    /// File or directory name under the corpus directory.
-    name: String,
-    /// `PATH:LINE:COLUMN` as the binary prints it (relative to the corpus dir).
-    location: String,
-    /// A fragment of the message.
-    fragment: String,
-    /// Extra arguments of `validate` (e.g. `--require-env`).
-    validate_args: Vec<String>,
-}
-
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-configs/athena")
-}
-
-fn parse(name: &str, header: &str, file_prefix: &str) -> Case {
-    let mut expect = None;
-    let mut validate_args = Vec::new();
-    for l in header.lines() {
-        let l = l.trim_start_matches('#').trim();
-        if let Some(rest) = l.strip_prefix("expect:") {
-            let rest = rest.trim();
-            let (loc, frag) = rest.split_once(' ').unwrap_or((rest, ""));
-            expect = Some((format!("{file_prefix}{loc}"), frag.trim().to_string()));
-        } else if let Some(rest) = l.strip_prefix("validate:") {
-            validate_args = rest.split_whitespace().map(String::from).collect();
-        }
-    }
-    let (location, fragment) =
-        expect.unwrap_or_else(|| panic!("case {name} has no `expect:` line"));
-    Case {
-        name: name.to_string(),
-        location,
-        fragment,
-        validate_args,
-    }
-}
-
-fn cases() -> Vec<Case> {
-    let mut names: Vec<_> = std::fs::read_dir(corpus_dir())
-        .expect("read the corpus directory")
-        .map(|e| {
-            e.expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter(|n| n != "README.md")
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|n| {
-            let p = corpus_dir().join(n);
-            if p.is_dir() {
-                let text = std::fs::read_to_string(p.join("expected.txt"))
-                    .unwrap_or_else(|e| panic!("case {n} needs expected.txt: {e}"));
-                parse(n, &text, &format!("{n}/"))
-            } else {
-                let text = std::fs::read_to_string(&p).expect("read case");
-                let header: String = text
-                    .lines()
-                    .take_while(|l| l.starts_with('#'))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                parse(n, &header, "")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]
 async fn corpus_fails_located_without_panic_and_applies_nothing() {
     require_moto();
-    let cases = cases();
+    let cases = testkit::corpus::load(&corpus_dir());
     assert!(cases.len() >= 35, "only {} cases", cases.len());
     let prefix = format!("bad_{}_", std::process::id());
     let g = glue();
@@ -138,7 +70,7 @@ async fn corpus_fails_located_without_panic_and_applies_nothing() {
                 }
             }
             let r = athena_async(cmd).await;
-            let want = format!("{}: error: ", case.location);
+            let want = format!("{}: error: ", case.relative_location());
             let problems = [
                 (r.code != 1, "exit code is not 1"),
                 (r.code == 101 || r.stderr.contains("panicked"), "panic"),

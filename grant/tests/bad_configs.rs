@@ -10,97 +10,8 @@ use std::path::{Path, PathBuf};
 
 use support::{grant, text, url, Scratch};
 
-/// One corpus case.
-struct Case {
-    name: String,
-    /// What is passed to the tool (a file or a directory).
-    arg: PathBuf,
-    /// The file the error must point into.
-    file: PathBuf,
-    line: u32,
-    column: u32,
-    fragment: String,
-    help: Option<String>,
-    verbs: Vec<String>,
-}
-
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-configs/grant")
-}
-
-/// Parses `LINE:COLUMN fragment` or `PATH:LINE:COLUMN fragment`.
-fn parse_expect(s: &str, with_path: bool) -> (Option<String>, u32, u32, String) {
-    let (loc, fragment) = s.trim().split_once(' ').unwrap_or((s.trim(), ""));
-    let mut parts: Vec<&str> = loc.rsplitn(3, ':').collect();
-    parts.reverse();
-    let (path, l, c) = match (with_path, parts.as_slice()) {
-        (true, [p, l, c]) => (Some(p.to_string()), *l, *c),
-        (false, [l, c]) => (None, *l, *c),
-        _ => panic!("bad expect line `{s}`"),
-    };
-    let num = |x: &str| {
-        x.parse::<u32>()
-            .unwrap_or_else(|e| panic!("bad number in `{s}`: {e}"))
-    };
-    (path, num(l), num(c), fragment.trim().to_string())
-}
-
-fn cases() -> Vec<Case> {
-    let dir = corpus_dir();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    entries.sort();
-    let mut out = Vec::new();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let (header, with_path, prefix) = if p.is_dir() {
-            let f = p.join("expected.txt");
-            let t = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            (t, true, "")
-        } else {
-            let t = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (t, false, "# ")
-        };
-        let mut expect = None;
-        let mut help = None;
-        let mut verbs = vec!["validate".to_string(), "plan".into(), "apply".into()];
-        for line in header.lines() {
-            let Some(l) = line.strip_prefix(prefix) else {
-                continue;
-            };
-            if let Some(e) = l.strip_prefix("expect: ") {
-                expect = Some(parse_expect(e, with_path));
-            } else if let Some(h) = l.strip_prefix("help: ") {
-                help = Some(h.trim().to_string());
-            } else if let Some(v) = l.strip_prefix("verbs: ") {
-                verbs = v.split_whitespace().map(str::to_string).collect();
-            }
-        }
-        let Some((rel, line, column, fragment)) = expect else {
-            panic!("case {name} has no `expect:` line");
-        };
-        let file = match rel {
-            Some(r) => p.join(r),
-            None => p.clone(),
-        };
-        out.push(Case {
-            name,
-            arg: p,
-            file,
-            line,
-            column,
-            fragment,
-            help,
-            verbs,
-        });
-    }
-    out
 }
 
 /// Everything a wrong apply could change: the run's roles with their
@@ -150,7 +61,7 @@ fn every_bad_config_is_located_and_applies_nothing() {
         x.replace("${GRANT_BAD_P}", &s.prefix)
             .replace("${GRANT_BAD_DB}", &s.db)
     };
-    let cases = cases();
+    let cases = testkit::corpus::load(&corpus_dir());
     assert!(
         cases.len() >= 35,
         "the corpus has {} cases, expected at least 35",
@@ -160,41 +71,24 @@ fn every_bad_config_is_located_and_applies_nothing() {
     let mut runs = 0;
     for case in &cases {
         let before = snapshot(&s);
-        let location = format!("{}:{}:{}", case.file.display(), case.line, case.column);
+        let location = case.absolute_location();
         let fragment = expand(&case.fragment);
+        let help = case.help.as_deref().map(expand);
         for verb in &case.verbs {
-            let arg = case.arg.to_string_lossy().to_string();
+            let arg = case.path.to_string_lossy().to_string();
             let args: Vec<&str> = match verb.as_str() {
                 "apply" => vec!["apply", "--auto-approve", &arg],
                 v => vec![v, &arg],
             };
             let o = grant(&args, &env);
             runs += 1;
-            let t = text(&o);
-            let mut problems = Vec::new();
-            if o.status.code() != Some(1) {
-                problems.push(format!("exit code {:?}, expected 1", o.status.code()));
-            }
-            if t.contains("panicked") || o.status.code() == Some(101) {
-                problems.push("panicked".to_string());
-            }
-            if !t.contains(&location) {
-                problems.push(format!("no `{location}`"));
-            }
-            if !t.contains(&fragment) {
-                problems.push(format!("no message `{fragment}`"));
-            }
-            if let Some(h) = &case.help {
-                let h = expand(h);
-                if !t.contains(&h) {
-                    problems.push(format!("no help `{h}`"));
-                }
-            }
+            let problems = testkit::corpus::problems(&o, &location, &fragment, help.as_deref());
             if !problems.is_empty() {
                 failures.push(format!(
-                    "{} ({verb}): {}\n{t}",
+                    "{} ({verb}): {}\n{}",
                     case.name,
-                    problems.join("; ")
+                    problems.join("; "),
+                    text(&o)
                 ));
             }
         }
