@@ -7,7 +7,7 @@ use common::{Diagnostic, Secret, SourceFile, YPath};
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use crate::model::{
+use crate::config::{
     ConfigFile, ConnectionSpec, DatabaseSpec, GrantSpec, Mode, PasswordSpec, RoleSpec,
     UpdatePassword,
 };
