@@ -189,6 +189,11 @@ pub struct RoleSpec {
     /// Redshift users: SESSION TIMEOUT in seconds (60 to 1,728,000).
     #[serde(default)]
     pub session_timeout: Option<u32>,
+    /// A grant-rs user: created with LOGIN, whose attributes are otherwise
+    /// never changed (grant-rs only creates users).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub login_on_create: bool,
 }
 
 /// Redshift SYSLOG ACCESS.
@@ -270,6 +275,10 @@ pub enum UpdatePassword {
     OnCreate,
     /// On every apply.
     Always,
+    /// Only when the role is created, never afterwards even when the live
+    /// verifier differs: grant-rs's meaning of an absent `update_password`.
+    #[serde(skip)]
+    CreateOnly,
 }
 
 /// A membership: a role name, or a mapping with options.
@@ -364,6 +373,16 @@ pub struct GrantSpec {
     /// WITH GRANT OPTION.
     #[serde(default)]
     pub with_grant_option: bool,
+    /// grant-rs `-table` / `-ALL` / `-role`: the privileges must not be held;
+    /// revoked when present, in every mode.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub revoke: bool,
+    /// From a grant-rs file: Redshift-only privileges (DROP) are accepted
+    /// here and checked once the server's dialect is known.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub grant_rs: bool,
 }
 
 /// ALTER DEFAULT PRIVILEGES FOR ROLE … [IN SCHEMA …] GRANT ….

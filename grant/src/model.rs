@@ -70,6 +70,71 @@ impl Default for RoleAttrs {
     }
 }
 
+impl RoleAttrs {
+    /// `self` where `declared` names the field, else `live`: what additive
+    /// mode aims for on a role that exists.
+    pub fn overlay(&self, live: &RoleAttrs, declared: &BTreeSet<&'static str>) -> RoleAttrs {
+        let pick = |k: &str| declared.contains(k);
+        RoleAttrs {
+            login: if pick("login") {
+                self.login
+            } else {
+                live.login
+            },
+            superuser: if pick("superuser") {
+                self.superuser
+            } else {
+                live.superuser
+            },
+            createdb: if pick("createdb") {
+                self.createdb
+            } else {
+                live.createdb
+            },
+            createrole: if pick("createrole") {
+                self.createrole
+            } else {
+                live.createrole
+            },
+            inherit: if pick("inherit") {
+                self.inherit
+            } else {
+                live.inherit
+            },
+            replication: if pick("replication") {
+                self.replication
+            } else {
+                live.replication
+            },
+            bypassrls: if pick("bypassrls") {
+                self.bypassrls
+            } else {
+                live.bypassrls
+            },
+            connection_limit: if pick("connection_limit") {
+                self.connection_limit
+            } else {
+                live.connection_limit
+            },
+            valid_until: if pick("valid_until") {
+                self.valid_until.clone()
+            } else {
+                live.valid_until.clone()
+            },
+            syslog_unrestricted: if pick("syslog_unrestricted") {
+                self.syslog_unrestricted
+            } else {
+                live.syslog_unrestricted
+            },
+            session_timeout: if pick("session_timeout") {
+                self.session_timeout
+            } else {
+                live.session_timeout
+            },
+        }
+    }
+}
+
 /// Where a desired password comes from.
 #[derive(Debug, Clone, Serialize)]
 pub enum DesiredPassword {
@@ -99,6 +164,9 @@ pub struct Role {
     pub update_password: UpdatePassword,
     /// Redshift kind (validated: only with `dialect: redshift`).
     pub kind: Option<RedshiftKind>,
+    /// The attributes the configuration declares (`login`, `superuser`, …):
+    /// additive mode changes only these on a role that exists.
+    pub declared: BTreeSet<&'static str>,
 }
 
 /// Membership options.
@@ -133,6 +201,13 @@ pub struct Grant {
     pub privileges: BTreeSet<Privilege>,
     /// WITH GRANT OPTION.
     pub grant_option: bool,
+    /// The privileges must not be held (grant-rs `-table`): revoked when
+    /// present, in every mode; wins over a grant of the same privilege.
+    pub revoke: bool,
+    /// `file:line:column` of the grant, for errors found once the server is
+    /// known. Not part of the fingerprint.
+    #[serde(skip)]
+    pub location: Option<String>,
 }
 
 /// A validated default privilege.

@@ -97,12 +97,15 @@ fn parse_scram(s: &str) -> Option<Scram> {
     if iterations == 0 {
         return None;
     }
-    Some(Scram {
+    let s = Scram {
         iterations,
         salt: B64.decode(salt).ok()?,
         stored: B64.decode(stored).ok()?,
         server: B64.decode(server).ok()?,
-    })
+    };
+    // PostgreSQL (parse_scram_secret) takes anything else as a plaintext
+    // password to hash: SHA-256 keys are 32 bytes.
+    (s.stored.len() == 32 && s.server.len() == 32).then_some(s)
 }
 
 /// Whether `password` for `role` matches the stored `verifier`.

@@ -25,6 +25,23 @@ fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Fails when a grant-rs DROP privilege meets a PostgreSQL server, which
+/// has no such privilege (grant-rs sends it and the GRANT fails).
+fn check_dialect_privileges(desired: &Desired, dialect: Dialect) -> anyhow::Result<()> {
+    if dialect == Dialect::Redshift {
+        return Ok(());
+    }
+    for g in desired.databases.values().flat_map(|d| &d.grants) {
+        if g.privileges.contains(&crate::privs::Privilege::Drop) {
+            bail!(
+                "{}: DROP is a Redshift table privilege; PostgreSQL has none (remove it from `grants`)",
+                g.location.as_deref().unwrap_or("configuration")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Reads the live state of everything the configuration manages.
 pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     check_env_passwords(desired)?;
@@ -39,6 +56,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         } else {
             Dialect::Postgres
         });
+    check_dialect_privileges(desired, dialect)?;
     let mut live = Live {
         dialect,
         current_user: info.current_user,

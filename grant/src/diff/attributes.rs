@@ -121,9 +121,13 @@ pub(super) fn password_needs_set(
     let Some(pw) = &role.password else {
         return (false, None);
     };
+    if role.update_password == UpdatePassword::CreateOnly {
+        return (false, None);
+    }
     if !live.passwords_readable {
         return match role.update_password {
             UpdatePassword::Always => (true, None),
+            UpdatePassword::CreateOnly => (false, None),
             UpdatePassword::OnCreate => (
                 false,
                 Some("the stored password cannot be read (no access to pg_authid); it is set only when the role is created (set `update_password: always` to set it on every apply)".into()),

@@ -321,7 +321,29 @@ pub(super) fn privileges(
             }
         }
     }
-    for g in &desired.grants {
+    // (group key, grantee) → column → privileges that must not be held
+    // (grant-rs `-table`): revoked in every mode, winning over grants.
+    let mut deny: BTreeMap<(ObjRef, String), BTreeMap<String, BTreeSet<Privilege>>> =
+        BTreeMap::new();
+    for g in desired.grants.iter().filter(|g| g.revoke) {
+        for o in expand(g, dbname, ldb, &mut b.notes) {
+            let col = if let ObjRef::Column { column, .. } = &o {
+                column.clone()
+            } else {
+                String::new()
+            };
+            let key = group_key(&o);
+            refs.insert(key.clone(), o.clone());
+            for grantee in &g.to {
+                deny.entry((key.clone(), grantee.clone()))
+                    .or_default()
+                    .entry(col.clone())
+                    .or_default()
+                    .extend(g.privileges.iter().copied());
+            }
+        }
+    }
+    for g in desired.grants.iter().filter(|g| !g.revoke) {
         for o in expand(g, dbname, ldb, &mut b.notes) {
             let owner = effective_owner(desired, ldb, &o).map(str::to_string);
             let col = if let ObjRef::Column { column, .. } = &o {
@@ -340,7 +362,13 @@ pub(super) fn privileges(
                     .or_default()
                     .entry(col.clone())
                     .or_default();
+                let denied = deny
+                    .get(&(key.clone(), grantee.clone()))
+                    .and_then(|c| c.get(&col));
                 for p in &g.privileges {
+                    if denied.is_some_and(|d| d.contains(p)) {
+                        continue;
+                    }
                     let go = m.entry(*p).or_insert(false);
                     *go |= g.grant_option;
                 }
@@ -384,9 +412,16 @@ pub(super) fn privileges(
         let mut revoke_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let cols: BTreeSet<&String> = w.keys().chain(h.keys()).collect();
         let none = PrivMap::new();
+        let no_deny = BTreeSet::new();
         for col in cols {
             let wp = w.get(col).unwrap_or(&none);
             let hp = h.get(col).unwrap_or(&none);
+            let dp = deny.get(key).and_then(|c| c.get(col)).unwrap_or(&no_deny);
+            if !managed {
+                for p in hp.keys().filter(|p| dp.contains(p)) {
+                    revoke.entry(*p).or_default().insert(col.clone());
+                }
+            }
             for (p, go) in wp {
                 match (hp.get(p), go) {
                     (None, false) => {
@@ -405,6 +440,7 @@ pub(super) fn privileges(
                 for p in hp.keys() {
                     if !wp.contains_key(p)
                         && (want.contains_key(key)
+                            || dp.contains(p)
                             || excepted.contains(key)
                             || !from_default(desired, ldb, obj, grantee, *p))
                     {

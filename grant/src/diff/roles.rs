@@ -125,14 +125,20 @@ pub(super) fn roles(b: &mut Builder, d: &Desired, live: &Live) {
                 b.push(Phase::CreateRole, change, ops);
             }
             Some(l) => {
+                // Additive: only the attributes the configuration declares.
+                let want = if d.mode == Mode::Additive {
+                    role.attrs.overlay(&l.attrs, &role.declared)
+                } else {
+                    role.attrs.clone()
+                };
                 let (clauses, mut fields) = if b.rs {
                     if role.attrs.login {
-                        redshift_clauses(&l.attrs, &role.attrs)
+                        redshift_clauses(&l.attrs, &want)
                     } else {
                         (Vec::new(), Vec::new())
                     }
                 } else {
-                    attr_clauses(&l.attrs, &role.attrs)
+                    attr_clauses(&l.attrs, &want)
                 };
                 let kw = if b.rs { "USER" } else { "ROLE" };
                 let with = if b.rs { "" } else { "WITH " };

@@ -5,7 +5,7 @@ use common::{Diagnostics, SourceFile, YPath};
 use super::context::{parse_privileges, valid_name, Cx, RoleRef};
 use crate::config::{DatabaseSpec, GrantSpec};
 use crate::model::{DefaultPriv, Grant};
-use crate::privs::{DefaultKind, ObjectKind};
+use crate::privs::{DefaultKind, ObjectKind, Privilege};
 use crate::signature::split_signature;
 
 /// Validates one entry of `databases:` into `desired.databases`.
@@ -230,14 +230,25 @@ fn validate_grant<'a>(
     } else if !g.columns.is_empty() {
         diags.push(file.error(&gp.key("columns"), "`columns` only applies to `on: column`"));
     }
-    let privileges = parse_privileges(
+    // grant-rs accepts DROP on tables whatever the server: it is checked
+    // once the dialect is known (`read`); `ALL` stays the dialect's own set.
+    let mut privileges = parse_privileges(
         file,
         &gp.key("privileges"),
         &g.privileges,
-        g.on.allowed(redshift),
+        g.on.allowed(redshift || g.grant_rs),
         &format!("a {}", g.on.name()),
         diags,
     );
+    if g.grant_rs
+        && !redshift
+        && !g
+            .privileges
+            .iter()
+            .any(|p| Privilege::parse(p) == Some(Privilege::Drop))
+    {
+        privileges.remove(&Privilege::Drop);
+    }
     if diags.0.len() > before {
         return None;
     }
@@ -250,6 +261,8 @@ fn validate_grant<'a>(
         columns: g.columns.clone(),
         privileges,
         grant_option: g.with_grant_option,
+        revoke: g.revoke,
+        location: file.locate(gp).map(|l| l.to_string()),
     })
 }
 

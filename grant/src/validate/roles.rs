@@ -123,8 +123,24 @@ pub(super) fn role<'a>(
             ));
         }
     }
+    let declared = [
+        ("login", r.login.is_some()),
+        ("superuser", r.superuser.is_some()),
+        ("createdb", r.createdb.is_some()),
+        ("createrole", r.createrole.is_some()),
+        ("inherit", r.inherit.is_some()),
+        ("replication", r.replication.is_some()),
+        ("bypassrls", r.bypassrls.is_some()),
+        ("connection_limit", r.connection_limit.is_some()),
+        ("valid_until", r.valid_until.is_some()),
+        ("syslog_unrestricted", r.syslog_access.is_some()),
+        ("session_timeout", r.session_timeout.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect();
     let attrs = RoleAttrs {
-        login: r.login.unwrap_or(d.login),
+        login: r.login.unwrap_or(r.login_on_create || d.login),
         superuser: r.superuser.unwrap_or(d.superuser),
         createdb: r.createdb.unwrap_or(d.createdb),
         createrole: r.createrole.unwrap_or(d.createrole),
@@ -245,6 +261,7 @@ pub(super) fn role<'a>(
             password,
             update_password: r.update_password.unwrap_or_default(),
             kind: r.kind,
+            declared,
         },
     );
 }
