@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod commands;
+pub mod compat;
 pub mod config;
 pub mod conn;
 pub mod diff;

@@ -42,6 +42,12 @@ enum Cmd {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if let Some(code) = grant::compat::run(&args).await {
+        return std::process::ExitCode::from(code);
+    }
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
     let tool = tool::GrantTool {
