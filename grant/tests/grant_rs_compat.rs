@@ -317,3 +317,76 @@ users:
         "nothing may be created"
     );
 }
+
+#[test]
+fn additive_mode_reports_out_of_band_drift() {
+    let s = Scratch::new("rsdrift");
+    s.sql("CREATE TABLE public.t (id int); CREATE TABLE public.other (id int)");
+    let u = s.role("u");
+    let cfg = s.config(
+        "grant-rs.yaml",
+        r#"
+connection:
+  type: postgres
+  url: "{url}"
+roles:
+  - name: reader
+    type: table
+    grants: [SELECT]
+    schemas: [public]
+    tables: [t]
+users:
+  - name: {p}u
+    roles: [reader]
+"#,
+    );
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    s.sql(&format!(
+        "CREATE ROLE \"{p}grp\"; GRANT \"{p}grp\" TO \"{u}\"; \
+         GRANT INSERT ON public.t TO \"{u}\"; GRANT UPDATE ON public.other TO \"{u}\"; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT DELETE ON TABLES TO \"{u}\"",
+        p = s.prefix
+    ));
+    for format in ["text", "json", "markdown"] {
+        let o = grant(
+            &[
+                "plan",
+                "--detailed-exitcode",
+                "--format",
+                format,
+                &cfg.to_string_lossy(),
+            ],
+            &[],
+        );
+        // Nothing to change (additive keeps them), but each is reported.
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let t = text(&o);
+        assert!(
+            t.contains(&format!("privileges.{}.table.public.t.to.{u}", s.db)),
+            "{format}: {t}"
+        );
+        assert!(
+            t.contains("INSERT granted outside the configuration"),
+            "{format}: {t}"
+        );
+        assert!(
+            t.contains(&format!("table.public.other.to.{u}")),
+            "{format}: {t}"
+        );
+        assert!(
+            t.contains(&format!("membership.{}grp.{u}", s.prefix)),
+            "{format}: {t}"
+        );
+        assert!(t.contains("default privileges DELETE"), "{format}: {t}");
+    }
+    // The out-of-band grants are kept by apply.
+    apply(&cfg, &[], &[]);
+    assert_eq!(
+        table_privs(&s.db, "public", "t", &u),
+        vec!["INSERT", "SELECT"]
+    );
+    s.sql(&format!(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE DELETE ON TABLES FROM \"{u}\""
+    ));
+}

@@ -2,13 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Change, FieldChange};
+use common::{Change, FieldChange, Note};
 
 use super::ops::{Builder, Op, Phase};
 use super::privileges::PrivMap;
 use crate::live::{Live, LiveDb};
 use crate::model::{Database, Desired, Mode};
-use crate::privs::{self, DefaultKind};
+use crate::privs::{self, DefaultKind, Privilege};
 use crate::sql::quote_ident;
 
 pub(super) fn default_privileges(
@@ -51,7 +51,25 @@ pub(super) fn default_privileges(
         let (for_role, schema, kind, grantee) = key;
         let w = want.get(key).unwrap_or(&none);
         let h = have.get(key).unwrap_or(&none);
-        let managed = d.mode == Mode::Authoritative && d.is_managed(grantee, &live.current_user);
+        let tracked = d.is_managed(grantee, &live.current_user);
+        let managed = tracked && d.mode == Mode::Authoritative;
+        if tracked && !managed {
+            let extra: BTreeSet<Privilege> =
+                h.keys().filter(|p| !w.contains_key(p)).copied().collect();
+            if !extra.is_empty() {
+                b.notes.push(Note {
+                    address: format!(
+                        "default_privileges.{dbname}.{for_role}.{}{}.to.{grantee}",
+                        schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                        kind.name()
+                    ),
+                    message: format!(
+                        "default privileges {} granted outside the configuration (kept: mode additive)",
+                        privs::join(&extra)
+                    ),
+                });
+            }
+        }
         let mut grant = BTreeSet::new();
         let mut grant_go = BTreeSet::new();
         let mut revoke = BTreeSet::new();

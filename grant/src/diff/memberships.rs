@@ -130,6 +130,25 @@ pub(super) fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
             }
         }
     }
+    if d.mode != Mode::Authoritative {
+        for (group, members) in &live.memberships {
+            for member in members.keys() {
+                if d.is_managed(member, &live.current_user)
+                    && !d
+                        .memberships
+                        .get(group)
+                        .is_some_and(|m| m.contains_key(member))
+                {
+                    b.notes.push(Note {
+                        address: format!("membership.{group}.{member}"),
+                        message: format!(
+                            "`{member}` is a member of `{group}` outside the configuration (kept: mode additive)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
     if d.mode == Mode::Authoritative {
         for (group, members) in &live.memberships {
             for member in members.keys() {

@@ -403,9 +403,13 @@ pub(super) fn privileges(
         let (obj, grantee) = key;
         let w = want.get(key).unwrap_or(&empty);
         let h = have.get(key).unwrap_or(&empty);
-        let managed = *managed_cache.entry(grantee.as_str()).or_insert_with(|| {
-            d.mode == Mode::Authoritative && d.is_managed(grantee, &live.current_user)
-        });
+        let tracked = *managed_cache
+            .entry(grantee.as_str())
+            .or_insert_with(|| d.is_managed(grantee, &live.current_user));
+        let managed = tracked && d.mode == Mode::Authoritative;
+        // Additive mode keeps what the configuration does not declare on a
+        // managed grantee, and says so: drift is never invisible.
+        let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut revoke: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
@@ -436,6 +440,18 @@ pub(super) fn privileges(
                     _ => {}
                 }
             }
+            if tracked && !managed {
+                for p in hp.keys() {
+                    if !wp.contains_key(p)
+                        && !dp.contains(p)
+                        && (want.contains_key(key)
+                            || excepted.contains(key)
+                            || !from_default(desired, ldb, obj, grantee, *p))
+                    {
+                        drift.entry(*p).or_default().insert(col.clone());
+                    }
+                }
+            }
             if managed {
                 for p in hp.keys() {
                     if !wp.contains_key(p)
@@ -448,6 +464,15 @@ pub(super) fn privileges(
                     }
                 }
             }
+        }
+        if !drift.is_empty() {
+            b.notes.push(Note {
+                address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
+                message: format!(
+                    "{} granted outside the configuration (kept: mode additive)",
+                    priv_list(&drift)
+                ),
+            });
         }
         if grant.is_empty() && grant_go.is_empty() && revoke.is_empty() && revoke_go.is_empty() {
             continue;
