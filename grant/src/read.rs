@@ -42,6 +42,21 @@ fn check_dialect_privileges(desired: &Desired, dialect: Dialect) -> anyhow::Resu
     Ok(())
 }
 
+/// The (schema, `name(args)`) function signatures a database's grants name.
+fn configured_functions(db: &crate::model::Database) -> Vec<(String, String)> {
+    db.grants
+        .iter()
+        .filter(|g| g.kind == crate::privs::ObjectKind::Function)
+        .flat_map(|g| {
+            let schema = g.schema.clone().unwrap_or_default();
+            g.objects
+                .iter()
+                .filter(|o| o.ends_with(')'))
+                .map(move |o| (schema.clone(), o.clone()))
+        })
+        .collect()
+}
+
 /// Reads the live state of everything the configuration manages.
 pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     check_env_passwords(desired)?;
@@ -91,7 +106,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         let ldb = if rs {
             crate::redshift::read_db(c).await
         } else {
-            live::read_db(c).await
+            live::read_db(c, &configured_functions(&desired.databases[db])).await
         }
         .with_context(|| format!("reading database `{db}`"))?;
         tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");

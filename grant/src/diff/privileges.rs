@@ -120,6 +120,14 @@ pub(super) fn expand(
                 }
             }
             for n in named {
+                // Resolved by the server (any spelling of the types).
+                if let Some(sig) = live.function_ids.get(&(schema.clone(), n.clone())) {
+                    out.push(ObjRef::Function {
+                        schema: schema.clone(),
+                        signature: sig.clone(),
+                    });
+                    continue;
+                }
                 let (name, args) = split_signature(n);
                 let matches: Vec<&String> = funcs
                     .map(|f| {

@@ -25,7 +25,10 @@ fn acl_row(row: &tokio_postgres::Row, i: usize) -> anyhow::Result<Option<AclRow>
 }
 
 /// Reads one database's objects, ACLs and default ACLs (six queries).
-pub async fn read_db(client: &Client) -> anyhow::Result<LiveDb> {
+///
+/// `functions` are (schema, `name(args)`) signatures as configured: the
+/// server resolves them to their identity in one more query.
+pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow::Result<LiveDb> {
     let mut db = LiveDb::default();
     let dbname: String;
     {
@@ -216,5 +219,48 @@ pub async fn read_db(client: &Client) -> anyhow::Result<LiveDb> {
         };
         push_default(&mut db.default_acl, for_role, schema, kind, acl);
     }
+    resolve_functions(client, functions, &mut db).await?;
     Ok(db)
+}
+
+/// Resolves configured function signatures to the live ones by identity
+/// (`regprocedure`): one query for the whole list.
+async fn resolve_functions(
+    client: &Client,
+    functions: &[(String, String)],
+    db: &mut LiveDb,
+) -> anyhow::Result<()> {
+    if functions.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<String> = functions
+        .iter()
+        .map(|(schema, sig)| {
+            let (name, args) = crate::signature::split_signature(sig);
+            format!(
+                "{}({})",
+                crate::sql::qualified(schema, &name),
+                args.unwrap_or_default()
+            )
+        })
+        .collect();
+    let rows = client
+        .query(
+            "SELECT x.i::int, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text \
+             FROM unnest($1::text[]) WITH ORDINALITY AS x(sig, i) \
+             JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regprocedure(x.sig)",
+            &[&texts],
+        )
+        .await
+        .context("resolving function signatures")?;
+    for row in &rows {
+        let i: i32 = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let args: String = row.try_get(2)?;
+        if let Some(key) = usize::try_from(i - 1).ok().and_then(|i| functions.get(i)) {
+            db.function_ids
+                .insert(key.clone(), format!("{name}({args})"));
+        }
+    }
+    Ok(())
 }

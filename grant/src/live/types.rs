@@ -180,6 +180,11 @@ pub struct LiveDb {
     pub acl: BTreeSet<AclEntry>,
     /// Default privileges (no PUBLIC, no creator's own).
     pub default_acl: BTreeSet<DefaultAclEntry>,
+    /// (schema, signature as configured) → the live `name(args)` the server
+    /// resolves it to (`to_regprocedure`), so that `f(int)` and
+    /// `f(integer)` are one function.
+    #[serde(skip)]
+    pub function_ids: BTreeMap<(String, String), String>,
 }
 
 impl LiveDb {
