@@ -5,6 +5,7 @@
 mod attributes;
 mod default_privileges;
 mod drops;
+mod grantors;
 mod memberships;
 mod ops;
 mod ownership;

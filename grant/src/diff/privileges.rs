@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Change, FieldChange, Note};
 
+use super::grantors::Grantors;
 use super::ops::{Builder, Op, Phase};
 use super::ownership::effective_owner;
 use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
@@ -388,6 +389,7 @@ pub(super) fn privileges(
         grantee,
         privilege,
         grantable,
+        ..
     } in &ldb.acl
     {
         let col = if let ObjRef::Column { column, .. } = object {
@@ -402,8 +404,10 @@ pub(super) fn privileges(
             .or_default()
             .entry(col)
             .or_default();
-        m.insert(*privilege, *grantable);
+        // Granted by several grantors: held, with the option if any gave it.
+        *m.entry(*privilege).or_insert(false) |= *grantable;
     }
+    let grantors = Grantors::new(ldb, &live.current_user);
     let keys: BTreeSet<&(ObjRef, String)> = want.keys().chain(have.keys()).collect();
     let empty = BTreeMap::new();
     let mut managed_cache: BTreeMap<&str, bool> = BTreeMap::new();
@@ -497,17 +501,14 @@ pub(super) fn privileges(
                 priv_list(&grant_go)
             ));
         }
-        if !revoke_go.is_empty() {
-            stmts.push(format!(
-                "REVOKE GRANT OPTION FOR {} ON {target} FROM {g}",
-                priv_list(&revoke_go)
-            ));
-        }
-        if !revoke.is_empty() {
-            stmts.push(format!(
-                "REVOKE {} ON {target} FROM {g}",
-                priv_list(&revoke)
-            ));
+        let mut destructive = Vec::new();
+        for (what, privs) in [("GRANT OPTION FOR ", &revoke_go), ("", &revoke)] {
+            if privs.is_empty() {
+                continue;
+            }
+            let (s, reason) = grantors.revoke(obj, grantee, &g, &target, what, privs);
+            stmts.extend(s);
+            destructive.extend(reason);
         }
         let action = if h.values().all(|p| p.is_empty()) {
             common::Action::Create
@@ -526,6 +527,9 @@ pub(super) fn privileges(
             action,
         )
         .field(FieldChange::new("privileges", show_privs(h), show_privs(w)));
+        if !destructive.is_empty() {
+            c = c.destructive(destructive.join("; "));
+        }
         let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
         c.statements = stmts;
         b.push(phase, c, ops);

@@ -118,6 +118,7 @@ fn acl(live: &mut Live, object: ObjRef, grantee: &str, privilege: &str, grantabl
             grantee: grantee.into(),
             privilege: privilege.into(),
             grantable,
+            grantor: String::new(),
         }),
     );
 }
@@ -259,6 +260,7 @@ fn converged() -> Live {
                     grantee: grantee.into(),
                     privilege: p.into(),
                     grantable: go,
+                    grantor: String::new(),
                 },
             );
         }

@@ -14,11 +14,13 @@ fn acl_row(row: &tokio_postgres::Row, i: usize) -> anyhow::Result<Option<AclRow>
     let grantee: Option<String> = row.try_get(i)?;
     let privilege: Option<String> = row.try_get(i + 1)?;
     let grantable: Option<bool> = row.try_get(i + 2)?;
+    let grantor: Option<String> = row.try_get(i + 3)?;
     Ok(match (grantee, privilege) {
         (Some(grantee), Some(privilege)) => Some(AclRow {
             grantee,
             privilege,
             grantable: grantable.unwrap_or(false),
+            grantor: grantor.unwrap_or_default(),
         }),
         _ => None,
     })
@@ -35,7 +37,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         let rows = client
             .query(
                 &format!(
-                    "SELECT current_database()::text, pg_catalog.pg_get_userbyid(d.datdba)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                    "SELECT current_database()::text, pg_catalog.pg_get_userbyid(d.datdba)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                      FROM pg_catalog.pg_database d LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(d.datacl) x WHERE x.grantee <> d.datdba AND x.grantee <> 0) a ON true \
                      WHERE d.datname = current_database()"
                 ),
@@ -65,7 +67,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
     let rows = client
         .query(
             &format!(
-                "SELECT n.nspname::text, pg_catalog.pg_get_userbyid(n.nspowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                "SELECT n.nspname::text, pg_catalog.pg_get_userbyid(n.nspowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_namespace n LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner AND x.grantee <> 0) a ON true WHERE {NSP_FILTER}"
             ),
             &[],
@@ -89,7 +91,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
                 "SELECT n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text, \
                  EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = 'pg_catalog.pg_class'::regclass \
                          AND dep.objid = c.oid AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0), \
-                 {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                 {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                  LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee <> c.relowner AND x.grantee <> 0) a ON true \
                  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {NSP_FILTER} \
@@ -127,7 +129,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
     let rows = client
         .query(
             &format!(
-                "SELECT n.nspname::text, c.relname::text, att.attname::text, {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                "SELECT n.nspname::text, c.relname::text, att.attname::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid \
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                  CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) a \
@@ -162,7 +164,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         .query(
             &format!(
                 "SELECT n.nspname::text, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text, p.prokind::text, \
-                 pg_catalog.pg_get_userbyid(p.proowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                 pg_catalog.pg_get_userbyid(p.proowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
                  LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(p.proacl) x WHERE x.grantee <> p.proowner AND x.grantee <> 0) a ON true \
                  WHERE {NSP_FILTER} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
@@ -199,7 +201,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         .query(
             &format!(
                 "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, \
-                 {GRANTEE}, a.privilege_type::text, a.is_grantable \
+                 {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace \
                  CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a"
             ),

@@ -146,6 +146,9 @@ pub struct AclEntry {
     pub privilege: Privilege,
     /// WITH GRANT OPTION.
     pub grantable: bool,
+    /// The role that granted it (empty when unknown, e.g. Redshift).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub grantor: String,
 }
 
 /// One default privilege.
@@ -247,6 +250,8 @@ pub struct AclRow {
     pub privilege: String,
     /// `is_grantable`.
     pub grantable: bool,
+    /// The grantor's name (empty when unknown).
+    pub grantor: String,
 }
 
 /// Adds an explicit grant, skipping PUBLIC, the owner's implicit privileges
@@ -264,6 +269,7 @@ pub fn push_acl(acl: &mut BTreeSet<AclEntry>, object: ObjRef, owner: &str, row: 
         grantee: row.grantee,
         privilege,
         grantable: row.grantable,
+        grantor: row.grantor,
     });
 }
 

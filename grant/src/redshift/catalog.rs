@@ -137,6 +137,7 @@ pub(super) fn push_items(
                     grantee: i.grantee.clone(),
                     privilege: p,
                     grantable: go,
+                    grantor: String::new(),
                 }),
             );
         }
@@ -204,6 +205,7 @@ pub fn database(
                         grantee: i.grantee.clone(),
                         privilege: p,
                         grantable: go,
+                        grantor: String::new(),
                     },
                 );
             }

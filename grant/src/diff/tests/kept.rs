@@ -41,6 +41,7 @@ fn public_and_owner_grants_are_not_diffs() {
             grantee: "app_admin".into(),
             privilege: "USAGE".into(),
             grantable: false,
+            grantor: String::new(),
         },
     );
     let out = diff(&d, &l);
