@@ -55,8 +55,28 @@ apt_install() {
 # ---------- PostgreSQL ----------
 pg_ok() { psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres connect_timeout=2" -Atqc 'select 1' 2>/dev/null | grep -q 1; }
 
+# Password authentication for the grant tests (logging in with the passwords
+# the tool set): connections to the test-only database gt_pwauth must send a
+# password. PostgreSQL 15 has no role-name patterns in pg_hba.conf (16 added
+# regular expressions), so the rule matches that database, for every role.
+# pg_hba.conf is first-match: the lines go above the loopback trust lines.
+# `md5` also accepts roles whose stored verifier is SCRAM.
+pg_pwauth() {
+  local conf
+  conf=$(ls -d /etc/postgresql/*/main 2>/dev/null | sort -V | tail -n 1) || true
+  if [ -n "$conf" ] && ! grep -q '^host gt_pwauth all 127.0.0.1/32 md5' "$conf/pg_hba.conf"; then
+    log "password auth for database gt_pwauth in $conf/pg_hba.conf"
+    sed -i '1i host gt_pwauth all 127.0.0.1/32 md5\nhost gt_pwauth all ::1/128 md5' "$conf/pg_hba.conf"
+    psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -Atqc 'SELECT pg_reload_conf()' >/dev/null
+  fi
+  if ! psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -Atqc \
+      "SELECT 1 FROM pg_database WHERE datname = 'gt_pwauth'" | grep -q 1; then
+    psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -qc 'CREATE DATABASE gt_pwauth' >/dev/null
+  fi
+}
+
 pg_up() {
-  if command -v psql >/dev/null && pg_ok; then log "PostgreSQL already answers on $PG_HOST:$PG_PORT"; return; fi
+  if command -v psql >/dev/null && pg_ok; then log "PostgreSQL already answers on $PG_HOST:$PG_PORT"; pg_pwauth; return; fi
   if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
     log "installing PostgreSQL (Debian package)"
     apt_install postgresql postgresql-client
@@ -78,6 +98,7 @@ pg_up() {
     echo "$ver" > "$STATE/postgres.started"
   fi
   wait_for PostgreSQL pg_ok "/var/log/postgresql/postgresql-$ver-main.log"
+  pg_pwauth
 }
 
 pg_down() {

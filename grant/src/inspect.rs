@@ -382,6 +382,7 @@ mod tests {
                 grantee: "readers".into(),
                 privilege: "SELECT".into(),
                 grantable: false,
+                grantor: String::new(),
             }),
         );
         push_acl(
@@ -392,6 +393,7 @@ mod tests {
                 grantee: "alice".into(),
                 privilege: "UPDATE".into(),
                 grantable: true,
+                grantor: String::new(),
             }),
         );
         live.databases.insert("app".into(), db);

@@ -97,12 +97,15 @@ fn parse_scram(s: &str) -> Option<Scram> {
     if iterations == 0 {
         return None;
     }
-    Some(Scram {
+    let s = Scram {
         iterations,
         salt: B64.decode(salt).ok()?,
         stored: B64.decode(stored).ok()?,
         server: B64.decode(server).ok()?,
-    })
+    };
+    // PostgreSQL (parse_scram_secret) takes anything else as a plaintext
+    // password to hash: SHA-256 keys are 32 bytes.
+    (s.stored.len() == 32 && s.server.len() == 32).then_some(s)
 }
 
 /// Whether `password` for `role` matches the stored `verifier`.
@@ -124,10 +127,20 @@ pub fn verifies(password: &str, role: &str, verifier: &str) -> bool {
 
 /// A strong random password: 32 characters from a URL- and shell-safe set.
 pub fn generate() -> anyhow::Result<String> {
-    const SET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_";
+    generate_from(
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_",
+        32,
+    )
+}
+
+/// `len` random characters drawn uniformly from `set` (ASCII).
+pub fn generate_from(set: &[u8], len: usize) -> anyhow::Result<String> {
+    if set.is_empty() || len == 0 {
+        return Ok(String::new());
+    }
     let bytes = random_bytes(64)?;
     // Rejection sampling keeps the distribution uniform.
-    let limit = 256 - (256 % SET.len());
+    let limit = 256 - (256 % set.len());
     let mut out = String::new();
     let mut extra = bytes.into_iter();
     loop {
@@ -139,8 +152,8 @@ pub fn generate() -> anyhow::Result<String> {
             }
         };
         if (b as usize) < limit {
-            out.push(SET[b as usize % SET.len()] as char);
-            if out.len() == 32 {
+            out.push(set[b as usize % set.len()] as char);
+            if out.len() == len {
                 return Ok(out);
             }
         }

@@ -1,132 +1,19 @@
 //! [`GrantTool`]: the `common::Tool` implementation tying model, live, diff
 //! and apply together.
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use common::{ApplyLog, Diagnostics, Diff, LoadContext, Planned, Sources};
 
 use crate::diff::Op;
-use crate::live::{self, Live};
-use crate::model::{Desired, DesiredPassword, Dialect};
+use crate::live::Live;
+use crate::model::Desired;
+use crate::read::read_scoped;
 
 /// The `grant` tool. Password environment variables must be set when the
 /// load context requires the environment (plan, apply, `validate
 /// --require-env`); plain `validate` tolerates unset ones, like unset `${VAR}`s.
 #[derive(Debug, Default, Clone)]
 pub struct GrantTool;
-
-/// Fails when a password's environment variable is missing.
-fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
-    let missing: Vec<String> = desired
-        .roles
-        .iter()
-        .filter_map(|(name, r)| match &r.password {
-            Some(DesiredPassword::Env { var, value: None }) => {
-                Some(format!("`{var}` (password of role `{name}`)"))
-            }
-            _ => None,
-        })
-        .collect();
-    if !missing.is_empty() {
-        bail!("environment variable(s) not set: {}", missing.join(", "));
-    }
-    Ok(())
-}
-
-/// Reads the live state of everything the configuration manages.
-pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
-    check_env_passwords(desired)?;
-    let target = crate::conn::target(&desired.connection)?;
-    let client = target.connect(None).await?;
-    let info = live::cluster_info(&client).await?;
-    let dialect = desired
-        .connection
-        .dialect
-        .unwrap_or(if info.version.contains("Redshift") {
-            Dialect::Redshift
-        } else {
-            Dialect::Postgres
-        });
-    let mut live = Live {
-        dialect,
-        current_user: info.current_user,
-        connection_db: info.database.clone(),
-        passwords_readable: false,
-        server_version: info.version_num,
-        rbac_roles: Default::default(),
-        roles: Default::default(),
-        memberships: Default::default(),
-        owned: Default::default(),
-        databases: Default::default(),
-    };
-    let rs = dialect == Dialect::Redshift;
-    if rs {
-        crate::redshift::read_roles(&client, &mut live).await?;
-    } else {
-        live::read_roles(&client, &mut live).await?;
-    }
-    for db in desired.databases.keys() {
-        let other;
-        let c = if *db == info.database {
-            &client
-        } else {
-            other = target.connect(Some(db)).await.map_err(|e| {
-                match desired.database_locations.get(db) {
-                    Some(at) => e.context(format!("{at}: database `{db}` of the configuration")),
-                    None => e,
-                }
-            })?;
-            &other
-        };
-        let ldb = if rs {
-            crate::redshift::read_db(c).await
-        } else {
-            live::read_db(c).await
-        }
-        .with_context(|| format!("reading database `{db}`"))?;
-        tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
-        live.databases.insert(db.clone(), ldb);
-    }
-    tracing::info!(roles = live.roles.len(), "read the live state");
-    Ok(live)
-}
-
-/// Keeps of the cluster-wide state only what concerns this configuration:
-/// declared, external, managed and reassign-target roles, memberships of
-/// those, groups they belong to and roles holding privileges in the
-/// configured databases. Unrelated role changes elsewhere in the cluster then
-/// neither show in the plan nor make a saved plan stale.
-pub fn scope(desired: &Desired, live: &mut Live) {
-    let cu = live.current_user.clone();
-    let keep = |n: &str| {
-        desired.roles.contains_key(n)
-            || desired.external.contains(n)
-            || desired.is_managed(n, &cu)
-            || desired.reassign_owned_to.as_deref() == Some(n)
-            || desired.memberships.contains_key(n)
-    };
-    live.memberships.retain(|_, members| {
-        members.retain(|m, _| keep(m));
-        !members.is_empty()
-    });
-    let mut related: std::collections::BTreeSet<String> =
-        live.memberships.keys().cloned().collect();
-    for db in live.databases.values() {
-        related.extend(db.acl.iter().map(|e| e.grantee.clone()));
-        for e in &db.default_acl {
-            related.insert(e.grantee.clone());
-            related.insert(e.for_role.clone());
-        }
-    }
-    live.roles.retain(|n, _| keep(n) || related.contains(n));
-    live.owned.retain(|n, _| keep(n));
-}
-
-/// [`read_live`] then [`scope`]: what plan and apply compare.
-pub async fn read_scoped(desired: &Desired) -> anyhow::Result<Live> {
-    let mut live = read_live(desired).await?;
-    scope(desired, &mut live);
-    Ok(live)
-}
 
 impl common::Tool for GrantTool {
     const NAME: &'static str = "grant";
@@ -136,14 +23,14 @@ impl common::Tool for GrantTool {
 
     fn load(&self, sources: &Sources, ctx: &LoadContext) -> Result<Desired, Diagnostics> {
         if ctx.require_env() {
-            crate::model::load_opts(sources, &|k| std::env::var(k).ok(), true)
+            crate::validate::load_opts(sources, &|k| std::env::var(k).ok(), true)
         } else {
-            crate::model::load(sources)
+            crate::validate::load(sources)
         }
     }
 
     fn schema() -> String {
-        let s = schemars::schema_for!(crate::model::ConfigFile);
+        let s = schemars::schema_for!(crate::config::ConfigFile);
         serde_json::to_string_pretty(&s).unwrap_or_default()
     }
 

@@ -1,11 +1,14 @@
 use super::*;
 use crate::live::{push_acl, AclRow, Function, Relation};
-use crate::model::{Dialect, MemberOpts};
+use crate::live::{LiveRole, ObjRef, RelKind};
+use crate::model::{Dialect, MemberOpts, RoleAttrs};
+use crate::privs::DefaultKind;
 use common::{EnvMode, Secret, SourceFile, Sources};
+use std::collections::BTreeMap;
 
 fn desired(yaml: &str) -> Desired {
     let f = SourceFile::parse("t.yaml", yaml, &|_| None, EnvMode::Require).unwrap();
-    crate::model::load_with_env(&Sources { files: vec![f] }, &|k| {
+    crate::validate::load_with_env(&Sources { files: vec![f] }, &|k| {
         (k == "PW").then(|| "hunter2".to_string())
     })
     .unwrap()
@@ -115,6 +118,7 @@ fn acl(live: &mut Live, object: ObjRef, grantee: &str, privilege: &str, grantabl
             grantee: grantee.into(),
             privilege: privilege.into(),
             grantable,
+            grantor: String::new(),
         }),
     );
 }
@@ -256,6 +260,7 @@ fn converged() -> Live {
                     grantee: grantee.into(),
                     privilege: p.into(),
                     grantable: go,
+                    grantor: String::new(),
                 },
             );
         }
@@ -318,51 +323,6 @@ fn converged() -> Live {
 fn converged_state_has_no_changes() {
     let d = desired(FULL);
     let l = converged();
-    let out = diff(&d, &l);
-    assert!(out.changes.is_empty(), "{}", render(&out));
-}
-
-#[test]
-fn public_and_owner_grants_are_not_diffs() {
-    let d = desired(FULL);
-    let mut l = converged();
-    // Built-in PUBLIC grants and the owner's own (materialized) privileges.
-    acl(
-        &mut l,
-        ObjRef::Database { name: "app".into() },
-        "PUBLIC",
-        "CONNECT",
-        false,
-    );
-    acl(
-        &mut l,
-        ObjRef::Database { name: "app".into() },
-        "postgres",
-        "CREATE",
-        true,
-    );
-    acl(&mut l, table("Orders"), "app_admin", "SELECT", true);
-    acl(
-        &mut l,
-        ObjRef::Function {
-            schema: "Sales Dept".into(),
-            signature: "refresh()".into(),
-        },
-        "PUBLIC",
-        "EXECUTE",
-        false,
-    );
-    crate::live::push_default(
-        &mut l.databases.get_mut("app").unwrap().default_acl,
-        "app_admin".into(),
-        None,
-        DefaultKind::Sequences,
-        AclRow {
-            grantee: "app_admin".into(),
-            privilege: "USAGE".into(),
-            grantable: false,
-        },
-    );
     let out = diff(&d, &l);
     assert!(out.changes.is_empty(), "{}", render(&out));
 }
@@ -458,49 +418,6 @@ fn drops_undeclared_managed_roles() {
 }
 
 #[test]
-fn passwords() {
-    let d = desired(FULL);
-    let mut l = converged();
-    let w = l.roles.get_mut("App \"Writer\"").unwrap();
-    w.verifier = Some(Secret::new(crate::password::md5(
-        "hunter2",
-        "App \"Writer\"",
-    )));
-    assert!(
-        diff(&d, &l).changes.is_empty(),
-        "md5 verifier of the same password"
-    );
-    l.roles.get_mut("App \"Writer\"").unwrap().verifier =
-        Some(Secret::new(crate::password::md5("other", "App \"Writer\"")));
-    let changed = render(&diff(&d, &l));
-    assert!(
-        changed.contains("ALTER ROLE \"App \"\"Writer\"\"\" WITH PASSWORD '<redacted>'"),
-        "{changed}"
-    );
-    assert!(!changed.contains("hunter2"));
-    l.passwords_readable = false;
-    let unknown = diff(&d, &l);
-    assert!(unknown.changes.is_empty());
-    assert!(render(&unknown).contains("cannot be read"));
-}
-
-#[test]
-fn verifier_in_git() {
-    let v = crate::password::scram_with_salt("pw", b"0123456789abcdef", 4096);
-    let yaml = format!("roles:\n  - name: app_x\n    password: {{verifier: \"{v}\"}}\n");
-    let d = desired(&yaml);
-    let mut l = live();
-    role(&mut l, "app_x").verifier = Some(Secret::new(v.clone()));
-    assert!(diff(&d, &l).changes.is_empty());
-    role(&mut l, "app_x").verifier = Some(Secret::new(crate::password::scram_with_salt(
-        "pw",
-        b"other-salt",
-        4096,
-    )));
-    assert_eq!(diff(&d, &l).changes.len(), 1);
-}
-
-#[test]
 fn ownership_changes() {
     let d = desired(FULL);
     let mut l = converged();
@@ -516,38 +433,10 @@ fn ownership_changes() {
 }
 
 #[test]
-fn grants_made_by_declared_default_privileges_are_kept() {
-    let d = desired(FULL);
-    let mut l = converged();
-    let db = l.databases.get_mut("app").unwrap();
-    db.relations.get_mut("Sales Dept").unwrap().insert(
-        "later_seq".into(),
-        Relation {
-            kind: RelKind::Sequence,
-            owner: "app_admin".into(),
-            linked: false,
-        },
-    );
-    let seq = ObjRef::Sequence {
-        schema: "Sales Dept".into(),
-        name: "later_seq".into(),
-    };
-    acl(&mut l, seq.clone(), "App \"Writer\"", "USAGE", true);
-    acl(&mut l, seq.clone(), "App \"Writer\"", "SELECT", true);
-    let out = diff(&d, &l);
-    assert!(out.changes.is_empty(), "{}", render(&out));
-    // Not a default privilege: revoked.
-    acl(&mut l, seq, "App \"Writer\"", "UPDATE", false);
-    let out = render(&diff(&d, &l));
-    assert!(
-        out.contains("REVOKE UPDATE ON SEQUENCE \"Sales Dept\".\"later_seq\""),
-        "{out}"
-    );
-}
-
-#[test]
 fn redshift_dialect_sql() {
-    use crate::redshift::{database, roles as rs_roles, GroupRow, NspRow, RelRow, UserRow};
+    use crate::redshift::catalog::{
+        database, roles as rs_roles, GroupRow, NspRow, RelRow, UserRow,
+    };
     let d = desired(
         r#"
 connection: {dialect: redshift}
@@ -636,11 +525,11 @@ databases:
     l.databases
         .insert("dev".into(), database("admin", &nsps, &rels, &[]));
     rs_roles(&mut l, &[user("rs_carol", 9)], &[]);
-    crate::redshift::user_info(
+    crate::redshift::catalog::user_info(
         &mut l,
         &[("rs_carol".into(), "UNRESTRICTED".into(), Some("600".into()))],
     );
-    crate::redshift::rbac_roles(
+    crate::redshift::catalog::rbac_roles(
         &mut l,
         &["rs_old_role".to_string()],
         &[("rs_gone".to_string(), "rs_old_role".to_string())],
@@ -673,30 +562,5 @@ fn pg16_membership_options() {
     insta::assert_snapshot!(format!("PostgreSQL 16:\n{pg16}\nPostgreSQL 15:\n{pg15}"));
 }
 
-#[test]
-fn list_settings_compare_unquoted() {
-    let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    assert!(super::setting_matches("a, b", &v(&["a", "b"])));
-    assert!(super::setting_matches(
-        "\"$user\", public, \"Sales\"",
-        &v(&["$user", "public", "Sales"])
-    ));
-    assert!(super::setting_matches(
-        "\"a \"\"q\"\", b\", c",
-        &v(&["a \"q\", b", "c"])
-    ));
-    assert!(super::setting_matches(
-        "it's \\ a \"q\"",
-        &v(&["it's \\ a \"q\""])
-    ));
-    assert!(super::setting_matches("30s", &v(&["30s"])));
-    assert!(!super::setting_matches(
-        "\"$user\", public",
-        &v(&["public", "$user"])
-    ));
-    assert!(!super::setting_matches("a, b", &v(&["a"])));
-    assert!(!super::setting_matches(
-        "\"unterminated",
-        &v(&["unterminated"])
-    ));
-}
+mod kept;
+mod passwords_settings;

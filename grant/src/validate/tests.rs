@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{glob_match, split_signature, Mode};
 use common::EnvMode;
 
 fn sources(files: &[(&str, &str)]) -> Sources {

@@ -1,0 +1,179 @@
+//! Phase: default privileges (ALTER DEFAULT PRIVILEGES).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Change, FieldChange, Note};
+
+use super::ops::{Builder, Op, Phase};
+use super::privileges::PrivMap;
+use crate::live::{Live, LiveDb};
+use crate::model::{Database, Desired, Mode};
+use crate::privs::{self, DefaultKind, Privilege};
+use crate::sql::quote_ident;
+
+pub(super) fn default_privileges(
+    b: &mut Builder,
+    d: &Desired,
+    live: &Live,
+    dbname: &str,
+    desired: &Database,
+    ldb: &LiveDb,
+) {
+    type Key = (String, Option<String>, DefaultKind, String);
+    let mut want: BTreeMap<Key, PrivMap> = BTreeMap::new();
+    let mut have: BTreeMap<Key, PrivMap> = BTreeMap::new();
+    for dp in &desired.default_privileges {
+        for g in &dp.to {
+            if *g == dp.for_role {
+                continue;
+            }
+            let m = want
+                .entry((dp.for_role.clone(), dp.schema.clone(), dp.kind, g.clone()))
+                .or_default();
+            for p in &dp.privileges {
+                *m.entry(*p).or_insert(false) |= dp.grant_option;
+            }
+        }
+    }
+    for e in &ldb.default_acl {
+        have.entry((
+            e.for_role.clone(),
+            e.schema.clone(),
+            e.kind,
+            e.grantee.clone(),
+        ))
+        .or_default()
+        .insert(e.privilege, e.grantable);
+    }
+    let keys: BTreeSet<&Key> = want.keys().chain(have.keys()).collect();
+    let none = PrivMap::new();
+    for key in keys {
+        let (for_role, schema, kind, grantee) = key;
+        let w = want.get(key).unwrap_or(&none);
+        let h = have.get(key).unwrap_or(&none);
+        let tracked = d.is_managed(grantee, &live.current_user);
+        let managed = tracked && d.mode == Mode::Authoritative;
+        if tracked && !managed {
+            let extra: BTreeSet<Privilege> =
+                h.keys().filter(|p| !w.contains_key(p)).copied().collect();
+            if !extra.is_empty() {
+                b.notes.push(Note {
+                    address: format!(
+                        "default_privileges.{dbname}.{for_role}.{}{}.to.{grantee}",
+                        schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                        kind.name()
+                    ),
+                    message: format!(
+                        "default privileges {} granted outside the configuration (kept: mode additive)",
+                        privs::join(&extra)
+                    ),
+                });
+            }
+        }
+        let mut grant = BTreeSet::new();
+        let mut grant_go = BTreeSet::new();
+        let mut revoke = BTreeSet::new();
+        let mut revoke_go = BTreeSet::new();
+        for (p, go) in w {
+            match (h.get(p), go) {
+                (None, false) => {
+                    grant.insert(*p);
+                }
+                (None, true) | (Some(false), true) => {
+                    grant_go.insert(*p);
+                }
+                (Some(true), false) if managed => {
+                    revoke_go.insert(*p);
+                }
+                _ => {}
+            }
+        }
+        if managed {
+            for p in h.keys() {
+                if !w.contains_key(p) {
+                    revoke.insert(*p);
+                }
+            }
+        }
+        if grant.is_empty() && grant_go.is_empty() && revoke.is_empty() && revoke_go.is_empty() {
+            continue;
+        }
+        let who = if b.rs { "USER" } else { "ROLE" };
+        let prefix = match schema {
+            Some(s) => format!(
+                "ALTER DEFAULT PRIVILEGES FOR {who} {} IN SCHEMA {}",
+                quote_ident(for_role),
+                quote_ident(s)
+            ),
+            None => format!(
+                "ALTER DEFAULT PRIVILEGES FOR {who} {}",
+                quote_ident(for_role)
+            ),
+        };
+        let on = kind.sql();
+        let g = b.grantee(grantee);
+        let mut stmts = Vec::new();
+        if !grant.is_empty() {
+            stmts.push(format!(
+                "{prefix} GRANT {} ON {on} TO {g}",
+                privs::join(&grant)
+            ));
+        }
+        if !grant_go.is_empty() {
+            stmts.push(format!(
+                "{prefix} GRANT {} ON {on} TO {g} WITH GRANT OPTION",
+                privs::join(&grant_go)
+            ));
+        }
+        if !revoke_go.is_empty() {
+            stmts.push(format!(
+                "{prefix} REVOKE GRANT OPTION FOR {} ON {on} FROM {g}",
+                privs::join(&revoke_go)
+            ));
+        }
+        if !revoke.is_empty() {
+            stmts.push(format!(
+                "{prefix} REVOKE {} ON {on} FROM {g}",
+                privs::join(&revoke)
+            ));
+        }
+        let action = if h.is_empty() {
+            common::Action::Create
+        } else if w.is_empty() {
+            common::Action::Delete
+        } else {
+            common::Action::Update
+        };
+        let phase = if grant.is_empty() && grant_go.is_empty() {
+            Phase::Revoke
+        } else {
+            Phase::Grant
+        };
+        let one = |m: &PrivMap| {
+            (!m.is_empty()).then(|| {
+                m.iter()
+                    .map(|(k, go)| {
+                        if *go {
+                            format!("{k} WITH GRANT OPTION")
+                        } else {
+                            k.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        };
+        let mut c = Change::new(
+            format!(
+                "default_privileges.{dbname}.{for_role}.{}.{}.to.{grantee}",
+                schema.as_deref().unwrap_or("*"),
+                kind.name()
+            ),
+            action,
+        )
+        .field(FieldChange::new("privileges", one(h), one(w)));
+        let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
+        c.statements = stmts;
+        b.push(phase, c, ops);
+    }
+}

@@ -1,0 +1,116 @@
+//! Who granted a live privilege, so that revokes converge whoever granted:
+//! a privilege granted by another role than the object's owner (or the
+//! connecting user) is revoked as that role (`SET ROLE`, then `REVOKE`; a
+//! superuser's `REVOKE` otherwise acts as the owner and leaves it in place),
+//! and a revoke that would leave dependent grants behind needs `CASCADE`,
+//! which makes the change destructive (`--allow-destructive`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::privileges::{group_key, priv_list};
+use crate::live::{LiveDb, ObjRef};
+use crate::privs::Privilege;
+use crate::sql::quote_ident;
+
+/// (group key, grantee or grantor, column or "", privilege).
+type Key = (ObjRef, String, String, Privilege);
+
+/// The grantors of the live privileges of one database.
+#[derive(Default)]
+pub(super) struct Grantors {
+    /// Entry → grantors other than the owner and the connecting user.
+    others: BTreeMap<Key, BTreeSet<String>>,
+    /// (object, grantor, column, privilege) for which the grantor gave the
+    /// privilege to someone: revoking it (or its grant option) from the
+    /// grantor needs CASCADE.
+    dependents: BTreeMap<Key, BTreeSet<String>>,
+}
+
+impl Grantors {
+    /// Reads the grantors of `ldb`'s privileges.
+    pub(super) fn new(ldb: &LiveDb, current_user: &str) -> Grantors {
+        let mut g = Grantors::default();
+        for e in &ldb.acl {
+            if e.grantor.is_empty() {
+                continue;
+            }
+            let owner = ldb.owner_of(&e.object).unwrap_or_default();
+            if e.grantor == owner || e.grantor == current_user {
+                continue;
+            }
+            let col = match &e.object {
+                ObjRef::Column { column, .. } => column.clone(),
+                _ => String::new(),
+            };
+            let key = group_key(&e.object);
+            g.others
+                .entry((key.clone(), e.grantee.clone(), col.clone(), e.privilege))
+                .or_default()
+                .insert(e.grantor.clone());
+            g.dependents
+                .entry((key, e.grantor.clone(), col, e.privilege))
+                .or_default()
+                .insert(e.grantee.clone());
+        }
+        g
+    }
+
+    /// The statements revoking `privs` (privilege → columns) on `target`
+    /// from `grantee` (`what` is `""` or `"GRANT OPTION FOR "`), one per
+    /// grantor, and the reason it is destructive when CASCADE is needed.
+    pub(super) fn revoke(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        grantee_sql: &str,
+        target: &str,
+        what: &str,
+        privs: &BTreeMap<Privilege, BTreeSet<String>>,
+    ) -> (Vec<String>, Option<String>) {
+        // grantor ("" = the owner / connecting user) → privilege → columns
+        let mut by: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
+        let mut lost: BTreeSet<String> = BTreeSet::new();
+        for (p, cols) in privs {
+            for col in cols {
+                let k = (obj.clone(), grantee.to_string(), col.clone(), *p);
+                by.entry("")
+                    .or_default()
+                    .entry(*p)
+                    .or_default()
+                    .insert(col.clone());
+                for g in self.others.get(&k).into_iter().flatten() {
+                    by.entry(g)
+                        .or_default()
+                        .entry(*p)
+                        .or_default()
+                        .insert(col.clone());
+                }
+                for d in self.dependents.get(&k).into_iter().flatten() {
+                    lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                }
+            }
+        }
+        let cascade = if lost.is_empty() { "" } else { " CASCADE" };
+        let mut stmts = Vec::new();
+        for (grantor, privs) in by {
+            let stmt = format!(
+                "REVOKE {what}{} ON {target} FROM {grantee_sql}{cascade}",
+                priv_list(&privs)
+            );
+            if grantor.is_empty() {
+                stmts.push(stmt);
+            } else {
+                stmts.push(format!("SET ROLE {}", quote_ident(grantor)));
+                stmts.push(stmt);
+                stmts.push("RESET ROLE".to_string());
+            }
+        }
+        let reason = (!lost.is_empty()).then(|| {
+            format!(
+                "CASCADE also revokes the dependent grants: {}",
+                lost.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        });
+        (stmts, reason)
+    }
+}

@@ -1,0 +1,537 @@
+//! Phase: privileges on objects, `*` expanded against the live catalog.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Change, FieldChange, Note};
+
+use super::grantors::Grantors;
+use super::ops::{Builder, Op, Phase};
+use super::ownership::effective_owner;
+use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
+use crate::model::{split_signature, Database, Desired, Mode};
+use crate::privs::{DefaultKind, ObjectKind, Privilege};
+use crate::sql::{qualified, quote_ident};
+
+/// Expands a grant's object list against the live inventory.
+pub(super) fn expand(
+    g: &crate::model::Grant,
+    dbname: &str,
+    live: &LiveDb,
+    notes: &mut Vec<Note>,
+) -> Vec<ObjRef> {
+    let mut out = Vec::new();
+    let schema = g.schema.clone().unwrap_or_default();
+    let excluded = |n: &str| g.except.iter().any(|e| e == n);
+    let star = g.objects.iter().any(|o| o == "*");
+    let named = g.objects.iter().filter(|o| *o != "*");
+    let missing_schema = |notes: &mut Vec<Note>| {
+        notes.push(Note {
+            address: format!("privileges.{dbname}.schema.{schema}"),
+            message: format!(
+                "schema `{schema}` does not exist in database `{dbname}` (or has no {}s)",
+                g.kind.name()
+            ),
+        })
+    };
+    match g.kind {
+        ObjectKind::Database => out.push(ObjRef::Database {
+            name: dbname.to_string(),
+        }),
+        ObjectKind::Schema => {
+            if star {
+                for s in live.schemas.keys().filter(|s| !excluded(s)) {
+                    out.push(ObjRef::Schema { name: s.clone() });
+                }
+            }
+            for n in named {
+                out.push(ObjRef::Schema { name: n.clone() });
+            }
+        }
+        ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => {
+            let want_seq = g.kind == ObjectKind::Sequence;
+            let mk = |name: String| {
+                if want_seq {
+                    ObjRef::Sequence {
+                        schema: schema.clone(),
+                        name,
+                    }
+                } else {
+                    ObjRef::Table {
+                        schema: schema.clone(),
+                        name,
+                    }
+                }
+            };
+            let mut tables = Vec::new();
+            if star {
+                match live.relations.get(&schema) {
+                    Some(rels) => {
+                        for (n, r) in rels {
+                            if (r.kind == RelKind::Sequence) == want_seq && !excluded(n) {
+                                tables.push(mk(n.clone()));
+                            }
+                        }
+                    }
+                    None => missing_schema(notes),
+                }
+            }
+            for n in named {
+                if live.relations.get(&schema).and_then(|r| r.get(n)).is_none() {
+                    notes.push(Note {
+                        address: format!("privileges.{dbname}.{}.{schema}.{n}", g.kind.name()),
+                        message: format!(
+                            "{} `{schema}.{n}` does not exist (yet) in database `{dbname}`",
+                            if want_seq { "sequence" } else { "table" }
+                        ),
+                    });
+                }
+                tables.push(mk(n.clone()));
+            }
+            if g.kind == ObjectKind::Column {
+                for t in tables {
+                    if let ObjRef::Table { schema, name } = t {
+                        for c in &g.columns {
+                            out.push(ObjRef::Column {
+                                schema: schema.clone(),
+                                table: name.clone(),
+                                column: c.clone(),
+                            });
+                        }
+                    }
+                }
+            } else {
+                out = tables;
+            }
+        }
+        ObjectKind::Function => {
+            let funcs = live.functions.get(&schema);
+            if star {
+                match funcs {
+                    Some(f) => {
+                        for (sig, func) in f {
+                            if !excluded(&func.name) && !excluded(sig) {
+                                out.push(ObjRef::Function {
+                                    schema: schema.clone(),
+                                    signature: sig.clone(),
+                                });
+                            }
+                        }
+                    }
+                    None => missing_schema(notes),
+                }
+            }
+            for n in named {
+                // Resolved by the server (any spelling of the types).
+                if let Some(sig) = live.function_ids.get(&(schema.clone(), n.clone())) {
+                    out.push(ObjRef::Function {
+                        schema: schema.clone(),
+                        signature: sig.clone(),
+                    });
+                    continue;
+                }
+                let (name, args) = split_signature(n);
+                let matches: Vec<&String> = funcs
+                    .map(|f| {
+                        f.iter()
+                            .filter(|(_, func)| {
+                                func.name == name
+                                    && args.as_ref().is_none_or(|a| {
+                                        crate::model::normalize_args(&func.args) == *a
+                                    })
+                            })
+                            .map(|(sig, _)| sig)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if matches.is_empty() {
+                    notes.push(Note {
+                        address: format!("privileges.{dbname}.function.{schema}.{n}"),
+                        message: format!(
+                            "function `{schema}.{n}` does not exist (yet) in database `{dbname}`"
+                        ),
+                    });
+                    if let Some(a) = args {
+                        out.push(ObjRef::Function {
+                            schema: schema.clone(),
+                            signature: format!("{name}({a})"),
+                        });
+                    }
+                }
+                for sig in matches {
+                    out.push(ObjRef::Function {
+                        schema: schema.clone(),
+                        signature: sig.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The SQL for an object in `GRANT … ON <object>`; columns give their table.
+pub(super) fn object_sql(o: &ObjRef, live: &LiveDb) -> String {
+    match o {
+        ObjRef::Database { name } => format!("DATABASE {}", quote_ident(name)),
+        ObjRef::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
+        ObjRef::Table { schema, name }
+        | ObjRef::Column {
+            schema,
+            table: name,
+            ..
+        } => format!("TABLE {}", qualified(schema, name)),
+        ObjRef::Sequence { schema, name } => format!("SEQUENCE {}", qualified(schema, name)),
+        ObjRef::Function { schema, signature } => {
+            let (kw, name, args) = match live.functions.get(schema).and_then(|f| f.get(signature)) {
+                Some(f) => (
+                    if f.procedure { "PROCEDURE" } else { "FUNCTION" },
+                    f.name.clone(),
+                    f.args.clone(),
+                ),
+                None => {
+                    let (n, a) = split_signature(signature);
+                    ("FUNCTION", n, a.unwrap_or_default())
+                }
+            };
+            format!("{kw} {}({args})", qualified(schema, &name))
+        }
+    }
+}
+
+/// Address part of an object: `table.sales.orders`.
+pub(super) fn object_address(o: &ObjRef) -> String {
+    match o {
+        ObjRef::Database { name } => format!("database.{name}"),
+        ObjRef::Schema { name } => format!("schema.{name}"),
+        ObjRef::Table { schema, name } => format!("table.{schema}.{name}"),
+        ObjRef::Sequence { schema, name } => format!("sequence.{schema}.{name}"),
+        ObjRef::Function { schema, signature } => format!("function.{schema}.{signature}"),
+        ObjRef::Column { schema, table, .. } => format!("columns.{schema}.{table}"),
+    }
+}
+
+/// The change key: columns of one table are one change.
+pub(super) fn group_key(o: &ObjRef) -> ObjRef {
+    match o {
+        ObjRef::Column { schema, table, .. } => ObjRef::Column {
+            schema: schema.clone(),
+            table: table.clone(),
+            column: String::new(),
+        },
+        other => other.clone(),
+    }
+}
+
+pub(super) type PrivMap = BTreeMap<Privilege, bool>;
+
+pub(super) fn show_privs(m: &BTreeMap<String, PrivMap>) -> Option<String> {
+    if m.values().all(|p| p.is_empty()) {
+        return None;
+    }
+    let part = |p: &PrivMap| {
+        p.iter()
+            .map(|(k, go)| {
+                if *go {
+                    format!("{k} WITH GRANT OPTION")
+                } else {
+                    k.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if m.len() == 1 && m.contains_key("") {
+        return m.get("").map(part);
+    }
+    Some(
+        m.iter()
+            .filter(|(_, p)| !p.is_empty())
+            .map(|(c, p)| format!("{c}: {}", part(p)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+/// Renders `KW p1, p2` or, for columns, `KW p1 ("a", "b"), p2 ("a")`.
+pub(super) fn priv_list(items: &BTreeMap<Privilege, BTreeSet<String>>) -> String {
+    items
+        .iter()
+        .map(|(p, cols)| {
+            if cols.iter().all(|c| c.is_empty()) {
+                p.sql().to_string()
+            } else {
+                format!("{} ({})", p.sql(), crate::sql::ident_list(cols.iter()))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a live privilege is what a declared default privilege gives the
+/// objects its creator makes: such grants are kept, not revoked.
+pub(super) fn from_default(
+    desired: &Database,
+    live: &LiveDb,
+    o: &ObjRef,
+    grantee: &str,
+    p: Privilege,
+) -> bool {
+    let (kind, schema) = match o {
+        ObjRef::Table { schema, .. } => (DefaultKind::Tables, Some(schema)),
+        ObjRef::Sequence { schema, .. } => (DefaultKind::Sequences, Some(schema)),
+        ObjRef::Function { schema, .. } => (DefaultKind::Functions, Some(schema)),
+        ObjRef::Schema { .. } => (DefaultKind::Schemas, None),
+        _ => return false,
+    };
+    let Some(owner) = live.owner_of(o) else {
+        return false;
+    };
+    desired.default_privileges.iter().any(|d| {
+        d.kind == kind
+            && d.for_role == owner
+            && d.to.iter().any(|t| t == grantee)
+            && d.privileges.contains(&p)
+            && (d.schema.is_none() || d.schema.as_ref() == schema)
+    })
+}
+
+pub(super) fn privileges(
+    b: &mut Builder,
+    d: &Desired,
+    live: &Live,
+    dbname: &str,
+    desired: &Database,
+    ldb: &LiveDb,
+) {
+    // (group key, grantee) → column ("" unless a column) → privilege → grant option
+    let mut want: BTreeMap<(ObjRef, String), BTreeMap<String, PrivMap>> = BTreeMap::new();
+    let mut have: BTreeMap<(ObjRef, String), BTreeMap<String, PrivMap>> = BTreeMap::new();
+    let mut refs: BTreeMap<ObjRef, ObjRef> = BTreeMap::new();
+    // Objects a grant excludes for a grantee: default privileges do not
+    // excuse grants on them (nor on objects a grant names: those are in `want`).
+    let mut excepted: BTreeSet<(ObjRef, String)> = BTreeSet::new();
+    for g in &desired.grants {
+        if let (Some(schema), ObjectKind::Table | ObjectKind::Sequence) = (&g.schema, g.kind) {
+            for e in &g.except {
+                let o = if g.kind == ObjectKind::Sequence {
+                    ObjRef::Sequence {
+                        schema: schema.clone(),
+                        name: e.clone(),
+                    }
+                } else {
+                    ObjRef::Table {
+                        schema: schema.clone(),
+                        name: e.clone(),
+                    }
+                };
+                for t in &g.to {
+                    excepted.insert((o.clone(), t.clone()));
+                }
+            }
+        }
+    }
+    // (group key, grantee) → column → privileges that must not be held
+    // (grant-rs `-table`): revoked in every mode, winning over grants.
+    let mut deny: BTreeMap<(ObjRef, String), BTreeMap<String, BTreeSet<Privilege>>> =
+        BTreeMap::new();
+    for g in desired.grants.iter().filter(|g| g.revoke) {
+        for o in expand(g, dbname, ldb, &mut b.notes) {
+            let col = if let ObjRef::Column { column, .. } = &o {
+                column.clone()
+            } else {
+                String::new()
+            };
+            let key = group_key(&o);
+            refs.insert(key.clone(), o.clone());
+            for grantee in &g.to {
+                deny.entry((key.clone(), grantee.clone()))
+                    .or_default()
+                    .entry(col.clone())
+                    .or_default()
+                    .extend(g.privileges.iter().copied());
+            }
+        }
+    }
+    for g in desired.grants.iter().filter(|g| !g.revoke) {
+        for o in expand(g, dbname, ldb, &mut b.notes) {
+            let owner = effective_owner(desired, ldb, &o).map(str::to_string);
+            let col = if let ObjRef::Column { column, .. } = &o {
+                column.clone()
+            } else {
+                String::new()
+            };
+            let key = group_key(&o);
+            refs.insert(key.clone(), o.clone());
+            for grantee in &g.to {
+                if owner.as_deref() == Some(grantee.as_str()) {
+                    continue;
+                }
+                let m = want
+                    .entry((key.clone(), grantee.clone()))
+                    .or_default()
+                    .entry(col.clone())
+                    .or_default();
+                let denied = deny
+                    .get(&(key.clone(), grantee.clone()))
+                    .and_then(|c| c.get(&col));
+                for p in &g.privileges {
+                    if denied.is_some_and(|d| d.contains(p)) {
+                        continue;
+                    }
+                    let go = m.entry(*p).or_insert(false);
+                    *go |= g.grant_option;
+                }
+            }
+        }
+    }
+    for AclEntry {
+        object,
+        grantee,
+        privilege,
+        grantable,
+        ..
+    } in &ldb.acl
+    {
+        let col = if let ObjRef::Column { column, .. } = object {
+            column.clone()
+        } else {
+            String::new()
+        };
+        let key = group_key(object);
+        refs.entry(key.clone()).or_insert_with(|| object.clone());
+        let m = have
+            .entry((key, grantee.clone()))
+            .or_default()
+            .entry(col)
+            .or_default();
+        // Granted by several grantors: held, with the option if any gave it.
+        *m.entry(*privilege).or_insert(false) |= *grantable;
+    }
+    let grantors = Grantors::new(ldb, &live.current_user);
+    let keys: BTreeSet<&(ObjRef, String)> = want.keys().chain(have.keys()).collect();
+    let empty = BTreeMap::new();
+    let mut managed_cache: BTreeMap<&str, bool> = BTreeMap::new();
+    for key in keys {
+        let (obj, grantee) = key;
+        let w = want.get(key).unwrap_or(&empty);
+        let h = have.get(key).unwrap_or(&empty);
+        let tracked = *managed_cache
+            .entry(grantee.as_str())
+            .or_insert_with(|| d.is_managed(grantee, &live.current_user));
+        let managed = tracked && d.mode == Mode::Authoritative;
+        // Additive mode keeps what the configuration does not declare on a
+        // managed grantee, and says so: drift is never invisible.
+        let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut grant: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut grant_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut revoke: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut revoke_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let cols: BTreeSet<&String> = w.keys().chain(h.keys()).collect();
+        let none = PrivMap::new();
+        let no_deny = BTreeSet::new();
+        for col in cols {
+            let wp = w.get(col).unwrap_or(&none);
+            let hp = h.get(col).unwrap_or(&none);
+            let dp = deny.get(key).and_then(|c| c.get(col)).unwrap_or(&no_deny);
+            if !managed {
+                for p in hp.keys().filter(|p| dp.contains(p)) {
+                    revoke.entry(*p).or_default().insert(col.clone());
+                }
+            }
+            for (p, go) in wp {
+                match (hp.get(p), go) {
+                    (None, false) => {
+                        grant.entry(*p).or_default().insert(col.clone());
+                    }
+                    (None, true) | (Some(false), true) => {
+                        grant_go.entry(*p).or_default().insert(col.clone());
+                    }
+                    (Some(true), false) if managed => {
+                        revoke_go.entry(*p).or_default().insert(col.clone());
+                    }
+                    _ => {}
+                }
+            }
+            if tracked && !managed {
+                for p in hp.keys() {
+                    if !wp.contains_key(p)
+                        && !dp.contains(p)
+                        && (want.contains_key(key)
+                            || excepted.contains(key)
+                            || !from_default(desired, ldb, obj, grantee, *p))
+                    {
+                        drift.entry(*p).or_default().insert(col.clone());
+                    }
+                }
+            }
+            if managed {
+                for p in hp.keys() {
+                    if !wp.contains_key(p)
+                        && (want.contains_key(key)
+                            || dp.contains(p)
+                            || excepted.contains(key)
+                            || !from_default(desired, ldb, obj, grantee, *p))
+                    {
+                        revoke.entry(*p).or_default().insert(col.clone());
+                    }
+                }
+            }
+        }
+        if !drift.is_empty() {
+            b.notes.push(Note {
+                address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
+                message: format!(
+                    "{} granted outside the configuration (kept: mode additive)",
+                    priv_list(&drift)
+                ),
+            });
+        }
+        if grant.is_empty() && grant_go.is_empty() && revoke.is_empty() && revoke_go.is_empty() {
+            continue;
+        }
+        let target = object_sql(refs.get(obj).unwrap_or(obj), ldb);
+        let g = b.grantee(grantee);
+        let mut stmts = Vec::new();
+        if !grant.is_empty() {
+            stmts.push(format!("GRANT {} ON {target} TO {g}", priv_list(&grant)));
+        }
+        if !grant_go.is_empty() {
+            stmts.push(format!(
+                "GRANT {} ON {target} TO {g} WITH GRANT OPTION",
+                priv_list(&grant_go)
+            ));
+        }
+        let mut destructive = Vec::new();
+        for (what, privs) in [("GRANT OPTION FOR ", &revoke_go), ("", &revoke)] {
+            if privs.is_empty() {
+                continue;
+            }
+            let (s, reason) = grantors.revoke(obj, grantee, &g, &target, what, privs);
+            stmts.extend(s);
+            destructive.extend(reason);
+        }
+        let action = if h.values().all(|p| p.is_empty()) {
+            common::Action::Create
+        } else if w.values().all(|p| p.is_empty()) {
+            common::Action::Delete
+        } else {
+            common::Action::Update
+        };
+        let phase = if grant.is_empty() && grant_go.is_empty() {
+            Phase::Revoke
+        } else {
+            Phase::Grant
+        };
+        let mut c = Change::new(
+            format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
+            action,
+        )
+        .field(FieldChange::new("privileges", show_privs(h), show_privs(w)));
+        if !destructive.is_empty() {
+            c = c.destructive(destructive.join("; "));
+        }
+        let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
+        c.statements = stmts;
+        b.push(phase, c, ops);
+    }
+}

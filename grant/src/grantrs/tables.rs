@@ -1,0 +1,102 @@
+//! grant-rs table-role entries (`tables: [ALL, +t, -t, -schema.t, -ALL]`)
+//! into positive and negative grants per schema.
+//!
+//! grant-rs (`src/config/role_table.rs`) sends `GRANT … ON ALL TABLES IN
+//! SCHEMA s` for `ALL`, `REVOKE … ON ALL TABLES IN SCHEMA s` for `-ALL`,
+//! `GRANT` on `s.t` for `t` / `+t` and `REVOKE` on `s.t` for `-t`; an
+//! unqualified name is taken in every schema of `schemas`, a qualified one
+//! in its own schema. A minus revokes: it is not only an exclusion, and it
+//! wins over a grant of the same table (README: `ALL, -secret_table` grants
+//! every table but `secret_table`).
+
+use std::collections::BTreeMap;
+
+/// The tables of one schema a role grants (`all` or `names`) and revokes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SchemaTables {
+    /// `ALL`: every table of the schema.
+    pub all: bool,
+    /// Named tables granted.
+    pub names: Vec<String>,
+    /// `-ALL`: revoke on every table of the schema.
+    pub revoke_all: bool,
+    /// Named tables revoked.
+    pub revoke: Vec<String>,
+}
+
+/// Splits a role's `tables` over its `schemas`: schema → its tables.
+pub fn by_schema(schemas: &[String], tables: &[String]) -> BTreeMap<String, SchemaTables> {
+    let mut out: BTreeMap<String, SchemaTables> = BTreeMap::new();
+    for s in schemas {
+        out.entry(s.clone()).or_default();
+    }
+    for t in tables {
+        let (neg, name) = match t.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, t.strip_prefix('+').unwrap_or(t)),
+        };
+        if name == "ALL" {
+            for s in schemas {
+                let e = out.entry(s.clone()).or_default();
+                if neg {
+                    e.revoke_all = true;
+                } else {
+                    e.all = true;
+                }
+            }
+            continue;
+        }
+        let targets: Vec<(String, String)> = match name.split_once('.') {
+            Some((s, t)) => vec![(s.to_string(), t.to_string())],
+            None => schemas
+                .iter()
+                .map(|s| (s.clone(), name.to_string()))
+                .collect(),
+        };
+        for (s, t) in targets {
+            let e = out.entry(s).or_default();
+            let list = if neg { &mut e.revoke } else { &mut e.names };
+            if !list.contains(&t) {
+                list.push(t);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn readme_example() {
+        let m = by_schema(
+            &v(&["public"]),
+            &v(&["ALL", "+public_table", "-secret_table", "-schema2.table"]),
+        );
+        assert_eq!(
+            m["public"],
+            SchemaTables {
+                all: true,
+                names: v(&["public_table"]),
+                revoke_all: false,
+                revoke: v(&["secret_table"]),
+            }
+        );
+        assert_eq!(m["schema2"].revoke, v(&["table"]));
+        assert!(!m["schema2"].all);
+    }
+
+    #[test]
+    fn minus_all_and_unqualified_names_in_every_schema() {
+        let m = by_schema(&v(&["a", "b"]), &v(&["-ALL", "t"]));
+        for s in ["a", "b"] {
+            assert!(m[s].revoke_all);
+            assert_eq!(m[s].names, v(&["t"]));
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Reading one database: ownership, ACLs and default ACLs.
+
+use super::types::{push_acl, push_default, AclRow, Function, LiveDb, ObjRef, RelKind, Relation};
+use anyhow::Context;
+use tokio_postgres::Client;
+
+use crate::privs::DefaultKind;
+
+const NSP_FILTER: &str = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
+const GRANTEE: &str =
+    "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END";
+
+fn acl_row(row: &tokio_postgres::Row, i: usize) -> anyhow::Result<Option<AclRow>> {
+    let grantee: Option<String> = row.try_get(i)?;
+    let privilege: Option<String> = row.try_get(i + 1)?;
+    let grantable: Option<bool> = row.try_get(i + 2)?;
+    let grantor: Option<String> = row.try_get(i + 3)?;
+    Ok(match (grantee, privilege) {
+        (Some(grantee), Some(privilege)) => Some(AclRow {
+            grantee,
+            privilege,
+            grantable: grantable.unwrap_or(false),
+            grantor: grantor.unwrap_or_default(),
+        }),
+        _ => None,
+    })
+}
+
+/// Reads one database's objects, ACLs and default ACLs (six queries).
+///
+/// `functions` are (schema, `name(args)`) signatures as configured: the
+/// server resolves them to their identity in one more query.
+pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow::Result<LiveDb> {
+    let mut db = LiveDb::default();
+    let dbname: String;
+    {
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT current_database()::text, pg_catalog.pg_get_userbyid(d.datdba)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                     FROM pg_catalog.pg_database d LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(d.datacl) x WHERE x.grantee <> d.datdba AND x.grantee <> 0) a ON true \
+                     WHERE d.datname = current_database()"
+                ),
+                &[],
+            )
+            .await
+            .context("reading pg_database")?;
+        let mut name = String::new();
+        let mut entries = Vec::new();
+        for row in &rows {
+            name = row.try_get(0)?;
+            db.owner = row.try_get(1)?;
+            entries.push(acl_row(row, 2)?);
+        }
+        dbname = name;
+        for e in entries {
+            push_acl(
+                &mut db.acl,
+                ObjRef::Database {
+                    name: dbname.clone(),
+                },
+                &db.owner.clone(),
+                e,
+            );
+        }
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, pg_catalog.pg_get_userbyid(n.nspowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                 FROM pg_catalog.pg_namespace n LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner AND x.grantee <> 0) a ON true WHERE {NSP_FILTER}"
+            ),
+            &[],
+        )
+        .await
+        .context("reading pg_namespace")?;
+    for row in &rows {
+        let name: String = row.try_get(0)?;
+        let owner: String = row.try_get(1)?;
+        db.schemas.insert(name.clone(), owner.clone());
+        push_acl(
+            &mut db.acl,
+            ObjRef::Schema { name },
+            &owner,
+            acl_row(row, 2)?,
+        );
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text, \
+                 EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = 'pg_catalog.pg_class'::regclass \
+                         AND dep.objid = c.oid AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0), \
+                 {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee <> c.relowner AND x.grantee <> 0) a ON true \
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {NSP_FILTER} \
+                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::regclass \
+                                 AND e.objid = c.oid AND e.deptype = 'e')"
+            ),
+            &[],
+        )
+        .await
+        .context("reading pg_class")?;
+    for row in &rows {
+        let schema: String = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let code: String = row.try_get(2)?;
+        let owner: String = row.try_get(3)?;
+        let linked: bool = row.try_get(4)?;
+        let Some(kind) = RelKind::from_code(&code) else {
+            continue;
+        };
+        db.relations.entry(schema.clone()).or_default().insert(
+            name.clone(),
+            Relation {
+                kind,
+                owner: owner.clone(),
+                linked,
+            },
+        );
+        let obj = if kind == RelKind::Sequence {
+            ObjRef::Sequence { schema, name }
+        } else {
+            ObjRef::Table { schema, name }
+        };
+        push_acl(&mut db.acl, obj, &owner, acl_row(row, 5)?);
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, c.relname::text, att.attname::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                 FROM pg_catalog.pg_attribute att JOIN pg_catalog.pg_class c ON c.oid = att.attrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) a \
+                 WHERE att.attacl IS NOT NULL AND att.attnum > 0 AND NOT att.attisdropped AND {NSP_FILTER}"
+            ),
+            &[],
+        )
+        .await
+        .context("reading pg_attribute")?;
+    for row in &rows {
+        let schema: String = row.try_get(0)?;
+        let table: String = row.try_get(1)?;
+        let column: String = row.try_get(2)?;
+        let owner = db
+            .relations
+            .get(&schema)
+            .and_then(|t| t.get(&table))
+            .map(|r| r.owner.clone())
+            .unwrap_or_default();
+        push_acl(
+            &mut db.acl,
+            ObjRef::Column {
+                schema,
+                table,
+                column,
+            },
+            &owner,
+            acl_row(row, 3)?,
+        );
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text, p.prokind::text, \
+                 pg_catalog.pg_get_userbyid(p.proowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(p.proacl) x WHERE x.grantee <> p.proowner AND x.grantee <> 0) a ON true \
+                 WHERE {NSP_FILTER} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
+                     WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')"
+            ),
+            &[],
+        )
+        .await
+        .context("reading pg_proc")?;
+    for row in &rows {
+        let schema: String = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let args: String = row.try_get(2)?;
+        let kind: String = row.try_get(3)?;
+        let owner: String = row.try_get(4)?;
+        let signature = format!("{name}({args})");
+        db.functions.entry(schema.clone()).or_default().insert(
+            signature.clone(),
+            Function {
+                name,
+                args,
+                procedure: kind == "p",
+                owner: owner.clone(),
+            },
+        );
+        push_acl(
+            &mut db.acl,
+            ObjRef::Function { schema, signature },
+            &owner,
+            acl_row(row, 5)?,
+        );
+    }
+    let rows = client
+        .query(
+            &format!(
+                "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, \
+                 {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
+                 FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace \
+                 CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a"
+            ),
+            &[],
+        )
+        .await
+        .context("reading pg_default_acl")?;
+    for row in &rows {
+        let for_role: String = row.try_get(0)?;
+        let schema: Option<String> = row.try_get(1)?;
+        let code: String = row.try_get(2)?;
+        let Some(kind) = DefaultKind::from_code(&code) else {
+            continue;
+        };
+        let Some(acl) = acl_row(row, 3)? else {
+            continue;
+        };
+        push_default(&mut db.default_acl, for_role, schema, kind, acl);
+    }
+    resolve_functions(client, functions, &mut db).await?;
+    Ok(db)
+}
+
+/// Resolves configured function signatures to the live ones by identity
+/// (`regprocedure`): one query for the whole list.
+async fn resolve_functions(
+    client: &Client,
+    functions: &[(String, String)],
+    db: &mut LiveDb,
+) -> anyhow::Result<()> {
+    if functions.is_empty() {
+        return Ok(());
+    }
+    let texts: Vec<String> = functions
+        .iter()
+        .map(|(schema, sig)| {
+            let (name, args) = crate::signature::split_signature(sig);
+            format!(
+                "{}({})",
+                crate::sql::qualified(schema, &name),
+                args.unwrap_or_default()
+            )
+        })
+        .collect();
+    let rows = client
+        .query(
+            "SELECT x.i::int, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text \
+             FROM unnest($1::text[]) WITH ORDINALITY AS x(sig, i) \
+             JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regprocedure(x.sig)",
+            &[&texts],
+        )
+        .await
+        .context("resolving function signatures")?;
+    for row in &rows {
+        let i: i32 = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let args: String = row.try_get(2)?;
+        if let Some(key) = usize::try_from(i - 1).ok().and_then(|i| functions.get(i)) {
+            db.function_ids
+                .insert(key.clone(), format!("{name}({args})"));
+        }
+    }
+    Ok(())
+}

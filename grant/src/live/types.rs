@@ -1,0 +1,298 @@
+//! The live state's types, and the pure helpers that fill them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::Secret;
+use serde::Serialize;
+
+use crate::model::{Dialect, MemberOpts, RoleAttrs};
+use crate::privs::{DefaultKind, Privilege};
+
+/// A live role.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LiveRole {
+    /// Attributes.
+    pub attrs: RoleAttrs,
+    /// COMMENT ON ROLE.
+    pub comment: Option<String>,
+    /// Role-wide settings (`rolconfig`).
+    pub settings: BTreeMap<String, String>,
+    /// The stored verifier, when readable.
+    pub verifier: Option<Secret>,
+}
+
+/// Kind of a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelKind {
+    /// `r`
+    Table,
+    /// `p`
+    PartitionedTable,
+    /// `v`
+    View,
+    /// `m`
+    MaterializedView,
+    /// `f`
+    ForeignTable,
+    /// `S`
+    Sequence,
+}
+
+impl RelKind {
+    /// From `pg_class.relkind`.
+    pub fn from_code(c: &str) -> Option<RelKind> {
+        Some(match c {
+            "r" => RelKind::Table,
+            "p" => RelKind::PartitionedTable,
+            "v" => RelKind::View,
+            "m" => RelKind::MaterializedView,
+            "f" => RelKind::ForeignTable,
+            "S" => RelKind::Sequence,
+            _ => return None,
+        })
+    }
+
+    /// The `ALTER <kind>` keyword.
+    pub fn alter_keyword(self) -> &'static str {
+        match self {
+            RelKind::Table | RelKind::PartitionedTable => "TABLE",
+            RelKind::View => "VIEW",
+            RelKind::MaterializedView => "MATERIALIZED VIEW",
+            RelKind::ForeignTable => "FOREIGN TABLE",
+            RelKind::Sequence => "SEQUENCE",
+        }
+    }
+}
+
+/// A relation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Relation {
+    /// Kind.
+    pub kind: RelKind,
+    /// Owner.
+    pub owner: String,
+    /// A sequence owned by a column (serial / identity).
+    pub linked: bool,
+}
+
+/// A function or procedure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Function {
+    /// Name.
+    pub name: String,
+    /// Argument types (`oidvectortypes`).
+    pub args: String,
+    /// A procedure (GRANT … ON PROCEDURE).
+    pub procedure: bool,
+    /// Owner.
+    pub owner: String,
+}
+
+/// An object privileges are granted on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ObjRef {
+    /// A database.
+    Database {
+        /// Name.
+        name: String,
+    },
+    /// A schema.
+    Schema {
+        /// Name.
+        name: String,
+    },
+    /// A table-like relation.
+    Table {
+        /// Schema.
+        schema: String,
+        /// Name.
+        name: String,
+    },
+    /// A sequence.
+    Sequence {
+        /// Schema.
+        schema: String,
+        /// Name.
+        name: String,
+    },
+    /// A function or procedure.
+    Function {
+        /// Schema.
+        schema: String,
+        /// `name(argtypes)`.
+        signature: String,
+    },
+    /// A column.
+    Column {
+        /// Schema.
+        schema: String,
+        /// Table.
+        table: String,
+        /// Column.
+        column: String,
+    },
+}
+
+/// One explicit privilege.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AclEntry {
+    /// Object.
+    pub object: ObjRef,
+    /// Grantee role.
+    pub grantee: String,
+    /// Privilege.
+    pub privilege: Privilege,
+    /// WITH GRANT OPTION.
+    pub grantable: bool,
+    /// The role that granted it (empty when unknown, e.g. Redshift).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub grantor: String,
+}
+
+/// One default privilege.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DefaultAclEntry {
+    /// Creator role.
+    pub for_role: String,
+    /// Schema; `None` = every schema.
+    pub schema: Option<String>,
+    /// Kind.
+    pub kind: DefaultKind,
+    /// Grantee.
+    pub grantee: String,
+    /// Privilege.
+    pub privilege: Privilege,
+    /// WITH GRANT OPTION.
+    pub grantable: bool,
+}
+
+/// The live state of one database.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct LiveDb {
+    /// Database owner.
+    pub owner: String,
+    /// Schema → owner.
+    pub schemas: BTreeMap<String, String>,
+    /// Schema → name → relation.
+    pub relations: BTreeMap<String, BTreeMap<String, Relation>>,
+    /// Schema → `name(args)` → function.
+    pub functions: BTreeMap<String, BTreeMap<String, Function>>,
+    /// Explicit privileges (no PUBLIC, no owner's implicit ones).
+    pub acl: BTreeSet<AclEntry>,
+    /// Default privileges (no PUBLIC, no creator's own).
+    pub default_acl: BTreeSet<DefaultAclEntry>,
+    /// (schema, signature as configured) → the live `name(args)` the server
+    /// resolves it to (`to_regprocedure`), so that `f(int)` and
+    /// `f(integer)` are one function.
+    #[serde(skip)]
+    pub function_ids: BTreeMap<(String, String), String>,
+}
+
+impl LiveDb {
+    /// The owner of an object, when it exists.
+    pub fn owner_of(&self, o: &ObjRef) -> Option<&str> {
+        match o {
+            ObjRef::Database { .. } => Some(&self.owner),
+            ObjRef::Schema { name } => self.schemas.get(name).map(String::as_str),
+            ObjRef::Table { schema, name } | ObjRef::Sequence { schema, name } => self
+                .relations
+                .get(schema)?
+                .get(name)
+                .map(|r| r.owner.as_str()),
+            ObjRef::Column { schema, table, .. } => self
+                .relations
+                .get(schema)?
+                .get(table)
+                .map(|r| r.owner.as_str()),
+            ObjRef::Function { schema, signature } => self
+                .functions
+                .get(schema)?
+                .get(signature)
+                .map(|f| f.owner.as_str()),
+        }
+    }
+}
+
+/// The whole live state.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Live {
+    /// Dialect.
+    pub dialect: Dialect,
+    /// The connected user (never managed).
+    pub current_user: String,
+    /// The database role statements run in.
+    pub connection_db: String,
+    /// Whether stored verifiers could be read (pg_authid).
+    pub passwords_readable: bool,
+    /// `server_version_num` (160000 and up: membership INHERIT/SET options).
+    pub server_version: i32,
+    /// Redshift RBAC roles (SVV_ROLES); users and groups are in `roles`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub rbac_roles: BTreeSet<String>,
+    /// Roles.
+    pub roles: BTreeMap<String, LiveRole>,
+    /// group → member → options.
+    pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
+    /// Role → number of objects it owns, cluster-wide (pg_shdepend).
+    pub owned: BTreeMap<String, i64>,
+    /// Configured databases.
+    pub databases: BTreeMap<String, LiveDb>,
+}
+
+/// One raw `aclexplode` row.
+#[derive(Debug, Clone)]
+pub struct AclRow {
+    /// Grantee name, `PUBLIC` for 0.
+    pub grantee: String,
+    /// `privilege_type`.
+    pub privilege: String,
+    /// `is_grantable`.
+    pub grantable: bool,
+    /// The grantor's name (empty when unknown).
+    pub grantor: String,
+}
+
+/// Adds an explicit grant, skipping PUBLIC, the owner's implicit privileges
+/// and privileges this tool does not know (e.g. PG17's MAINTAIN).
+pub fn push_acl(acl: &mut BTreeSet<AclEntry>, object: ObjRef, owner: &str, row: Option<AclRow>) {
+    let Some(row) = row else { return };
+    if row.grantee == "PUBLIC" || row.grantee == owner {
+        return;
+    }
+    let Some(privilege) = Privilege::parse(&row.privilege) else {
+        return;
+    };
+    acl.insert(AclEntry {
+        object,
+        grantee: row.grantee,
+        privilege,
+        grantable: row.grantable,
+        grantor: row.grantor,
+    });
+}
+
+/// Adds a default privilege, skipping PUBLIC and the creator's own entries.
+pub fn push_default(
+    set: &mut BTreeSet<DefaultAclEntry>,
+    for_role: String,
+    schema: Option<String>,
+    kind: DefaultKind,
+    acl: AclRow,
+) {
+    if acl.grantee == "PUBLIC" || acl.grantee == for_role {
+        return;
+    }
+    let Some(privilege) = Privilege::parse(&acl.privilege) else {
+        return;
+    };
+    set.insert(DefaultAclEntry {
+        for_role,
+        schema,
+        kind,
+        grantee: acl.grantee,
+        privilege,
+        grantable: acl.grantable,
+    });
+}

@@ -1,0 +1,155 @@
+//! The live-read sequence: connect, detect the dialect, read the cluster-wide
+//! state and each configured database, then keep what the configuration
+//! concerns.
+
+use anyhow::{bail, Context};
+
+use crate::live::{self, Live};
+use crate::model::{Desired, DesiredPassword, Dialect};
+
+/// Fails when a password's environment variable is missing.
+fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
+    let missing: Vec<String> = desired
+        .roles
+        .iter()
+        .filter_map(|(name, r)| match &r.password {
+            Some(DesiredPassword::Env { var, value: None }) => {
+                Some(format!("`{var}` (password of role `{name}`)"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !missing.is_empty() {
+        bail!("environment variable(s) not set: {}", missing.join(", "));
+    }
+    Ok(())
+}
+
+/// Fails when a grant-rs DROP privilege meets a PostgreSQL server, which
+/// has no such privilege (grant-rs sends it and the GRANT fails).
+fn check_dialect_privileges(desired: &Desired, dialect: Dialect) -> anyhow::Result<()> {
+    if dialect == Dialect::Redshift {
+        return Ok(());
+    }
+    for g in desired.databases.values().flat_map(|d| &d.grants) {
+        if g.privileges.contains(&crate::privs::Privilege::Drop) {
+            bail!(
+                "{}: DROP is a Redshift table privilege; PostgreSQL has none (remove it from `grants`)",
+                g.location.as_deref().unwrap_or("configuration")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The (schema, `name(args)`) function signatures a database's grants name.
+fn configured_functions(db: &crate::model::Database) -> Vec<(String, String)> {
+    db.grants
+        .iter()
+        .filter(|g| g.kind == crate::privs::ObjectKind::Function)
+        .flat_map(|g| {
+            let schema = g.schema.clone().unwrap_or_default();
+            g.objects
+                .iter()
+                .filter(|o| o.ends_with(')'))
+                .map(move |o| (schema.clone(), o.clone()))
+        })
+        .collect()
+}
+
+/// Reads the live state of everything the configuration manages.
+pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
+    check_env_passwords(desired)?;
+    let target = crate::conn::target(&desired.connection)?;
+    let client = target.connect(None).await?;
+    let info = live::cluster_info(&client).await?;
+    let dialect = desired
+        .connection
+        .dialect
+        .unwrap_or(if info.version.contains("Redshift") {
+            Dialect::Redshift
+        } else {
+            Dialect::Postgres
+        });
+    check_dialect_privileges(desired, dialect)?;
+    let mut live = Live {
+        dialect,
+        current_user: info.current_user,
+        connection_db: info.database.clone(),
+        passwords_readable: false,
+        server_version: info.version_num,
+        rbac_roles: Default::default(),
+        roles: Default::default(),
+        memberships: Default::default(),
+        owned: Default::default(),
+        databases: Default::default(),
+    };
+    let rs = dialect == Dialect::Redshift;
+    if rs {
+        crate::redshift::read_roles(&client, &mut live).await?;
+    } else {
+        live::read_roles(&client, &mut live).await?;
+    }
+    for db in desired.databases.keys() {
+        let other;
+        let c = if *db == info.database {
+            &client
+        } else {
+            other = target.connect(Some(db)).await.map_err(|e| {
+                match desired.database_locations.get(db) {
+                    Some(at) => e.context(format!("{at}: database `{db}` of the configuration")),
+                    None => e,
+                }
+            })?;
+            &other
+        };
+        let ldb = if rs {
+            crate::redshift::read_db(c).await
+        } else {
+            live::read_db(c, &configured_functions(&desired.databases[db])).await
+        }
+        .with_context(|| format!("reading database `{db}`"))?;
+        tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
+        live.databases.insert(db.clone(), ldb);
+    }
+    tracing::info!(roles = live.roles.len(), "read the live state");
+    Ok(live)
+}
+
+/// Keeps of the cluster-wide state only what concerns this configuration:
+/// declared, external, managed and reassign-target roles, memberships of
+/// those, groups they belong to and roles holding privileges in the
+/// configured databases. Unrelated role changes elsewhere in the cluster then
+/// neither show in the plan nor make a saved plan stale.
+pub fn scope(desired: &Desired, live: &mut Live) {
+    let cu = live.current_user.clone();
+    let keep = |n: &str| {
+        desired.roles.contains_key(n)
+            || desired.external.contains(n)
+            || desired.is_managed(n, &cu)
+            || desired.reassign_owned_to.as_deref() == Some(n)
+            || desired.memberships.contains_key(n)
+    };
+    live.memberships.retain(|_, members| {
+        members.retain(|m, _| keep(m));
+        !members.is_empty()
+    });
+    let mut related: std::collections::BTreeSet<String> =
+        live.memberships.keys().cloned().collect();
+    for db in live.databases.values() {
+        related.extend(db.acl.iter().map(|e| e.grantee.clone()));
+        for e in &db.default_acl {
+            related.insert(e.grantee.clone());
+            related.insert(e.for_role.clone());
+        }
+    }
+    live.roles.retain(|n, _| keep(n) || related.contains(n));
+    live.owned.retain(|n, _| keep(n));
+}
+
+/// [`read_live`] then [`scope`]: what plan and apply compare.
+pub async fn read_scoped(desired: &Desired) -> anyhow::Result<Live> {
+    let mut live = read_live(desired).await?;
+    scope(desired, &mut live);
+    Ok(live)
+}
