@@ -24,13 +24,13 @@ struct Cli {
 #[derive(clap::Args)]
 struct AwsArgs {
     /// AWS profile (else AWS_PROFILE / default).
-    #[arg(long, global = true)]
+    #[arg(long, short, global = true)]
     profile: Option<String>,
-    /// AWS region (else AWS_REGION / the profile's).
-    #[arg(long, global = true)]
+    /// AWS region (else AWS_REGION / AWS_DEFAULT_REGION / the profile's).
+    #[arg(long, short, global = true)]
     region: Option<String>,
     /// Athena workgroup for view / Iceberg / template statements.
-    #[arg(long, global = true, env = "AWS_WORKGROUP")]
+    #[arg(long, short, global = true, env = "AWS_WORKGROUP")]
     workgroup: Option<String>,
     /// S3 location for Athena query results (when the workgroup sets none).
     #[arg(long, global = true, env = "AWS_OUTPUT_LOCATION")]
@@ -59,8 +59,10 @@ enum Cmd {
     Validate(common::cli::ValidateArgs),
     /// Show what apply would change.
     Plan(common::cli::PlanArgs),
-    /// Change Glue / Athena to match the configuration.
-    Apply(common::cli::ApplyArgs),
+    /// Change Glue / Athena to match the configuration; on templates (a
+    /// `*.sql` file or a directory of them, no YAML) build and run them as
+    /// athena-rs's `apply` does.
+    Apply(ApplyCmd),
     /// Write the configuration of existing Glue databases (tables, views,
     /// partition projection) as YAML.
     Import(ImportArgs),
@@ -84,9 +86,38 @@ struct BuildArgs {
     /// Directory templates are loaded from and named relative to (default: current directory).
     #[arg(long, short)]
     context: Option<std::path::PathBuf>,
-    /// Write to this file instead of stdout.
+    /// Write to this file (no trailing newline) and print `Write to FILE`.
     #[arg(long, short, value_name = "FILE")]
     out: Option<std::path::PathBuf>,
+    /// athena-rs `-n/--no-pretty <BOOL>`: `true` prints the SQL exactly as
+    /// rendered (no trailing newline).
+    #[arg(long, short, value_name = "BOOL")]
+    no_pretty: Option<bool>,
+}
+
+/// `apply`: the declarative apply (YAML), or athena-rs's template apply.
+#[derive(clap::Args)]
+struct ApplyCmd {
+    #[command(flatten)]
+    common: common::cli::ApplyArgs,
+    /// Templates: directory templates are loaded from and named relative to
+    /// (default: current directory).
+    #[arg(long, short, value_name = "DIR")]
+    context: Option<std::path::PathBuf>,
+    /// Templates: `true` prints the SQL and what would run, and executes
+    /// nothing (athena-rs parses this flag but runs everything).
+    #[arg(long, short, value_name = "BOOL")]
+    dry_run: Option<bool>,
+    /// Templates: `true` prints SQL exactly as rendered (athena-rs).
+    #[arg(long, value_name = "BOOL")]
+    no_pretty: Option<bool>,
+    /// Templates: athena-rs's `-o <S3_URI>`, the same as `--output-location`.
+    #[arg(short = 'o', id = "apply_output_location", value_name = "S3_URI")]
+    output_location: Option<String>,
+    /// Templates: stop at the first FAILED or CANCELLED statement and exit 1
+    /// (athena-rs reports it, runs the rest and exits 0).
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(clap::Args)]
@@ -101,10 +132,66 @@ struct RunArgs {
     dry_run: bool,
 }
 
+/// athena-rs's `build`: the rendered SQL to a file (then `Write to FILE`),
+/// or to stdout (nothing when empty; no trailing newline with
+/// `--no-pretty true`).
 fn build(a: &BuildArgs) -> anyhow::Result<()> {
-    let mut sql = athena::template::build(&a.path, a.context.as_deref())?;
-    sql.push('\n');
-    common::run::write_output(&sql, a.out.as_deref())
+    use std::io::Write;
+    let sql = athena::template::build(&a.path, a.context.as_deref())?;
+    match &a.out {
+        Some(path) => {
+            std::fs::write(path, &sql)
+                .map_err(|e| anyhow::anyhow!("could not write {}: {e}", path.display()))?;
+            println!("Write to {}", path.display());
+        }
+        None if sql.is_empty() => {}
+        None if a.no_pretty == Some(true) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(sql.as_bytes())?;
+            out.flush()?;
+        }
+        None => println!("{sql}"),
+    }
+    Ok(())
+}
+
+/// `apply`: templates as athena-rs, or the declarative apply.
+async fn apply(tool: &Athena, g: &common::cli::GlobalArgs, a: &ApplyCmd) -> u8 {
+    let path = &a.common.path;
+    if athena::runner::is_template_path(path) {
+        if a.common.plan.is_some() {
+            eprintln!(
+                "error: --plan applies to YAML configurations; {} holds SQL templates",
+                path.display()
+            );
+            return common::exit::ERROR;
+        }
+        let o = athena::runner::Options {
+            no_pretty: a.no_pretty == Some(true),
+            dry_run: a.dry_run == Some(true),
+            strict: a.strict,
+        };
+        return match athena::runner::apply_templates(tool, path, a.context.as_deref(), o).await {
+            Ok(true) => common::exit::SUCCESS,
+            Ok(false) => common::exit::ERROR,
+            Err(e) => report(Err(e)),
+        };
+    }
+    let template_only = [
+        ("--context", a.context.is_some()),
+        ("--dry-run", a.dry_run.is_some()),
+        ("--no-pretty", a.no_pretty.is_some()),
+        ("-o", a.output_location.is_some()),
+        ("--strict", a.strict),
+    ];
+    if let Some((flag, _)) = template_only.iter().find(|(_, set)| *set) {
+        eprintln!(
+            "error: {flag} applies to SQL templates; {} is a YAML configuration (use `plan` to see changes without applying)",
+            path.display()
+        );
+        return common::exit::ERROR;
+    }
+    common::run::apply(tool, g, &a.common).await
 }
 
 async fn run(tool: &Athena, a: &RunArgs) -> anyhow::Result<()> {
@@ -182,18 +269,22 @@ fn report(r: anyhow::Result<()>) -> u8 {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
+    let output_location = match &cli.cmd {
+        Cmd::Apply(a) if a.output_location.is_some() => a.output_location.clone(),
+        _ => cli.aws.output_location,
+    };
     let tool = Athena::new(AwsOptions {
         profile: cli.aws.profile,
         region: cli.aws.region,
         workgroup: cli.aws.workgroup,
-        output_location: cli.aws.output_location,
+        output_location,
         parallelism: cli.aws.parallelism,
         attempt_timeout: Some(std::time::Duration::from_secs_f64(cli.aws.request_timeout)),
     });
     let code = match &cli.cmd {
         Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
         Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => common::run::apply(&tool, &cli.global, a).await,
+        Cmd::Apply(a) => apply(&tool, &cli.global, a).await,
         Cmd::Import(a) => report(import(&tool, a).await),
         Cmd::Build(a) => report(build(a)),
         Cmd::Run(a) => report(run(&tool, a).await),

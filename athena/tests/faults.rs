@@ -366,7 +366,8 @@ async fn throttled_athena_statement_is_retried_with_one_idempotency_token() {
     })
     .await;
     let mut cmd = command(&proxy.url);
-    cmd.args(["apply", "--auto-approve", s(&cfg)]);
+    cmd.args(["apply", "--auto-approve", s(&cfg)])
+        .env("AWS_OUTPUT_LOCATION", "s3://athena-results/");
     let r = athena_async(cmd).await;
     assert_eq!(r.code, 0, "{r}");
     let starts: Vec<Seen> = proxy

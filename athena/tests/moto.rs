@@ -469,7 +469,13 @@ async fn views_through_athena_with_database_context() {
             "databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - name: v_top\n        sql: SELECT * FROM v_base\n      - name: v_base\n        sql: |\n          SELECT id\n          FROM t\n          WHERE id > 0\n"
         ),
     );
-    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    let r = athena(&[
+        "apply",
+        "--auto-approve",
+        "--output-location",
+        "s3://athena-results/",
+        s(&cfg),
+    ]);
     assert_eq!(r.code, 0, "{r}");
     let q = recorded_queries(&db).await;
     // The dependent view after the one it reads; exact statements.
@@ -558,7 +564,12 @@ async fn presto_view_fixture_decoded_and_compared_normalized() {
     assert_eq!(r.code, 0, "{r}");
     assert_no_changes(&out);
     let different = write(dir.path(), "c.yaml", &format!("databases:\n  - name: {db}\n    views:\n      - name: v_people\n        sql: SELECT id FROM people\n"));
-    let r = athena(&["plan", s(&different)]);
+    let r = athena(&[
+        "plan",
+        "--output-location",
+        "s3://athena-results/",
+        s(&different),
+    ]);
     assert!(r.stdout.contains("~ view."), "{r}");
     assert!(
         r.stdout.contains("CREATE OR REPLACE VIEW \"v_people\" AS"),
@@ -576,7 +587,7 @@ async fn iceberg_through_athena_ddl() {
         "c.yaml",
         &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{{name: a, type: int}}]}}\n"),
     );
-    apply_ok(&cfg, &[]);
+    apply_ok(&cfg, &["--output-location", "s3://athena-results/"]);
     assert_eq!(
         recorded_queries(&db).await,
         vec!["CREATE TABLE `ice` (`a` int)\nLOCATION 's3://b/ice/'\nTBLPROPERTIES ('table_type'='ICEBERG')".to_string()]
@@ -704,4 +715,133 @@ fn region_from_the_flag_or_a_clear_error() {
     );
     assert!(stdout.contains("glue us-east-1"), "{stdout}");
     assert!(stdout.contains(&format!("+ database.{db}")), "{stdout}");
+}
+
+#[tokio::test]
+async fn athena_statements_need_a_result_location_before_anything_is_applied() {
+    let db = unique("noresults");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - {{name: v, sql: SELECT id FROM t}}\n"),
+    );
+    for verb in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let mut args = verb.to_vec();
+        args.push(s(&cfg));
+        let r = athena(&args);
+        assert_eq!(r.code, 1, "{r}");
+        assert!(
+            r.stderr
+                .contains("workgroup `primary` sets no result location"),
+            "{r}"
+        );
+    }
+    assert!(
+        glue().get_database().name(&db).send().await.is_err(),
+        "nothing applied"
+    );
+    // A workgroup with its own result location is enough.
+    let wg = format!("wg_{}", std::process::id());
+    let a = athena_client_at(&endpoint());
+    a.create_work_group()
+        .name(&wg)
+        .configuration(
+            aws_sdk_athena::types::WorkGroupConfiguration::builder()
+                .result_configuration(
+                    aws_sdk_athena::types::ResultConfiguration::builder()
+                        .output_location("s3://wg-results/")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    apply_ok(&cfg, &["--workgroup", &wg]);
+    assert_eq!(
+        recorded_queries(&db).await,
+        vec!["CREATE OR REPLACE VIEW \"v\" AS\nSELECT id FROM t".to_string()]
+    );
+    let _ = a.delete_work_group().work_group(&wg).send().await;
+    cleanup(&db).await;
+}
+
+/// Partition values and locations of a table, read with boto3.
+fn boto3_partitions(db: &str, t: &str) -> Vec<(Vec<String>, String)> {
+    let out = boto3(&format!(
+        "ps = glue.get_partitions(DatabaseName={db:?}, TableName={t:?})['Partitions']\nprint(json.dumps(sorted([p['Values'], p['StorageDescriptor']['Location']] for p in ps)))"
+    ));
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn partition_key_change_counts_and_re_registers_live_partitions() {
+    let db = unique("pkeylive");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: parquet\n        columns: [{{name: a, type: string}}]\n        partition_keys: [{{name: dt, type: string}}, {{name: src, type: string}}]\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    // Partitions registered by another writer (a crawler, MSCK REPAIR).
+    boto3(&format!(
+        "sd = glue.get_table(DatabaseName={db:?}, Name='t')['Table']['StorageDescriptor']\nfor d, s in [('2024-01-01', 'web'), ('2024-01-02', 'web'), ('2024-01-02', 'app')]:\n    glue.create_partition(DatabaseName={db:?}, TableName='t', PartitionInput={{'Values': [d, s], 'StorageDescriptor': dict(sd, Location=f's3://b/t/{{d}}/{{s}}/')}})"
+    ));
+    let before = boto3_partitions(&db, "t");
+    assert_eq!(before.len(), 3);
+
+    // A comment on a key, and the keys reordered: the names survive.
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace(
+            "[{name: dt, type: string}, {name: src, type: string}]",
+            "[{name: src, type: string}, {name: dt, type: string, comment: day}]",
+        ),
+    );
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(
+        r.stdout.contains(
+            "with its 3 registered partition(s): 3 re-registered under the new keys, 0 lost"
+        ),
+        "{r}"
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    assert_eq!(boto3_partitions(&db, "t"), before, "nothing applied");
+    apply_ok(&cfg, &["--allow-destructive"]);
+    let mut after: Vec<(Vec<String>, String)> = boto3_partitions(&db, "t")
+        .into_iter()
+        .map(|(mut v, l)| {
+            v.reverse();
+            (v, l)
+        })
+        .collect();
+    after.sort();
+    assert_eq!(
+        after, before,
+        "re-registered with values in the new key order"
+    );
+    assert_no_changes(&cfg);
+
+    // A key renamed: the partitions cannot be re-registered; the plan says so.
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace(
+            "[{name: dt, type: string}, {name: src, type: string}]",
+            "[{name: src, type: string}, {name: day, type: string}]",
+        ),
+    );
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(
+        r.stdout.contains("with its 3 registered partition(s): 0 re-registered under the new keys, 3 lost (a partition key is added, removed or renamed"),
+        "{r}"
+    );
+    apply_ok(&cfg, &["--allow-destructive"]);
+    assert!(boto3_partitions(&db, "t").is_empty());
+    boto3(&format!(
+        "glue.delete_table(DatabaseName={db:?}, Name='t')\nglue.delete_database(Name={db:?})"
+    ));
 }

@@ -592,3 +592,53 @@ pub fn http_post(url: &str, path: &str, body: &str) {
         "{resp}"
     );
 }
+
+/// Every query execution moto's Athena at `url` recorded, read with boto3
+/// (`support/moto_queries.py`): `query`, `database`, `workgroup`,
+/// `output_location`, `state`, in moto's order. Fails when python3/boto3 is
+/// missing.
+pub fn boto3_queries(url: &str, region: &str) -> Vec<serde_json::Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_queries.py");
+    let out = Command::new("python3")
+        .args([script, url, region])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed (with boto3) to read moto's queries: {e}"));
+    assert!(
+        out.status.success(),
+        "moto_queries.py failed (pip install boto3):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from moto_queries.py")
+}
+
+/// `(query, database)` of each recorded query.
+pub fn statements_and_databases(q: &[serde_json::Value]) -> Vec<(String, Option<String>)> {
+    q.iter()
+        .map(|v| {
+            (
+                v["query"].as_str().unwrap_or_default().to_string(),
+                v["database"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// Runs Python `code` with `glue` and `athena` boto3 clients on moto
+/// (independent of the tool's SDK) and returns its stdout, trimmed.
+pub fn boto3(code: &str) -> String {
+    require_moto();
+    let preamble = format!(
+        "import boto3, json\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\nglue = boto3.client('glue', **kw)\nathena = boto3.client('athena', **kw)\n",
+        endpoint()
+    );
+    let out = Command::new("python3")
+        .args(["-c", &format!("{preamble}{code}")])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed (with boto3): {e}"));
+    assert!(
+        out.status.success(),
+        "boto3 script failed:\n{code}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
