@@ -14,6 +14,7 @@ pub mod live;
 pub mod model;
 pub mod query;
 pub mod runner;
+pub mod schedule;
 pub mod sql;
 pub mod template;
 pub mod tool;

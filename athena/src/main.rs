@@ -35,9 +35,11 @@ struct AwsArgs {
     /// S3 location for Athena query results (when the workgroup sets none).
     #[arg(long, global = true, env = "AWS_OUTPUT_LOCATION")]
     output_location: Option<String>,
-    /// Maximum concurrent requests and changes.
-    #[arg(long, global = true, default_value_t = 8)]
-    parallelism: usize,
+    /// Maximum concurrent requests and changes (default 8). For templates
+    /// (`apply` on *.sql), opt-in: statements on different tables run
+    /// concurrently, in written order per table (default 1: one by one).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    parallelism: Option<u16>,
     /// Time limit in seconds of one attempt of an AWS call; a timed-out
     /// attempt is retried (attempts: AWS_MAX_ATTEMPTS, default 3).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
@@ -156,7 +158,12 @@ fn build(a: &BuildArgs) -> anyhow::Result<()> {
 }
 
 /// `apply`: templates as athena-rs, or the declarative apply.
-async fn apply(tool: &Athena, g: &common::cli::GlobalArgs, a: &ApplyCmd) -> u8 {
+async fn apply(
+    tool: &Athena,
+    g: &common::cli::GlobalArgs,
+    a: &ApplyCmd,
+    parallelism: Option<usize>,
+) -> u8 {
     let path = &a.common.path;
     if athena::runner::is_template_path(path) {
         if a.common.plan.is_some() {
@@ -170,6 +177,7 @@ async fn apply(tool: &Athena, g: &common::cli::GlobalArgs, a: &ApplyCmd) -> u8 {
             no_pretty: a.no_pretty == Some(true),
             dry_run: a.dry_run == Some(true),
             strict: a.strict,
+            parallelism: parallelism.unwrap_or(1),
         };
         return match athena::runner::apply_templates(tool, path, a.context.as_deref(), o).await {
             Ok(true) => common::exit::SUCCESS,
@@ -278,13 +286,13 @@ async fn main() -> ExitCode {
         region: cli.aws.region,
         workgroup: cli.aws.workgroup,
         output_location,
-        parallelism: cli.aws.parallelism,
+        parallelism: cli.aws.parallelism.map_or(8, usize::from),
         attempt_timeout: Some(std::time::Duration::from_secs_f64(cli.aws.request_timeout)),
     });
     let code = match &cli.cmd {
         Cmd::Validate(a) => common::run::validate(&tool, &cli.global, a),
         Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => apply(&tool, &cli.global, a).await,
+        Cmd::Apply(a) => apply(&tool, &cli.global, a, cli.aws.parallelism.map(usize::from)).await,
         Cmd::Import(a) => report(import(&tool, a).await),
         Cmd::Build(a) => report(build(a)),
         Cmd::Run(a) => report(run(&tool, a).await),

@@ -30,6 +30,10 @@ pub struct Options {
     pub dry_run: bool,
     /// Stop at the first FAILED / CANCELLED statement and exit 1.
     pub strict: bool,
+    /// Statements run at once (1: one by one, in order, as athena-rs).
+    /// Above 1, see [`crate::schedule`]: a failed statement stops the
+    /// statements that depend on it, and the run exits 1.
+    pub parallelism: usize,
 }
 
 /// Whether `apply PATH` means templates: a `*.sql` file, or a directory
@@ -110,6 +114,11 @@ pub async fn apply_templates(
         );
         return Ok(false);
     }
+    if o.parallelism > 1 {
+        let ok = run_parallel(c, tool, &stmts, o.parallelism).await;
+        eprintln!("({:.1} s)", started.elapsed().as_secs_f64());
+        return Ok(ok);
+    }
     for (i, s) in stmts.iter().enumerate() {
         let f = run_one(c, tool, &mut out, s, &format!("{}/{n}", i + 1), &o).await?;
         if f.succeeded() {
@@ -173,4 +182,107 @@ async fn run_one(
         );
     }
     Ok(f)
+}
+
+/// How one statement of a parallel run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Pending,
+    Running,
+    Succeeded,
+    Failed(String),
+    /// Not run: it depends on this failed or skipped statement.
+    Skipped(usize),
+}
+
+/// Runs statements concurrently (at most `limit` at once) in dependency
+/// order; prints what ran. `false` when a statement failed.
+async fn run_parallel(
+    c: &crate::live::Clients,
+    tool: &Athena,
+    stmts: &[Statement],
+    limit: usize,
+) -> bool {
+    use futures_util::stream::{FuturesUnordered, StreamExt};
+    let n = stmts.len();
+    let targets: Vec<crate::schedule::Target> = stmts.iter().map(crate::schedule::target).collect();
+    let deps = crate::schedule::dependencies(&targets);
+    let mut state = vec![State::Pending; n];
+    let mut running = FuturesUnordered::new();
+    loop {
+        for i in 0..n {
+            if state[i] != State::Pending {
+                continue;
+            }
+            if let Some(&d) = deps[i]
+                .iter()
+                .find(|&&d| matches!(state[d], State::Failed(_) | State::Skipped(_)))
+            {
+                state[i] = State::Skipped(d);
+                continue;
+            }
+            if running.len() < limit && deps[i].iter().all(|&d| state[d] == State::Succeeded) {
+                state[i] = State::Running;
+                let s = &stmts[i];
+                let what = match &targets[i] {
+                    crate::schedule::Target::Table(d, t) => format!("{d}.{t}"),
+                    crate::schedule::Target::Barrier => "barrier".into(),
+                };
+                eprintln!("[{}/{n}] started ({what})", i + 1);
+                running.push(async move {
+                    let t = Instant::now();
+                    let r = query::run_to_end(&c.athena, &tool.opts, s.database.as_deref(), &s.sql)
+                        .await;
+                    (i, r, t.elapsed())
+                });
+            }
+        }
+        let Some((i, r, took)) = running.next().await else {
+            break;
+        };
+        state[i] = match r {
+            Ok(f) if f.succeeded() => {
+                eprintln!(
+                    "[{}/{n}] SUCCEEDED ({}, {:.1} s)",
+                    i + 1,
+                    f.id,
+                    took.as_secs_f64()
+                );
+                State::Succeeded
+            }
+            Ok(f) => {
+                let why = format!(
+                    "{} ({}): {}",
+                    f.state.as_str(),
+                    f.id,
+                    f.reason.as_deref().unwrap_or("no reason given")
+                );
+                eprintln!("[{}/{n}] {why}", i + 1);
+                State::Failed(why)
+            }
+            Err(e) => {
+                eprintln!("[{}/{n}] error: {e:#}", i + 1);
+                State::Failed(format!("{e:#}"))
+            }
+        };
+    }
+    let count = |f: &dyn Fn(&State) -> bool| state.iter().filter(|s| f(s)).count();
+    let ok = count(&|s| *s == State::Succeeded);
+    eprintln!(
+        "Statistics: {ok} succeeded, {} failed or cancelled, {} not run",
+        count(&|s| matches!(s, State::Failed(_))),
+        count(&|s| matches!(s, State::Skipped(_)))
+    );
+    for (i, s) in state.iter().enumerate() {
+        match s {
+            State::Failed(why) => eprintln!("  statement {}/{n} failed: {why}", i + 1),
+            State::Skipped(d) => eprintln!(
+                "  statement {}/{n} not run: it depends on statement {}",
+                i + 1,
+                d + 1
+            ),
+            _ => {}
+        }
+    }
+    ok == n
 }

@@ -152,3 +152,150 @@ async fn polling_waits_through_queued_and_running() {
         started.elapsed()
     );
 }
+
+/// A template tree of 4 tables in one database: the database, then per
+/// table a CREATE and two ALTERs, a view (a barrier), one more ALTER.
+fn parallel_project(db: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sql = format!("CREATE DATABASE IF NOT EXISTS {db};\n");
+    for i in 1..=4 {
+        sql.push_str(&format!("/* Database: {db} */\nCREATE EXTERNAL TABLE IF NOT EXISTS `t{i}` (a string) PARTITIONED BY (dt string) LOCATION 's3://b/t{i}/';\n"));
+    }
+    for p in 1..=2 {
+        for i in 1..=4 {
+            sql.push_str(&format!(
+                "/* Database: {db} */\nALTER TABLE t{i} ADD IF NOT EXISTS PARTITION (dt='{p}');\n"
+            ));
+        }
+    }
+    sql.push_str(&format!("-- Database: {db}\nCREATE OR REPLACE VIEW v AS SELECT * FROM t1;\n/* Database: {db} */\nALTER TABLE t1 ADD IF NOT EXISTS PARTITION (dt='3');\n"));
+    write(dir.path(), "par/index.sql", &sql);
+    dir
+}
+
+fn slow_private_moto() -> PrivateMoto {
+    let moto = private_moto();
+    // Each state lasts two polls: a query takes several hundred ms.
+    http_post(
+        &moto.url,
+        "/moto-api/state-manager/set-transition",
+        r#"{"model_name": "athena::execution", "transition": {"progression": "manual", "times": 2}}"#,
+    );
+    moto
+}
+
+#[test]
+fn parallel_templates_keep_per_table_order_and_barriers() {
+    let moto = slow_private_moto();
+    let p = parallel_project("par_db");
+    let mut cmd = command(&moto.url);
+    cmd.args(["apply", "--parallelism", "4", "par"])
+        .current_dir(p.path());
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{r}");
+    let sent: Vec<String> = boto3_queries(&moto.url, "us-east-1")
+        .iter()
+        .map(|q| q["query"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent.len(), 16, "{sent:#?}");
+    assert_eq!(sent[0], "SELECT 1");
+    assert_eq!(sent[1], "CREATE DATABASE IF NOT EXISTS par_db");
+    // Per table, the written order.
+    for i in 1..=4 {
+        let mine: Vec<&String> = sent
+            .iter()
+            .filter(|q| q.contains(&format!("`t{i}`")) || q.contains(&format!("TABLE t{i} ")))
+            .collect();
+        let want = if i == 1 { 4 } else { 3 };
+        assert_eq!(mine.len(), want, "t{i}: {sent:#?}");
+        assert!(mine[0].contains("CREATE EXTERNAL TABLE"), "{mine:#?}");
+        assert!(
+            mine[1].contains("dt='1'") && mine[2].contains("dt='2'"),
+            "{mine:#?}"
+        );
+    }
+    // The view waits for every table statement, the last ALTER for the view.
+    assert!(sent[14].contains("CREATE OR REPLACE VIEW v"), "{sent:#?}");
+    assert!(sent[15].contains("dt='3'"), "{sent:#?}");
+    // Statements on different tables were in flight together: the second
+    // CREATE started before the first one finished.
+    let started2 = r.stderr.find("[3/15] started").expect("started 3");
+    let done1 = r.stderr.find("[2/15] SUCCEEDED").expect("done 2");
+    assert!(started2 < done1, "{r}");
+}
+
+#[test]
+fn a_failed_parallel_statement_stops_what_depends_on_it() {
+    let moto = slow_private_moto();
+    let p = parallel_project("parf_db");
+    let child = spawn(&moto.url, &["apply", "--parallelism", "4", "par"], p.path());
+    // Cancel the first ALTER of t2 while it runs.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let cancelled = rt.block_on(async {
+        let a = athena_client_at(&moto.url);
+        for _ in 0..1000 {
+            let ids = a
+                .list_query_executions()
+                .send()
+                .await
+                .unwrap()
+                .query_execution_ids
+                .unwrap_or_default();
+            for id in ids {
+                let q = a
+                    .get_query_execution()
+                    .query_execution_id(&id)
+                    .send()
+                    .await
+                    .unwrap()
+                    .query_execution
+                    .unwrap();
+                if q.query()
+                    .unwrap_or("")
+                    .contains("ALTER TABLE t2 ADD IF NOT EXISTS PARTITION (dt='1')")
+                {
+                    a.stop_query_execution()
+                        .query_execution_id(&id)
+                        .send()
+                        .await
+                        .unwrap();
+                    return id;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the ALTER of t2 never started");
+    });
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("statement 7/15 failed: CANCELLED ({cancelled})")),
+        "{stderr}"
+    );
+    // t2's next ALTER, the view and the ALTER after it did not run; the other
+    // tables' ALTERs did.
+    for (i, d) in [(11, 7), (14, 7), (15, 14)] {
+        assert!(
+            stderr.contains(&format!(
+                "statement {i}/15 not run: it depends on statement {d}"
+            )),
+            "{i}: {stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("11 succeeded, 1 failed or cancelled, 3 not run"),
+        "{stderr}"
+    );
+    let sent: Vec<String> = boto3_queries(&moto.url, "us-east-1")
+        .iter()
+        .map(|q| q["query"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sent.len(), 13, "health check + 12 started: {sent:#?}");
+    assert!(!sent
+        .iter()
+        .any(|q| q.contains("VIEW") || q.contains("dt='3'")));
+}
