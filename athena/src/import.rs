@@ -147,7 +147,7 @@ pub fn table_config(t: &TableSpec) -> config::Table {
     }
     if let Some(p) = parse_projection(t, &props) {
         // Keep the typed form only if it renders back to exactly the same properties.
-        let rendered = render_projection_keys(&p);
+        let rendered = model::projection_parameters(&p);
         let original: BTreeMap<String, String> = props
             .iter()
             .filter(|(k, _)| k.starts_with("projection.") || *k == "storage.location.template")
@@ -190,63 +190,6 @@ pub fn table_config(t: &TableSpec) -> config::Table {
         });
     }
     c
-}
-
-fn render_projection_keys(p: &config::Projection) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    out.insert("projection.enabled".to_string(), p.enabled.to_string());
-    if let Some(t) = &p.location_template {
-        out.insert("storage.location.template".into(), t.clone());
-    }
-    for (k, c) in &p.columns {
-        let prefix = format!("projection.{k}");
-        match c {
-            ProjectedColumn::Enum { values } => {
-                out.insert(format!("{prefix}.type"), "enum".into());
-                out.insert(format!("{prefix}.values"), values.join(","));
-            }
-            ProjectedColumn::Integer {
-                range,
-                interval,
-                digits,
-            } => {
-                out.insert(format!("{prefix}.type"), "integer".into());
-                out.insert(
-                    format!("{prefix}.range"),
-                    format!("{},{}", range[0], range[1]),
-                );
-                if let Some(i) = interval {
-                    out.insert(format!("{prefix}.interval"), i.to_string());
-                }
-                if let Some(d) = digits {
-                    out.insert(format!("{prefix}.digits"), d.to_string());
-                }
-            }
-            ProjectedColumn::Date {
-                range,
-                format,
-                interval,
-                unit,
-            } => {
-                out.insert(format!("{prefix}.type"), "date".into());
-                out.insert(
-                    format!("{prefix}.range"),
-                    format!("{},{}", range[0], range[1]),
-                );
-                out.insert(format!("{prefix}.format"), format.clone());
-                if let Some(i) = interval {
-                    out.insert(format!("{prefix}.interval"), i.to_string());
-                }
-                if let Some(u) = unit {
-                    out.insert(format!("{prefix}.interval.unit"), u.to_uppercase());
-                }
-            }
-            ProjectedColumn::Injected => {
-                out.insert(format!("{prefix}.type"), "injected".into());
-            }
-        }
-    }
-    out
 }
 
 /// Reads the named databases (all when empty) and returns their configuration.

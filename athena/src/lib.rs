@@ -13,6 +13,8 @@ pub mod import;
 pub mod live;
 pub mod model;
 pub mod query;
+pub mod runner;
+pub mod schedule;
 pub mod sql;
 pub mod template;
 pub mod tool;

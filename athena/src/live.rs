@@ -1,5 +1,6 @@
 //! Reading the live catalog: GetDatabases, GetTables per database and
-//! GetPartitions per partition-managed table, each paginated, the per-table
+//! GetPartitions per partition-managed table (and per table whose partition
+//! keys change), each paginated, the per-table
 //! reads concurrent with a limit.
 
 use std::collections::BTreeMap;
@@ -212,11 +213,16 @@ pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow:
     let mut jobs = Vec::new();
     for (dbname, db) in &desired.databases {
         for (tname, t) in &db.tables {
-            let exists = live
-                .databases
-                .get(dbname)
-                .is_some_and(|d| d.tables.contains_key(tname));
-            if t.partitions.is_some() && exists {
+            let have = live.databases.get(dbname).and_then(|d| d.tables.get(tname));
+            // Also where a partition-key change would drop the table: the
+            // plan says how many partitions go, and apply re-registers them.
+            let key_change = have.is_some_and(|h| {
+                h.kind == crate::model::Kind::External
+                    && t.kind == crate::model::Kind::External
+                    && !h.partition_keys.is_empty()
+                    && h.partition_keys != t.partition_keys
+            });
+            if have.is_some() && (t.partitions.is_some() || key_change) {
                 jobs.push((dbname.clone(), tname.clone()));
             }
         }

@@ -15,13 +15,100 @@ pub const FIRST_POLL: Duration = Duration::from_millis(100);
 /// Longest poll delay.
 pub const MAX_POLL: Duration = Duration::from_secs(2);
 
+/// Fails unless Athena has somewhere to write query results: an output
+/// location given (`--output-location` / `AWS_OUTPUT_LOCATION`), or the
+/// workgroup's own (its result location, or managed query results), read
+/// with GetWorkGroup. Called by `plan` when the plan holds Athena
+/// statements, so that a missing location fails before anything is applied.
+pub async fn check_result_location(
+    client: &aws_sdk_athena::Client,
+    o: &AwsOptions,
+    statements: usize,
+) -> anyhow::Result<()> {
+    if o.output_location.as_deref().is_some_and(|s| !s.is_empty()) {
+        return Ok(());
+    }
+    let wg = o.workgroup.as_deref().unwrap_or("primary");
+    let r = client
+        .get_work_group()
+        .work_group(wg)
+        .send()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| format!("Athena GetWorkGroup `{wg}` failed"))?;
+    let Some(w) = r.work_group else {
+        anyhow::bail!("Athena workgroup `{wg}` does not exist (set --workgroup / AWS_WORKGROUP)");
+    };
+    let conf = w.configuration.as_ref();
+    let location = conf
+        .and_then(|c| c.result_configuration.as_ref())
+        .and_then(|r| r.output_location.as_deref())
+        .is_some_and(|s| !s.is_empty());
+    let managed = conf
+        .and_then(|c| c.managed_query_results_configuration.as_ref())
+        .is_some_and(|m| m.enabled);
+    if location || managed {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the plan runs {statements} Athena statement(s), but Athena has nowhere to write query results: workgroup `{wg}` sets no result location and neither --output-location nor AWS_OUTPUT_LOCATION is set. Nothing was applied"
+    )
+}
+
+/// How a query that Athena accepted ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// Query execution id.
+    pub id: String,
+    /// SUCCEEDED, FAILED or CANCELLED.
+    pub state: QueryExecutionState,
+    /// Athena's StateChangeReason for FAILED / CANCELLED.
+    pub reason: Option<String>,
+}
+
+impl Finished {
+    /// Whether the query succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.state == QueryExecutionState::Succeeded
+    }
+}
+
 /// Runs `sql` on Athena and waits for it; returns the query execution id.
+/// A FAILED or CANCELLED query is an error with Athena's reason.
 pub async fn run(
     client: &aws_sdk_athena::Client,
     o: &AwsOptions,
     database: Option<&str>,
     sql: &str,
 ) -> anyhow::Result<String> {
+    let f = run_to_end(client, o, database, sql).await?;
+    if f.succeeded() {
+        return Ok(f.id);
+    }
+    anyhow::bail!(
+        "Athena query {} {}: {}\n  statement: {}",
+        f.id,
+        f.state.as_str(),
+        f.reason.as_deref().unwrap_or("no reason given"),
+        first_line(sql)
+    )
+}
+
+fn first_line(sql: &str) -> &str {
+    sql.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+}
+
+/// Runs `sql` on Athena and waits until it SUCCEEDED, FAILED or was
+/// CANCELLED; an error only when an API call fails.
+pub async fn run_to_end(
+    client: &aws_sdk_athena::Client,
+    o: &AwsOptions,
+    database: Option<&str>,
+    sql: &str,
+) -> anyhow::Result<Finished> {
     let mut req = client
         .start_query_execution()
         .query_string(sql)
@@ -32,11 +119,7 @@ pub async fn run(
     if let Some(out) = &o.output_location {
         req = req.result_configuration(ResultConfiguration::builder().output_location(out).build());
     }
-    let first_line = sql
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
+    let first_line = first_line(sql);
     let started = req
         .send()
         .await
@@ -58,15 +141,16 @@ pub async fn run(
         let status = r.query_execution.and_then(|q| q.status);
         let state = status.as_ref().and_then(|s| s.state.clone());
         match state {
-            Some(QueryExecutionState::Succeeded) => return Ok(id),
-            Some(s @ (QueryExecutionState::Failed | QueryExecutionState::Cancelled)) => {
-                let reason = status
-                    .and_then(|s| s.state_change_reason)
-                    .unwrap_or_else(|| "no reason given".into());
-                anyhow::bail!(
-                    "Athena query {id} {}: {reason}\n  statement: {first_line}",
-                    s.as_str()
-                );
+            Some(
+                s @ (QueryExecutionState::Succeeded
+                | QueryExecutionState::Failed
+                | QueryExecutionState::Cancelled),
+            ) => {
+                return Ok(Finished {
+                    id,
+                    state: s,
+                    reason: status.and_then(|s| s.state_change_reason),
+                })
             }
             _ => {
                 tokio::time::sleep(delay).await;

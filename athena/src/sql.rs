@@ -33,13 +33,60 @@ enum State {
 }
 
 /// Walks `sql` and calls `f(byte_index, char, state_before)` for each char.
-fn scan(sql: &str, mut f: impl FnMut(usize, char, State)) {
+/// Quotes double to escape (Trino SQL: views, DML).
+fn scan(sql: &str, f: impl FnMut(usize, char, State)) {
+    scan_with(sql, false, f)
+}
+
+/// Whether a statement starting at `rest` is Hive DDL, where string
+/// literals (`'…'` and `"…"`) escape with a backslash, rather than Trino
+/// SQL, where `"` quotes an identifier and a backslash is an ordinary char.
+/// Athena parses CREATE [EXTERNAL] TABLE / DATABASE, ALTER, DROP, MSCK,
+/// DESCRIBE and SHOW with Hive's grammar, the rest (SELECT, CREATE VIEW,
+/// INSERT, …) with Trino's.
+pub fn is_hive_ddl(rest: &str) -> bool {
+    let mut words = rest
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    match words.next().as_deref() {
+        Some("ALTER" | "DROP" | "MSCK" | "DESCRIBE" | "DESC" | "SHOW") => true,
+        Some("CREATE") => {
+            for w in words {
+                match w.as_str() {
+                    "OR" | "REPLACE" => continue,
+                    "EXTERNAL" | "TABLE" | "DATABASE" | "SCHEMA" => return true,
+                    _ => return false,
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// [`scan`] over a script of statements; with `per_statement`, each
+/// statement's string escapes follow its grammar ([`is_hive_ddl`]).
+///
+/// Hand-written rather than `sqlparser`'s tokenizer: no sqlparser dialect
+/// switches escaping per statement (its `HiveDialect` has no backslash
+/// escapes, and one custom dialect would mis-read either the Hive DDL or
+/// the Trino views of a mixed script), and its tokenizer rejects input
+/// athena-rs passes through (an unterminated literal); here only the
+/// statement boundaries are needed.
+fn scan_with(sql: &str, per_statement: bool, mut f: impl FnMut(usize, char, State)) {
     let chars: Vec<(usize, char)> = sql.char_indices().collect();
     let mut st = State::Code;
+    let mut hive = false;
+    let mut at_start = true;
     let mut i = 0;
     while i < chars.len() {
         let (at, c) = chars[i];
         let next = chars.get(i + 1).map(|&(_, c)| c);
+        if per_statement && at_start && st == State::Code && c.is_ascii_alphabetic() {
+            hive = is_hive_ddl(&sql[at..]);
+            at_start = false;
+        }
         let reported = match st {
             State::Code if c == '-' && next == Some('-') => State::Line,
             State::Code if c == '/' && next == Some('*') => State::Block,
@@ -51,6 +98,7 @@ fn scan(sql: &str, mut f: impl FnMut(usize, char, State)) {
                 '\'' => st = State::Single,
                 '"' => st = State::Double,
                 '`' => st = State::Back,
+                ';' => at_start = true,
                 '-' if next == Some('-') => {
                     st = State::Line;
                     i += 1;
@@ -63,6 +111,11 @@ fn scan(sql: &str, mut f: impl FnMut(usize, char, State)) {
                 }
                 _ => {}
             },
+            // Hive: a backslash escapes the next char, inside the literal.
+            State::Single | State::Double if hive && c == '\\' && next.is_some() => {
+                i += 1;
+                f(chars[i].0, chars[i].1, st);
+            }
             // A doubled quote is an escaped quote: leaving and re-entering
             // the literal gives the same result.
             State::Single if c == '\'' => st = State::Code,
@@ -81,11 +134,12 @@ fn scan(sql: &str, mut f: impl FnMut(usize, char, State)) {
 }
 
 /// Splits a script into statements on `;` outside string literals, quoted
-/// identifiers and comments; statements are trimmed, empty ones (or only
-/// comments) dropped.
+/// identifiers and comments (Hive DDL literals escape with a backslash, see
+/// [`is_hive_ddl`]); statements are trimmed, empty ones (or only comments)
+/// dropped.
 pub fn split_statements(sql: &str) -> Vec<String> {
     let mut cuts = Vec::new();
-    scan(sql, |at, c, st| {
+    scan_with(sql, true, |at, c, st| {
         if st == State::Code && c == ';' {
             cuts.push(at);
         }
@@ -137,32 +191,25 @@ pub fn normalize(sql: &str) -> String {
     t.to_string()
 }
 
-/// The database named by athena-rs's `-- Database: x` or `/* Database: x */`
-/// comment in a statement (case-insensitive; the first one wins).
+/// The database named in a statement the way athena-rs finds it: the first
+/// match of `(?i)--\s+Database:\s(.*)` anywhere in the statement (the rest
+/// of the line, trimmed: `-- Database: db1 -- prod` names `db1 -- prod`),
+/// else of `(?i)/*\s+Database:\s([^\s]+)\s\*/` (where `/*` means "any
+/// number of `/`", so `/* Database: db2*/` names nothing). The same
+/// expressions as athena-rs, so that templates select the same databases.
 pub fn database_comment(sql: &str) -> Option<String> {
-    for line in sql.lines() {
-        let l = line.trim();
-        let body = if let Some(r) = l.strip_prefix("--") {
-            r
-        } else if let Some(r) = l.strip_prefix("/*") {
-            r.split("*/").next().unwrap_or(r)
-        } else {
-            continue;
-        };
-        let body = body.trim_start();
-        // `get`: a comment's 9th byte may fall inside a multi-byte char.
-        let Some(rest) = body
-            .get(..9)
-            .filter(|h| h.eq_ignore_ascii_case("database:"))
-            .and_then(|_| body.get(9..))
-        else {
-            continue;
-        };
-        if let Some(name) = rest.split_whitespace().next() {
-            return Some(name.to_string());
-        }
-    }
-    None
+    use std::sync::OnceLock;
+    static PATTERNS: OnceLock<[regex::Regex; 2]> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        [
+            regex::Regex::new(r"(?i)--\s+Database:\s(.*)").expect("valid regex"),
+            regex::Regex::new(r"(?i)/*\s+Database:\s([^\s]+)\s\*/").expect("valid regex"),
+        ]
+    });
+    patterns.iter().find_map(|r| {
+        r.captures(sql)
+            .map(|c| c.get(1).map_or("", |m| m.as_str()).trim().to_string())
+    })
 }
 
 /// The JSON Athena encodes in a view's `ViewOriginalText`.
@@ -271,12 +318,69 @@ mod tests {
         );
         // A multi-byte char across byte 9 is not a panic.
         assert_eq!(database_comment("-- 12345678é vue\nSELECT 1"), None);
-        assert_eq!(database_comment("-- Database:\nSELECT 1"), None);
+        // athena-rs's `\s` after the colon may be the newline: the next
+        // line is the "name".
+        assert_eq!(
+            database_comment("-- Database:\nSELECT 1").as_deref(),
+            Some("SELECT 1")
+        );
         assert_eq!(
             database_comment("-- database: a\n-- database: b").as_deref(),
             Some("a")
         );
         assert_eq!(database_comment("SELECT 1"), None);
+    }
+
+    /// The cases of issue 12, with the database athena-rs's expressions give.
+    #[test]
+    fn database_comments_follow_athena_rs() {
+        let db = |s: &str| database_comment(s);
+        // The rest of the line, trimmed, comment included.
+        assert_eq!(
+            db("-- Database: db1 -- prod\nSELECT 1").as_deref(),
+            Some("db1 -- prod")
+        );
+        // Both forms: the `--` form wins wherever it is.
+        assert_eq!(
+            db("/* Database: a */\n-- Database: b\nSELECT 1").as_deref(),
+            Some("b")
+        );
+        // No space before `*/`: no match.
+        assert_eq!(db("/* Database: db2*/\nSELECT 1"), None);
+        // No space after `--`: no match.
+        assert_eq!(db("--Database: x\nSELECT 1"), None);
+        // After code on the same line, and inside a string: still a match.
+        assert_eq!(db("SELECT 1 -- Database: late").as_deref(), Some("late"));
+        assert_eq!(
+            db("SELECT '-- Database: s' AS x").as_deref(),
+            Some("s' AS x")
+        );
+        // `/*` in the expression is "any number of `/`".
+        assert_eq!(db("x  Database: y */").as_deref(), Some("y"));
+        assert_eq!(
+            db("-- database: db0 \n-- database: db1").as_deref(),
+            Some("db0")
+        );
+    }
+
+    #[test]
+    fn hive_ddl_literals_escape_with_backslashes() {
+        assert_eq!(
+            split_statements(
+                "CREATE EXTERNAL TABLE t (a string COMMENT 'it\\'s; ok') LOCATION 's3://b/';\nALTER TABLE t SET TBLPROPERTIES (\"k\"=\"a\\\";b\");\nSELECT 'C:\\'; SELECT 2"
+            ),
+            vec![
+                "CREATE EXTERNAL TABLE t (a string COMMENT 'it\\'s; ok') LOCATION 's3://b/'",
+                "ALTER TABLE t SET TBLPROPERTIES (\"k\"=\"a\\\";b\")",
+                // Trino: a backslash is an ordinary character.
+                "SELECT 'C:\\'",
+                "SELECT 2",
+            ]
+        );
+        assert!(is_hive_ddl("create   external table x"));
+        assert!(is_hive_ddl("CREATE DATABASE IF NOT EXISTS d"));
+        assert!(!is_hive_ddl("CREATE OR REPLACE VIEW v AS SELECT 1"));
+        assert!(!is_hive_ddl("WITH a AS (SELECT 1) SELECT * FROM a"));
     }
 
     #[test]

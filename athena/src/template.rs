@@ -40,13 +40,17 @@ pub fn date_range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Val
     Ok(tera::Value::from(days))
 }
 
+/// Every `*.sql` below `dir`. Like athena-rs's directory walk, an entry
+/// that cannot be read (an unreadable subdirectory) is skipped, and
+/// symbolic links to directories are not followed.
 fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
+    for entry in std::fs::read_dir(dir)?.filter_map(Result::ok) {
         let p = entry.path();
-        let ft = entry.file_type()?;
+        let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            collect_sql(&p, out)?;
+            if let Err(e) = collect_sql(&p, out) {
+                tracing::warn!("skipping {}: {e}", p.display());
+            }
         } else if p.extension().is_some_and(|e| e == "sql") {
             out.push(p);
         }

@@ -59,9 +59,21 @@ impl Tool for Athena {
 
     async fn read_live(&self, desired: &Desired) -> anyhow::Result<Live> {
         let c = self.clients().await?;
-        live::read(c, desired, self.opts.parallelism)
+        let live = live::read(c, desired, self.opts.parallelism)
             .await
-            .with_context(|| format!("cannot read the live catalog from {}", c.target))
+            .with_context(|| format!("cannot read the live catalog from {}", c.target))?;
+        // Statements Athena must run need a result location: checked now,
+        // so that `plan` (and `apply` before any change) fails early.
+        let athena_statements = crate::diff::diff(desired, &live)
+            .changes
+            .iter()
+            .flat_map(|p| &p.ops)
+            .filter(|o| matches!(o, Op::Athena { .. }))
+            .count();
+        if athena_statements > 0 {
+            crate::query::check_result_location(&c.athena, &self.opts, athena_statements).await?;
+        }
+        Ok(live)
     }
 
     fn diff(&self, desired: &Desired, live: &Live) -> Diff<Op> {

@@ -346,50 +346,6 @@ async fn a_partly_applied_change_is_named_and_rerun_converges() {
     cleanup(&db).await;
 }
 
-/// Statements moto's Athena recorded with `db` as their context database.
-async fn athena_queries(db: &str) -> Vec<String> {
-    let conf = aws_sdk_athena::Config::builder()
-        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_athena::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_athena::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    let a = aws_sdk_athena::Client::from_conf(conf);
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let r = a
-            .list_query_executions()
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
-        for id in r.query_execution_ids.unwrap_or_default() {
-            let q = a
-                .get_query_execution()
-                .query_execution_id(id)
-                .send()
-                .await
-                .unwrap();
-            if let Some(q) = q.query_execution {
-                if q.query_execution_context
-                    .and_then(|c| c.database)
-                    .as_deref()
-                    == Some(db)
-                {
-                    out.push(q.query.unwrap_or_default());
-                }
-            }
-        }
-        token = r.next_token;
-        if token.is_none() {
-            return out;
-        }
-    }
-}
-
 #[tokio::test]
 async fn throttled_athena_statement_is_retried_with_one_idempotency_token() {
     let db = unique("athenaretry");
@@ -410,7 +366,8 @@ async fn throttled_athena_statement_is_retried_with_one_idempotency_token() {
     })
     .await;
     let mut cmd = command(&proxy.url);
-    cmd.args(["apply", "--auto-approve", s(&cfg)]);
+    cmd.args(["apply", "--auto-approve", s(&cfg)])
+        .env("AWS_OUTPUT_LOCATION", "s3://athena-results/");
     let r = athena_async(cmd).await;
     assert_eq!(r.code, 0, "{r}");
     let starts: Vec<Seen> = proxy
@@ -436,7 +393,7 @@ async fn throttled_athena_statement_is_retried_with_one_idempotency_token() {
     assert!(!token(&starts[0]).is_empty(), "{starts:?}");
     assert_eq!(token(&starts[0]), token(&starts[1]));
     assert_eq!(
-        athena_queries(&db).await,
+        recorded_queries(&db).await,
         ["CREATE OR REPLACE VIEW \"v\" AS\nSELECT 1 AS one"],
         "run once"
     );

@@ -2,195 +2,10 @@
 //! and Athena emulation) reached through the standard AWS configuration
 //! (`AWS_ENDPOINT_URL`). Every test uses its own database names.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
 use aws_sdk_glue::types::{Column, SerDeInfo, StorageDescriptor, TableInput};
-
-const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:5000";
-
-fn endpoint() -> String {
-    std::env::var("ATHENA_TEST_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string())
-}
-
-/// Fails (never skips) when moto is not reachable.
-fn require_moto() {
-    let url = endpoint();
-    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
-    let addr: std::net::SocketAddr = hostport
-        .parse()
-        .unwrap_or_else(|e| panic!("bad ATHENA_TEST_ENDPOINT {url}: {e}"));
-    if std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(3)).is_err() {
-        panic!("moto server not reachable at {url}: run scripts/services.sh up (or `moto_server -H 127.0.0.1 -p 5000`)");
-    }
-}
-
-fn unique(test: &str) -> String {
-    format!("t_{test}_{}", std::process::id())
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-fn athena(args: &[&str]) -> Run {
-    athena_in(args, None)
-}
-
-fn athena_in(args: &[&str], cwd: Option<&Path>) -> Run {
-    require_moto();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_athena"));
-    cmd.args(args)
-        .env("AWS_ENDPOINT_URL", endpoint())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_WORKGROUP")
-        .env_remove("AWS_OUTPUT_LOCATION")
-        .env("NO_COLOR", "1");
-    if let Some(d) = cwd {
-        cmd.current_dir(d);
-    }
-    let out: Output = cmd.output().expect("run athena");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn assert_no_changes(cfg: &Path) {
-    let r = athena(&["plan", "--detailed-exitcode", s(cfg)]);
-    assert_eq!(r.code, 0, "expected no changes:\n{r}");
-    assert!(r.stdout.contains("No changes"), "{r}");
-}
-
-fn apply_ok(cfg: &Path, extra: &[&str]) -> Run {
-    let mut args = vec!["apply", "--auto-approve"];
-    args.extend_from_slice(extra);
-    args.push(s(cfg));
-    let r = athena(&args);
-    assert_eq!(r.code, 0, "apply failed:\n{r}");
-    r
-}
-
-async fn glue() -> aws_sdk_glue::Client {
-    require_moto();
-    let conf = aws_sdk_glue::Config::builder()
-        .behavior_version(aws_sdk_glue::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_glue::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_glue::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    aws_sdk_glue::Client::from_conf(conf)
-}
-
-async fn athena_client() -> aws_sdk_athena::Client {
-    let conf = aws_sdk_athena::Config::builder()
-        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_athena::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_athena::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    aws_sdk_athena::Client::from_conf(conf)
-}
-
-/// (database, query) of every query moto recorded whose context is `db`.
-async fn recorded_queries(db: &str) -> Vec<String> {
-    let a = athena_client().await;
-    let mut ids = Vec::new();
-    let mut token = None;
-    loop {
-        let r = a
-            .list_query_executions()
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
-        ids.extend(r.query_execution_ids.unwrap_or_default());
-        token = r.next_token;
-        if token.is_none() {
-            break;
-        }
-    }
-    let mut out = Vec::new();
-    for id in ids {
-        let q = a
-            .get_query_execution()
-            .query_execution_id(id)
-            .send()
-            .await
-            .unwrap();
-        let Some(q) = q.query_execution else { continue };
-        let ctx = q.query_execution_context.and_then(|c| c.database);
-        if ctx.as_deref() == Some(db) {
-            out.push(q.query.unwrap_or_default());
-        }
-    }
-    out
-}
-
-async fn cleanup(db: &str) {
-    let g = glue().await;
-    if let Ok(r) = g.get_tables().database_name(db).send().await {
-        for t in r.table_list.unwrap_or_default() {
-            let _ = g.delete_table().database_name(db).name(t.name).send().await;
-        }
-    }
-    let _ = g.delete_database().name(db).send().await;
-}
-
-async fn table(db: &str, name: &str) -> aws_sdk_glue::types::Table {
-    glue()
-        .await
-        .get_table()
-        .database_name(db)
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .table
-        .unwrap()
-}
-
-fn col_names(t: &aws_sdk_glue::types::Table) -> Vec<String> {
-    t.storage_descriptor
-        .as_ref()
-        .and_then(|s| s.columns.as_ref())
-        .map(|c| c.iter().map(|c| c.name.clone()).collect())
-        .unwrap_or_default()
-}
+use support::*;
 
 fn all_formats(db: &str) -> String {
     format!(
@@ -299,7 +114,7 @@ async fn add_column_property_and_location_change_keep_unmanaged_fields() {
     );
     let cfg = write(dir.path(), "c.yaml", &base);
     apply_ok(&cfg, &[]);
-    let g = glue().await;
+    let g = glue();
     // Out-of-band: set fields the config does not manage (owner, descriptor
     // parameters, a catalog-maintained parameter) with another client.
     let t = table(&db, "t").await;
@@ -444,31 +259,6 @@ async fn partition_key_change_is_a_replace() {
     cleanup(&db).await;
 }
 
-async fn partition_values(db: &str, t: &str) -> Vec<String> {
-    let g = glue().await;
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let r = g
-            .get_partitions()
-            .database_name(db)
-            .table_name(t)
-            .set_next_token(token)
-            .send()
-            .await
-            .unwrap();
-        for p in r.partitions.unwrap_or_default() {
-            out.push(p.values.unwrap_or_default().join("/"));
-        }
-        token = r.next_token;
-        if token.is_none() {
-            break;
-        }
-    }
-    out.sort();
-    out
-}
-
 #[tokio::test]
 async fn partitions_added_and_removed_in_chunks() {
     let db = unique("parts");
@@ -484,7 +274,7 @@ async fn partitions_added_and_removed_in_chunks() {
     assert_eq!(v.len(), 153);
     assert!(v.contains(&"2023-12-31/app".to_string()));
     assert_no_changes(&cfg);
-    let g = glue().await;
+    let g = glue();
     let p = g
         .get_partition()
         .database_name(&db)
@@ -524,7 +314,7 @@ async fn out_of_band_change_detected_and_reverted() {
         &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: orc, columns: [{{name: a, type: string}}], properties: {{k: v}}}}\n"),
     );
     apply_ok(&cfg, &[]);
-    let g = glue().await;
+    let g = glue();
     let t = table(&db, "t").await;
     let mut sd = t.storage_descriptor.clone().unwrap();
     sd.location = Some("s3://hacked/".into());
@@ -582,7 +372,7 @@ async fn unmanaged_table_reported_and_deleted_only_with_opt_in() {
     let base = format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: avro, columns: [{{name: a, type: string}}]}}\n");
     let cfg = write(dir.path(), "c.yaml", &base);
     apply_ok(&cfg, &[]);
-    let g = glue().await;
+    let g = glue();
     g.create_table()
         .database_name(&db)
         .table_input(glue_table("stray"))
@@ -642,7 +432,7 @@ async fn import_round_trip() {
     let cfg = write(dir.path(), "c.yaml", &text);
     apply_ok(&cfg, &[]);
     // A table made by another client, with catalog-maintained parameters.
-    let g = glue().await;
+    let g = glue();
     let mut t = glue_table("by_hand");
     t.parameters = Some(
         [
@@ -679,7 +469,13 @@ async fn views_through_athena_with_database_context() {
             "databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - name: v_top\n        sql: SELECT * FROM v_base\n      - name: v_base\n        sql: |\n          SELECT id\n          FROM t\n          WHERE id > 0\n"
         ),
     );
-    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    let r = athena(&[
+        "apply",
+        "--auto-approve",
+        "--output-location",
+        "s3://athena-results/",
+        s(&cfg),
+    ]);
     assert_eq!(r.code, 0, "{r}");
     let q = recorded_queries(&db).await;
     // The dependent view after the one it reads; exact statements.
@@ -697,7 +493,7 @@ async fn views_through_athena_with_database_context() {
 #[tokio::test]
 async fn presto_view_fixture_decoded_and_compared_normalized() {
     let db = unique("presto");
-    let g = glue().await;
+    let g = glue();
     g.create_database()
         .database_input(
             aws_sdk_glue::types::DatabaseInput::builder()
@@ -768,7 +564,12 @@ async fn presto_view_fixture_decoded_and_compared_normalized() {
     assert_eq!(r.code, 0, "{r}");
     assert_no_changes(&out);
     let different = write(dir.path(), "c.yaml", &format!("databases:\n  - name: {db}\n    views:\n      - name: v_people\n        sql: SELECT id FROM people\n"));
-    let r = athena(&["plan", s(&different)]);
+    let r = athena(&[
+        "plan",
+        "--output-location",
+        "s3://athena-results/",
+        s(&different),
+    ]);
     assert!(r.stdout.contains("~ view."), "{r}");
     assert!(
         r.stdout.contains("CREATE OR REPLACE VIEW \"v_people\" AS"),
@@ -786,7 +587,7 @@ async fn iceberg_through_athena_ddl() {
         "c.yaml",
         &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{{name: a, type: int}}]}}\n"),
     );
-    apply_ok(&cfg, &[]);
+    apply_ok(&cfg, &["--output-location", "s3://athena-results/"]);
     assert_eq!(
         recorded_queries(&db).await,
         vec!["CREATE TABLE `ice` (`a` int)\nLOCATION 's3://b/ice/'\nTBLPROPERTIES ('table_type'='ICEBERG')".to_string()]
@@ -819,333 +620,14 @@ fn bad_config_located_and_nothing_applied() {
 fn unreachable_endpoint_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(dir.path(), "c.yaml", "databases:\n  - name: x\n");
-    let out = Command::new(env!("CARGO_BIN_EXE_athena"))
+    let out = command("http://127.0.0.1:9")
         .args(["plan", s(&cfg)])
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
         .env("AWS_MAX_ATTEMPTS", "1")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("Glue GetDatabases failed"), "{err}");
-}
-
-fn template_project(db: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "base/index.sql",
-        "{% include \"base/tables.sql\" %}\n{% include \"base/parts.sql\" %}\n",
-    );
-    write(
-        dir.path(),
-        "base/tables.sql",
-        &format!("-- Database: {db}\nCREATE EXTERNAL TABLE IF NOT EXISTS `t1` (id string COMMENT 'x; y') LOCATION '{{{{ s3_bucket }}}}/t1';\n\n/* Database: {db}_b */\nCREATE VIEW \"v\" AS SELECT 'a;b' AS c;\n"),
-    );
-    write(
-        dir.path(),
-        "base/parts.sql",
-        &format!("-- Database: {db}\nALTER TABLE t1 ADD IF NOT EXISTS\n{{% for d in date_range(start=\"2024-01-01\", end=\"2024-01-03\") %}}PARTITION (dt = '{{{{ d }}}}') LOCATION '{{{{ s3_bucket }}}}/t1/{{{{ d | date(format=\"%Y/%m/%d\") }}}}/'{{% if not loop.last %}}\n{{% endif %}}{{% endfor %}};\n"),
-    );
-    write(
-        dir.path(),
-        "prd/index.sql",
-        "{% set s3_bucket = \"s3://prd\" %}\n{% include 'base/index.sql' %}\n",
-    );
-    dir
-}
-
-#[tokio::test]
-async fn template_run_executes_each_statement_with_its_database() {
-    let db = unique("tmpl");
-    let p = template_project(&db);
-    let built = athena_in(&["build", "prd"], Some(p.path()));
-    assert_eq!(built.code, 0, "{built}");
-    assert!(
-        built.stdout.contains("LOCATION 's3://prd/t1/2024/01/02/'"),
-        "{built}"
-    );
-
-    // --dry-run really does nothing.
-    let r = athena_in(&["run", "--dry-run", "prd"], Some(p.path()));
-    assert_eq!(r.code, 0, "{r}");
-    assert!(
-        r.stdout.contains("3 statement(s) rendered, none executed"),
-        "{r}"
-    );
-    assert!(recorded_queries(&db).await.is_empty());
-
-    let r = athena_in(&["run", "prd"], Some(p.path()));
-    assert_eq!(r.code, 0, "{r}");
-    assert!(r.stdout.contains("3 statement(s) succeeded"), "{r}");
-    assert_eq!(
-        recorded_queries(&db).await,
-        vec![
-            format!("-- Database: {db}\nCREATE EXTERNAL TABLE IF NOT EXISTS `t1` (id string COMMENT 'x; y') LOCATION 's3://prd/t1'"),
-            format!("-- Database: {db}\nALTER TABLE t1 ADD IF NOT EXISTS\nPARTITION (dt = '2024-01-01') LOCATION 's3://prd/t1/2024/01/01/'\nPARTITION (dt = '2024-01-02') LOCATION 's3://prd/t1/2024/01/02/'"),
-        ]
-    );
-    assert_eq!(
-        recorded_queries(&format!("{db}_b")).await,
-        vec![format!(
-            "/* Database: {db}_b */\nCREATE VIEW \"v\" AS SELECT 'a;b' AS c"
-        )]
-    );
-}
-
-/// A private moto server (its Athena state machine is reconfigured, which
-/// would disturb the tests sharing the main one). Killed on drop.
-struct PrivateMoto {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for PrivateMoto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn private_moto() -> PrivateMoto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start moto_server (pip install 'moto[server]'; scripts/services.sh needs it too): {e}"));
-    let m = PrivateMoto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..150 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return m;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("moto_server did not start on port {port}");
-}
-
-fn http_post(url: &str, path: &str, body: &str) {
-    use std::io::{Read, Write};
-    let hostport = url.trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(hostport).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    assert!(
-        resp.starts_with("HTTP/1.1 2") || resp.starts_with("HTTP/1.0 2"),
-        "{resp}"
-    );
-}
-
-fn run_against(url: &str, args: &[&str], cwd: &Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_athena"))
-        .args(args)
-        .current_dir(cwd)
-        .env("AWS_ENDPOINT_URL", url)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-#[tokio::test]
-async fn cancelled_query_fails_the_run_and_stops() {
-    let moto = private_moto();
-    // Queries stay QUEUED until stopped.
-    http_post(
-        &moto.url,
-        "/moto-api/state-manager/set-transition",
-        r#"{"model_name": "athena::execution", "transition": {"progression": "manual", "times": 1000000}}"#,
-    );
-    let p = template_project("cancel_db");
-    let child = run_against(&moto.url, &["run", "prd"], p.path());
-    let conf = aws_sdk_athena::Config::builder()
-        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
-        .endpoint_url(&moto.url)
-        .region(aws_sdk_athena::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_athena::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .build();
-    let a = aws_sdk_athena::Client::from_conf(conf);
-    let mut id = None;
-    for _ in 0..100 {
-        let ids = a
-            .list_query_executions()
-            .send()
-            .await
-            .unwrap()
-            .query_execution_ids
-            .unwrap_or_default();
-        if let Some(first) = ids.first() {
-            id = Some(first.clone());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let id = id.expect("the run started a query");
-    a.stop_query_execution()
-        .query_execution_id(&id)
-        .send()
-        .await
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&format!("Athena query {id} CANCELLED")),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("statement 1/3 failed; 2 statement(s) after it were not run"),
-        "{stderr}"
-    );
-    let ids = a
-        .list_query_executions()
-        .send()
-        .await
-        .unwrap()
-        .query_execution_ids
-        .unwrap_or_default();
-    assert_eq!(ids.len(), 1, "nothing ran after the cancelled statement");
-}
-
-#[tokio::test]
-async fn polling_waits_through_queued_and_running() {
-    let moto = private_moto();
-    // Each state lasts three polls: QUEUED, RUNNING, then SUCCEEDED.
-    http_post(
-        &moto.url,
-        "/moto-api/state-manager/set-transition",
-        r#"{"model_name": "athena::execution", "transition": {"progression": "manual", "times": 3}}"#,
-    );
-    let p = template_project("poll_db");
-    let started = std::time::Instant::now();
-    let out = run_against(&moto.url, &["run", "prd"], p.path())
-        .wait_with_output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("3 statement(s) succeeded"), "{stdout}");
-    // Backoff from 100 ms: ~6 polls per statement take well under athena-rs's 5 s per poll.
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
-}
-
-/// A recording pass-through HTTP proxy in front of moto: every request is
-/// forwarded unchanged and kept (target header + body), so a test can check
-/// what the tool actually sent. One request per connection.
-struct Recorder {
-    url: String,
-    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
-}
-
-fn recorder() -> Recorder {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = requests.clone();
-    let upstream = endpoint()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut client) = conn else { continue };
-            let log = log.clone();
-            let upstream = upstream.clone();
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let header_end = loop {
-                    let n = client.read(&mut chunk).unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break p + 4;
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..header_end]).to_string();
-                let header = |name: &str| {
-                    head.lines()
-                        .find(|l| l.to_lowercase().starts_with(&format!("{name}:")))
-                        .map(|l| l[name.len() + 1..].trim().to_string())
-                };
-                let len: usize = header("content-length")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < header_end + len {
-                    let n = client.read(&mut chunk).unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = String::from_utf8_lossy(&buf[header_end..]).to_string();
-                log.lock()
-                    .unwrap()
-                    .push((header("x-amz-target").unwrap_or_default(), body));
-                // Forward with `Connection: close` both ways.
-                let head_close: String = head
-                    .split("\r\n")
-                    .filter(|l| !l.to_lowercase().starts_with("connection:"))
-                    .collect::<Vec<_>>()
-                    .join("\r\n");
-                let head_close =
-                    head_close.trim_end().to_string() + "\r\nConnection: close\r\n\r\n";
-                let mut up = std::net::TcpStream::connect(&upstream).unwrap();
-                up.write_all(head_close.as_bytes()).unwrap();
-                up.write_all(&buf[header_end..]).unwrap();
-                let mut resp = Vec::new();
-                up.read_to_end(&mut resp).unwrap();
-                let split = resp
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .map(|p| p + 4)
-                    .unwrap_or(resp.len());
-                let rhead: String = String::from_utf8_lossy(&resp[..split])
-                    .split("\r\n")
-                    .filter(|l| !l.is_empty() && !l.to_lowercase().starts_with("connection:"))
-                    .collect::<Vec<_>>()
-                    .join("\r\n");
-                let _ =
-                    client.write_all(format!("{rhead}\r\nConnection: close\r\n\r\n").as_bytes());
-                let _ = client.write_all(&resp[split..]);
-            });
-        }
-    });
-    Recorder { url, requests }
 }
 
 #[tokio::test]
@@ -1167,23 +649,18 @@ async fn update_table_sends_the_version_id_it_read() {
             "{name: a, type: string}, {name: b, type: int}",
         ),
     );
-    let rec = recorder();
-    let out = Command::new(env!("CARGO_BIN_EXE_athena"))
-        .args(["apply", "--auto-approve", s(&cfg)])
-        .env("AWS_ENDPOINT_URL", &rec.url)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let reqs = rec.requests.lock().unwrap().clone();
+    let proxy = fault_proxy(|_, _, _| Fault::Forward).await;
+    let mut cmd = command(&proxy.url);
+    cmd.args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}");
+    let reqs: Vec<(String, String)> = proxy
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| (r.target.clone(), r.body.clone()))
+        .collect();
     let targets: Vec<&str> = reqs.iter().map(|(t, _)| t.as_str()).collect();
     let get = targets
         .iter()
@@ -1217,16 +694,11 @@ fn region_from_the_flag_or_a_clear_error() {
     let run = |extra: &[&str]| {
         let mut args = extra.to_vec();
         args.extend(["plan", s(&cfg)]);
-        Command::new(env!("CARGO_BIN_EXE_athena"))
+        command(&endpoint())
             .args(&args)
-            .env("AWS_ENDPOINT_URL", endpoint())
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("AWS_CONFIG_FILE", dir.path().join("none"))
             .env_remove("AWS_REGION")
             .env_remove("AWS_DEFAULT_REGION")
-            .env_remove("AWS_PROFILE")
             .output()
             .unwrap()
     };
@@ -1243,4 +715,133 @@ fn region_from_the_flag_or_a_clear_error() {
     );
     assert!(stdout.contains("glue us-east-1"), "{stdout}");
     assert!(stdout.contains(&format!("+ database.{db}")), "{stdout}");
+}
+
+#[tokio::test]
+async fn athena_statements_need_a_result_location_before_anything_is_applied() {
+    let db = unique("noresults");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - {{name: v, sql: SELECT id FROM t}}\n"),
+    );
+    for verb in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let mut args = verb.to_vec();
+        args.push(s(&cfg));
+        let r = athena(&args);
+        assert_eq!(r.code, 1, "{r}");
+        assert!(
+            r.stderr
+                .contains("workgroup `primary` sets no result location"),
+            "{r}"
+        );
+    }
+    assert!(
+        glue().get_database().name(&db).send().await.is_err(),
+        "nothing applied"
+    );
+    // A workgroup with its own result location is enough.
+    let wg = format!("wg_{}", std::process::id());
+    let a = athena_client_at(&endpoint());
+    a.create_work_group()
+        .name(&wg)
+        .configuration(
+            aws_sdk_athena::types::WorkGroupConfiguration::builder()
+                .result_configuration(
+                    aws_sdk_athena::types::ResultConfiguration::builder()
+                        .output_location("s3://wg-results/")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    apply_ok(&cfg, &["--workgroup", &wg]);
+    assert_eq!(
+        recorded_queries(&db).await,
+        vec!["CREATE OR REPLACE VIEW \"v\" AS\nSELECT id FROM t".to_string()]
+    );
+    let _ = a.delete_work_group().work_group(&wg).send().await;
+    cleanup(&db).await;
+}
+
+/// Partition values and locations of a table, read with boto3.
+fn boto3_partitions(db: &str, t: &str) -> Vec<(Vec<String>, String)> {
+    let out = boto3(&format!(
+        "ps = glue.get_partitions(DatabaseName={db:?}, TableName={t:?})['Partitions']\nprint(json.dumps(sorted([p['Values'], p['StorageDescriptor']['Location']] for p in ps)))"
+    ));
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn partition_key_change_counts_and_re_registers_live_partitions() {
+    let db = unique("pkeylive");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!(
+        "databases:\n  - name: {db}\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: parquet\n        columns: [{{name: a, type: string}}]\n        partition_keys: [{{name: dt, type: string}}, {{name: src, type: string}}]\n"
+    );
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    // Partitions registered by another writer (a crawler, MSCK REPAIR).
+    boto3(&format!(
+        "sd = glue.get_table(DatabaseName={db:?}, Name='t')['Table']['StorageDescriptor']\nfor d, s in [('2024-01-01', 'web'), ('2024-01-02', 'web'), ('2024-01-02', 'app')]:\n    glue.create_partition(DatabaseName={db:?}, TableName='t', PartitionInput={{'Values': [d, s], 'StorageDescriptor': dict(sd, Location=f's3://b/t/{{d}}/{{s}}/')}})"
+    ));
+    let before = boto3_partitions(&db, "t");
+    assert_eq!(before.len(), 3);
+
+    // A comment on a key, and the keys reordered: the names survive.
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace(
+            "[{name: dt, type: string}, {name: src, type: string}]",
+            "[{name: src, type: string}, {name: dt, type: string, comment: day}]",
+        ),
+    );
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(
+        r.stdout.contains(
+            "with its 3 registered partition(s): 3 re-registered under the new keys, 0 lost"
+        ),
+        "{r}"
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    assert_eq!(boto3_partitions(&db, "t"), before, "nothing applied");
+    apply_ok(&cfg, &["--allow-destructive"]);
+    let mut after: Vec<(Vec<String>, String)> = boto3_partitions(&db, "t")
+        .into_iter()
+        .map(|(mut v, l)| {
+            v.reverse();
+            (v, l)
+        })
+        .collect();
+    after.sort();
+    assert_eq!(
+        after, before,
+        "re-registered with values in the new key order"
+    );
+    assert_no_changes(&cfg);
+
+    // A key renamed: the partitions cannot be re-registered; the plan says so.
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &base.replace(
+            "[{name: dt, type: string}, {name: src, type: string}]",
+            "[{name: src, type: string}, {name: day, type: string}]",
+        ),
+    );
+    let r = athena(&["plan", s(&cfg)]);
+    assert!(
+        r.stdout.contains("with its 3 registered partition(s): 0 re-registered under the new keys, 3 lost (a partition key is added, removed or renamed"),
+        "{r}"
+    );
+    apply_ok(&cfg, &["--allow-destructive"]);
+    assert!(boto3_partitions(&db, "t").is_empty());
+    boto3(&format!(
+        "glue.delete_table(DatabaseName={db:?}, Name='t')\nglue.delete_database(Name={db:?})"
+    ));
 }

@@ -200,7 +200,8 @@ async fn aws_secret_and_session_token_never_appear() {
         }
         cmd.env("AWS_ACCESS_KEY_ID", &key_id)
             .env("AWS_SECRET_ACCESS_KEY", &secret)
-            .env("AWS_SESSION_TOKEN", &token);
+            .env("AWS_SESSION_TOKEN", &token)
+            .env("AWS_OUTPUT_LOCATION", "s3://athena-results/");
         if let Some(l) = rust_log {
             cmd.env("RUST_LOG", l);
         }

@@ -21,14 +21,17 @@ pub struct GlobalArgs {
 /// The verbs every tool shares, flattened into each tool's subcommands
 /// (`#[command(flatten)] Common(common::cli::CommonCmd)`) and carried out by
 /// [`crate::run::dispatch`].
+///
+/// A tool whose `apply` takes more flags (athena's athena-rs template
+/// options) names its own arguments as `A`, which flatten [`ApplyArgs`].
 #[derive(Debug, Clone, clap::Subcommand)]
-pub enum CommonCmd {
+pub enum CommonCmd<A: Args + AsApplyArgs = ApplyArgs> {
     /// Check the configuration offline (no network, no credentials).
     Validate(ValidateArgs),
     /// Read the live state and show the changes apply would make.
     Plan(PlanArgs),
     /// Apply the changes.
-    Apply(ApplyArgs),
+    Apply(A),
     /// Print the JSON Schema of the configuration format.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -80,6 +83,18 @@ pub struct ApplyArgs {
     /// Output format of the plan printed before applying.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Arguments of `apply` that contain the shared [`ApplyArgs`].
+pub trait AsApplyArgs {
+    /// The shared part.
+    fn apply_args(&self) -> &ApplyArgs;
+}
+
+impl AsApplyArgs for ApplyArgs {
+    fn apply_args(&self) -> &ApplyArgs {
+        self
+    }
 }
 
 impl GlobalArgs {

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::cli::{ApplyArgs, CommonCmd, GlobalArgs, PlanArgs, ValidateArgs};
+use crate::cli::{ApplyArgs, AsApplyArgs, CommonCmd, GlobalArgs, PlanArgs, ValidateArgs};
 use crate::config::{EnvMode, Sources};
 use crate::diagnostic::Diagnostics;
 use crate::exit;
@@ -203,10 +203,10 @@ pub fn load<T: Tool>(
 
 /// Carries out one of the shared verbs for a tool whose command line is `C`;
 /// `environment` is the selected environment, for tools that have them.
-pub async fn dispatch<T: Tool, C: clap::CommandFactory>(
+pub async fn dispatch<T: Tool, C: clap::CommandFactory, A: clap::Args + AsApplyArgs>(
     tool: &T,
     g: &GlobalArgs,
-    cmd: &CommonCmd,
+    cmd: &CommonCmd<A>,
     environment: Option<&str>,
 ) -> u8 {
     match cmd {
@@ -217,7 +217,7 @@ pub async fn dispatch<T: Tool, C: clap::CommandFactory>(
         }
         CommonCmd::Apply(a) => {
             let ctx = LoadContext::new(Verb::Apply).with_environment(environment);
-            apply(tool, g, a, &ctx).await
+            apply(tool, g, a.apply_args(), &ctx).await
         }
         CommonCmd::Schema => {
             println!("{}", T::schema());

@@ -43,7 +43,7 @@ async fn main() -> std::process::ExitCode {
     common::logging::init(cli.global.verbose);
     let code = match &cli.cmd {
         Cmd::Common(c) => {
-            common::run::dispatch::<_, Cli>(&tool::GrantTool, &cli.global, c, None).await
+            common::run::dispatch::<_, Cli, _>(&tool::GrantTool, &cli.global, c, None).await
         }
         Cmd::Import(a) => match commands::import(a).await {
             Ok(()) => common::exit::SUCCESS,

@@ -52,7 +52,9 @@ async fn main() -> ExitCode {
     common::logging::init(cli.global.verbose);
     let env = cli.env.as_deref();
     let code = match &cli.cmd {
-        Cmd::Common(c) => common::run::dispatch::<_, Cli>(&KafkaConfig, &cli.global, c, env).await,
+        Cmd::Common(c) => {
+            common::run::dispatch::<_, Cli, _>(&KafkaConfig, &cli.global, c, env).await
+        }
         Cmd::Import(a) => {
             kafka_config::import::run(
                 &KafkaConfig,

@@ -1,5 +1,7 @@
+use super::partitions::SHOWN_PARTITIONS;
 use super::*;
 use crate::model::tests::parse;
+use crate::model::{self, ColumnSpec, TableSpec};
 use common::plan::Plan;
 
 fn render(d: &Diff<Op>) -> String {

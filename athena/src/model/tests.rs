@@ -1,5 +1,7 @@
+use super::projection::relative_date;
 use super::*;
 use common::config::{EnvMode, SourceFile, Sources};
+use common::diagnostic::Diagnostics;
 
 pub(crate) fn parse(text: &str) -> Result<Desired, Diagnostics> {
     let f = SourceFile::parse("athena.yaml", text, &|_| None, EnvMode::Require)?;

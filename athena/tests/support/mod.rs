@@ -1,6 +1,7 @@
-//! Shared helpers of the reliability tests (`bad_configs`, `faults`,
+//! Shared helpers of the integration tests (`moto`, `bad_configs`, `faults`,
 //! `stale_and_secrets`): the real binary, moto through `AWS_ENDPOINT_URL`,
-//! a Glue client for checking moto's state, and a fault-injecting proxy.
+//! Glue and Athena clients for checking moto's state, private moto servers,
+//! and a fault-injecting (or plain recording) proxy.
 
 #![allow(dead_code)]
 
@@ -393,4 +394,251 @@ async fn handle(
         .await?;
     client.write_all(&resp[split..]).await?;
     client.shutdown().await
+}
+
+/// Runs the binary against moto in a working directory.
+pub fn athena_in(args: &[&str], cwd: &Path) -> Run {
+    require_moto();
+    let mut cmd = command(&endpoint());
+    cmd.args(args).current_dir(cwd);
+    run(cmd)
+}
+
+/// Starts the binary against `url` in `cwd` with piped output (for tests
+/// that act on the endpoint while it runs).
+pub fn spawn(url: &str, args: &[&str], cwd: &Path) -> std::process::Child {
+    let mut cmd = command(url);
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().expect("start athena")
+}
+
+/// `plan --detailed-exitcode` shows no changes.
+pub fn assert_no_changes(cfg: &Path) {
+    let r = athena(&["plan", "--detailed-exitcode", s(cfg)]);
+    assert_eq!(r.code, 0, "expected no changes:\n{r}");
+    assert!(r.stdout.contains("No changes"), "{r}");
+}
+
+/// `apply --auto-approve [extra] cfg` succeeds.
+pub fn apply_ok(cfg: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["apply", "--auto-approve"];
+    args.extend_from_slice(extra);
+    args.push(s(cfg));
+    let r = athena(&args);
+    assert_eq!(r.code, 0, "apply failed:\n{r}");
+    r
+}
+
+/// An Athena client on `url` (moto).
+pub fn athena_client_at(url: &str) -> aws_sdk_athena::Client {
+    let conf = aws_sdk_athena::Config::builder()
+        .behavior_version(aws_sdk_athena::config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_sdk_athena::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_athena::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .build();
+    aws_sdk_athena::Client::from_conf(conf)
+}
+
+/// Statements moto's Athena recorded with `db` as their context database,
+/// in the order moto lists them.
+pub async fn recorded_queries(db: &str) -> Vec<String> {
+    require_moto();
+    let a = athena_client_at(&endpoint());
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let r = a
+            .list_query_executions()
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("ListQueryExecutions on moto");
+        for id in r.query_execution_ids.unwrap_or_default() {
+            let q = a
+                .get_query_execution()
+                .query_execution_id(id)
+                .send()
+                .await
+                .expect("GetQueryExecution on moto");
+            if let Some(q) = q.query_execution {
+                if q.query_execution_context
+                    .and_then(|c| c.database)
+                    .as_deref()
+                    == Some(db)
+                {
+                    out.push(q.query.unwrap_or_default());
+                }
+            }
+        }
+        token = r.next_token;
+        if token.is_none() {
+            return out;
+        }
+    }
+}
+
+/// moto's Glue table.
+pub async fn table(db: &str, name: &str) -> aws_sdk_glue::types::Table {
+    glue()
+        .get_table()
+        .database_name(db)
+        .name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GetTable {db}.{name} on moto: {e:?}"))
+        .table
+        .expect("a table")
+}
+
+/// Column names of a Glue table.
+pub fn col_names(t: &aws_sdk_glue::types::Table) -> Vec<String> {
+    t.storage_descriptor
+        .as_ref()
+        .and_then(|s| s.columns.as_ref())
+        .map(|c| c.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Registered partition values of a table (`a/b`), sorted.
+pub async fn partition_values(db: &str, t: &str) -> Vec<String> {
+    let g = glue();
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let r = g
+            .get_partitions()
+            .database_name(db)
+            .table_name(t)
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("GetPartitions on moto");
+        for p in r.partitions.unwrap_or_default() {
+            out.push(p.values.unwrap_or_default().join("/"));
+        }
+        token = r.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A private moto server (for tests that reconfigure its Athena state
+/// machine, which would disturb the tests sharing the main one). Killed on
+/// drop.
+pub struct PrivateMoto {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a private moto server on a free port.
+pub fn private_moto() -> PrivateMoto {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start moto_server (pip install 'moto[server]'; scripts/services.sh needs it too): {e}"));
+    let m = PrivateMoto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..150 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return m;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto_server did not start on port {port}");
+}
+
+/// POSTs JSON to a moto control endpoint (e.g. its state manager); panics
+/// unless the answer is 2xx.
+pub fn http_post(url: &str, path: &str, body: &str) {
+    use std::io::{Read, Write};
+    let hostport = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(hostport).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(
+        resp.starts_with("HTTP/1.1 2") || resp.starts_with("HTTP/1.0 2"),
+        "{resp}"
+    );
+}
+
+/// Every query execution moto's Athena at `url` recorded, read with boto3
+/// (`support/moto_queries.py`): `query`, `database`, `workgroup`,
+/// `output_location`, `state`, in moto's order. Fails when python3/boto3 is
+/// missing.
+pub fn boto3_queries(url: &str, region: &str) -> Vec<serde_json::Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/moto_queries.py");
+    let out = Command::new("python3")
+        .args([script, url, region])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed (with boto3) to read moto's queries: {e}"));
+    assert!(
+        out.status.success(),
+        "moto_queries.py failed (pip install boto3):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from moto_queries.py")
+}
+
+/// `(query, database)` of each recorded query.
+pub fn statements_and_databases(q: &[serde_json::Value]) -> Vec<(String, Option<String>)> {
+    q.iter()
+        .map(|v| {
+            (
+                v["query"].as_str().unwrap_or_default().to_string(),
+                v["database"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// Runs Python `code` with `glue` and `athena` boto3 clients on moto
+/// (independent of the tool's SDK) and returns its stdout, trimmed.
+pub fn boto3(code: &str) -> String {
+    require_moto();
+    let preamble = format!(
+        "import boto3, json\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\nglue = boto3.client('glue', **kw)\nathena = boto3.client('athena', **kw)\n",
+        endpoint()
+    );
+    let out = Command::new("python3")
+        .args(["-c", &format!("{preamble}{code}")])
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed (with boto3): {e}"));
+    assert!(
+        out.status.success(),
+        "boto3 script failed:\n{code}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

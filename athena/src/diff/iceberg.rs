@@ -1,0 +1,193 @@
+//! Phase: Iceberg tables (Athena DDL: CREATE TABLE, ALTER TABLE columns and
+//! properties).
+
+use std::collections::BTreeMap;
+
+use common::plan::{Action, Change, Note, Planned};
+
+use super::fields::{address, column_fields, map_fields, same_location};
+use super::op::Op;
+use crate::model::{ColumnSpec, TableSpec};
+use crate::sql::{literal, quote_ddl_ident};
+use crate::types::HiveType;
+
+fn ddl_columns(cols: &[ColumnSpec]) -> String {
+    cols.iter()
+        .map(|c| {
+            let mut s = format!("{} {}", quote_ddl_ident(&c.name), c.type_);
+            if let Some(m) = &c.comment {
+                s.push_str(&format!(" COMMENT {}", literal(m)));
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn props(p: &BTreeMap<String, String>) -> String {
+    p.iter()
+        .map(|(k, v)| format!("{}={}", literal(k), literal(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `CREATE TABLE` for an Iceberg table.
+pub fn iceberg_create(t: &TableSpec) -> String {
+    let mut s = format!(
+        "CREATE TABLE {} ({})",
+        quote_ddl_ident(&t.name),
+        ddl_columns(&t.columns)
+    );
+    if let Some(c) = &t.description {
+        s.push_str(&format!("\nCOMMENT {}", literal(c)));
+    }
+    if let Some(l) = &t.location {
+        s.push_str(&format!("\nLOCATION {}", literal(l)));
+    }
+    s.push_str(&format!("\nTBLPROPERTIES ({})", props(&t.parameters)));
+    s
+}
+
+pub(super) fn iceberg_update(
+    db: &str,
+    want: &TableSpec,
+    have: &TableSpec,
+    notes: &mut Vec<Note>,
+) -> Option<Planned<Op>> {
+    let addr = address(db, want);
+    let t = quote_ddl_ident(&want.name);
+    let mut fields = column_fields("columns", &have.columns, &want.columns);
+    let mut stmts = Vec::new();
+    let mut destructive = Vec::new();
+    let added: Vec<ColumnSpec> = want
+        .columns
+        .iter()
+        .filter(|c| !have.columns.iter().any(|h| h.name == c.name))
+        .cloned()
+        .collect();
+    for h in &have.columns {
+        match want.columns.iter().find(|c| c.name == h.name) {
+            None => {
+                stmts.push(format!(
+                    "ALTER TABLE {t} DROP COLUMN {}",
+                    quote_ddl_ident(&h.name)
+                ));
+                destructive.push(format!(
+                    "dropping column `{}` of an Iceberg table removes its data from queries",
+                    h.name
+                ));
+            }
+            Some(c) if c.type_ != h.type_ || c.comment != h.comment => {
+                let mut s = format!(
+                    "ALTER TABLE {t} CHANGE COLUMN {} {} {}",
+                    quote_ddl_ident(&h.name),
+                    quote_ddl_ident(&c.name),
+                    c.type_
+                );
+                if let Some(m) = &c.comment {
+                    s.push_str(&format!(" COMMENT {}", literal(m)));
+                }
+                let widening = matches!((HiveType::parse(&h.type_), HiveType::parse(&c.type_)), (Ok(a), Ok(b)) if a.widens_to(&b));
+                if !widening {
+                    destructive.push(format!(
+                        "Iceberg allows only widening type changes; `{}` {} → {}",
+                        c.name, h.type_, c.type_
+                    ));
+                }
+                stmts.push(s);
+            }
+            Some(_) => {}
+        }
+    }
+    if !added.is_empty() {
+        stmts.push(format!(
+            "ALTER TABLE {t} ADD COLUMNS ({})",
+            ddl_columns(&added)
+        ));
+    }
+    let kept_have: Vec<&str> = have
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| want.columns.iter().any(|c| c.name == *n))
+        .collect();
+    let kept_want: Vec<&str> = want
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| kept_have.contains(n))
+        .collect();
+    let new_at_end = want
+        .columns
+        .iter()
+        .skip(kept_want.len())
+        .all(|c| added.iter().any(|a| a.name == c.name));
+    if kept_have != kept_want || !new_at_end {
+        notes.push(Note {
+            address: addr.clone(),
+            message: "the Iceberg column order differs from the configuration; this tool adds columns at the end and does not reorder them".into(),
+        });
+    }
+    let pf = map_fields("properties", &have.parameters, &want.parameters);
+    let set: BTreeMap<String, String> = want
+        .parameters
+        .iter()
+        .filter(|(k, v)| have.parameters.get(*k) != Some(*v) && *k != "table_type")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let unset: Vec<&String> = have
+        .parameters
+        .keys()
+        .filter(|k| !want.parameters.contains_key(*k))
+        .collect();
+    if !set.is_empty() {
+        stmts.push(format!(
+            "ALTER TABLE {t} SET TBLPROPERTIES ({})",
+            props(&set)
+        ));
+    }
+    if !unset.is_empty() {
+        stmts.push(format!(
+            "ALTER TABLE {t} UNSET TBLPROPERTIES ({})",
+            unset
+                .iter()
+                .map(|k| literal(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    fields.extend(pf);
+    if !same_location(&have.location, &want.location) {
+        notes.push(Note {
+            address: addr.clone(),
+            message: format!(
+                "location differs ({} → {}); Athena cannot move an Iceberg table, so it is not changed",
+                have.location.as_deref().unwrap_or("-"),
+                want.location.as_deref().unwrap_or("-")
+            ),
+        });
+    }
+    if have.description != want.description {
+        notes.push(Note {
+            address: addr.clone(),
+            message: "the Iceberg table comment differs; it is not changed".into(),
+        });
+    }
+    if stmts.is_empty() {
+        return None;
+    }
+    let ops = stmts
+        .iter()
+        .map(|s| Op::Athena {
+            db: db.into(),
+            sql: s.clone(),
+        })
+        .collect();
+    let mut change = Change::new(addr, Action::Update);
+    change.fields = fields;
+    change.statements = stmts;
+    if !destructive.is_empty() {
+        change = change.destructive(destructive.join("; "));
+    }
+    Some(Planned::new(change, ops))
+}
