@@ -114,8 +114,8 @@ pub struct ReadOptions<'a> {
     pub desired: &'a Desired,
 }
 
-/// Connects and reads the live state.
-pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
+/// Connects, reads the live state and closes the connection.
+pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     let desired = opts.desired;
     let Some(cluster) = &desired.cluster else {
         bail!("no cluster is defined: add one under `clusters:` and select it with --env");
@@ -205,7 +205,7 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
         topics,
         acls,
     };
-    Ok((live, client))
+    Ok(live)
 }
 
 #[cfg(test)]

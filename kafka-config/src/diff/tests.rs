@@ -1,6 +1,6 @@
 use super::*;
 use crate::live::LiveConfig;
-use crate::model::OverrideDetection;
+use crate::model::{Operation, OverrideDetection, PatternType, Permission, ResourceType};
 
 fn desired() -> Desired {
     Desired {
@@ -257,13 +257,13 @@ fn unsupported_apis_are_noted() {
 #[test]
 fn acls_authoritative() {
     let acl = |p: &str, op: &str| Acl {
-        resource_type: "Topic".into(),
+        resource_type: ResourceType::Topic,
         name: "orders".into(),
-        pattern_type: "literal".into(),
+        pattern_type: PatternType::Literal,
         principal: p.into(),
         host: "*".into(),
-        operation: op.into(),
-        permission: "Allow".into(),
+        operation: Operation::parse(op).unwrap(),
+        permission: Permission::Allow,
     };
     let mut d = desired();
     d.acls = Some(vec![acl("User:alice", "Read"), acl("User:bob", "Write")]);

@@ -1,13 +1,21 @@
 //! Encode/decode round trips for the requests tansu does not serve
 //! (CreatePartitions, ACLs, reassignments) and for the response parsing.
 
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::model::{Acl, Operation, PatternType, Permission, ResourceType};
 use bytes::{Buf, BufMut, BytesMut};
 use kafka_protocol::messages::describe_acls_response::{AclDescription, DescribeAclsResource};
+use kafka_protocol::messages::{
+    BrokerId, CreatePartitionsRequest, DeleteTopicsRequest, DescribeAclsRequest,
+    DescribeConfigsRequest, MetadataRequest,
+};
 use kafka_protocol::messages::{DescribeAclsResponse, ResponseHeader};
 use kafka_protocol::protocol::{
     decode_request_header_from_buffer, Decodable, Encodable, HeaderVersion,
 };
+use kafka_protocol::protocol::{Request, StrBytes};
 
 /// Encodes `req` as a client would, decodes it as a broker would, at every
 /// version both sides know, and checks the broker sees the same request.
@@ -32,13 +40,13 @@ fn round_trip<R: Request + PartialEq + std::fmt::Debug + Clone>(req: &R) {
 
 fn acl() -> Acl {
     Acl {
-        resource_type: "Topic".into(),
+        resource_type: ResourceType::Topic,
         name: "orders".into(),
-        pattern_type: "prefixed".into(),
+        pattern_type: PatternType::Prefixed,
         principal: "User:alice".into(),
         host: "*".into(),
-        operation: "Read".into(),
-        permission: "Allow".into(),
+        operation: Operation::Read,
+        permission: Permission::Allow,
     }
 }
 
@@ -156,8 +164,8 @@ fn describe_acls_response_is_parsed() {
     assert_eq!(cid, 9);
     let acls = acls_from_describe(&back);
     assert_eq!(acls.len(), 1);
-    assert_eq!(acls[0].operation, "Write");
-    assert_eq!(acls[0].pattern_type, "literal");
+    assert_eq!(acls[0].operation.name(), "Write");
+    assert_eq!(acls[0].pattern_type.name(), "literal");
     assert_eq!(acls[0].principal, "User:bob");
 }
 

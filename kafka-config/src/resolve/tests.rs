@@ -1,5 +1,6 @@
 use super::*;
-use common::EnvMode;
+use crate::model::{is_internal, Protocol};
+use common::{EnvMode, SourceFile};
 
 fn sources(files: &[(&str, &str)]) -> Sources {
     Sources {
@@ -251,11 +252,11 @@ acls:
     let d = load_env(&[("c.yaml", CLUSTERS), ("a.yaml", &ok)], Some("dev")).unwrap();
     let acls = d.acls.unwrap();
     assert_eq!(acls.len(), 3);
-    assert_eq!(acls[0].operation, "Describe");
-    assert_eq!(acls[1].operation, "Read");
-    assert_eq!(acls[0].permission, "Allow");
+    assert_eq!(acls[0].operation.name(), "Describe");
+    assert_eq!(acls[1].operation.name(), "Read");
+    assert_eq!(acls[0].permission.name(), "Allow");
     assert_eq!(acls[0].host, "*");
-    assert_eq!(acls[2].pattern_type, "prefixed");
+    assert_eq!(acls[2].pattern_type.name(), "prefixed");
 }
 
 #[test]
