@@ -175,6 +175,38 @@ pub struct RawSettings {
     pub override_detection: OverrideDetection,
     /// Topics per CreateTopics / DescribeConfigs request (default 500).
     pub batch_size: Option<usize>,
+    /// Which live ACLs this configuration manages besides the Topic ACLs of
+    /// the topics in `scope` (see docs, "ACL scope"). ACLs outside it are
+    /// never read into the plan nor deleted.
+    pub acl_scope: Option<RawAclScope>,
+    /// Topic config keys managed by someone else (a platform, an operator):
+    /// undeclared overrides of these keys are never deleted nor reported.
+    /// The replication throttle keys are always treated this way.
+    #[serde(default)]
+    pub ignore_configs: Vec<String>,
+}
+
+/// ACLs managed besides the Topic ACLs of the topics in `settings.scope`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAclScope {
+    /// Regular expressions of principals (`^User:team-a-`): their ACLs on
+    /// any resource are managed.
+    #[serde(default)]
+    pub principals: Vec<String>,
+    /// Resources whose ACLs are managed, for any principal.
+    #[serde(default)]
+    pub resources: Vec<RawAclResource>,
+}
+
+/// A set of ACL resources: a type and a regular expression of names.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAclResource {
+    /// Topic, Group, Cluster, TransactionalId, DelegationToken or User.
+    pub resource_type: String,
+    /// Regular expression of resource names (a prefixed ACL's name is its prefix).
+    pub name: String,
 }
 
 /// Management mode.

@@ -305,7 +305,7 @@ fn update_change(
         }
     }
     for (k, e) in &l.configs {
-        if !e.is_override || spec.configs.contains_key(k) {
+        if !e.is_override || spec.configs.contains_key(k) || desired.ignores_config(k) {
             continue;
         }
         match desired.mode {
@@ -398,7 +398,12 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
             let c = Change::new(a.address(), Action::Create);
             acl_changes.push(planned(c, vec![Op::CreateAcl(a.clone())]));
         }
-        for a in have.iter().filter(|a| !want_set.contains(a)) {
+        // Out-of-scope bindings (other teams', the admin's own) are never
+        // touched, whatever the mode.
+        for a in have
+            .iter()
+            .filter(|a| !want_set.contains(a) && desired.acl_in_scope(a))
+        {
             match desired.mode {
                 Mode::Authoritative => {
                     let c = Change::new(a.address(), Action::Delete)

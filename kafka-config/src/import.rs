@@ -55,7 +55,7 @@ pub fn render(desired: &Desired, live: &Live, include: Option<&Regex>) -> String
             configs: t
                 .configs
                 .iter()
-                .filter(|(_, c)| c.is_override)
+                .filter(|(k, c)| c.is_override && !desired.ignores_config(k))
                 .filter_map(|(k, c)| c.value.clone().map(|v| (k.clone(), v)))
                 .collect(),
         })
@@ -218,6 +218,8 @@ mod tests {
             protected_topics: Default::default(),
             topics: BTreeMap::new(),
             acls: None,
+            acl_scope: Default::default(),
+            ignore_configs: Default::default(),
             origins: Default::default(),
             scope_re: vec![],
             protected_re: vec![],

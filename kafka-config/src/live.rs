@@ -108,7 +108,9 @@ pub fn classify(entries: &[ConfigEntry], rule: OverrideDetection) -> BTreeMap<St
 pub struct ReadOptions<'a> {
     /// Read configs of every topic in scope (import), not only declared ones.
     pub all_configs: bool,
-    /// Read ACLs even when the configuration does not manage them (import).
+    /// Read every ACL, even when the configuration does not manage them
+    /// (import). Otherwise only the ACLs in scope
+    /// ([`Desired::acl_in_scope`]) are kept.
     pub acls: bool,
     /// The desired state (scope, declared topics, rule).
     pub desired: &'a Desired,
@@ -184,12 +186,22 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     }
     let acls = if desired.acls.is_some() || opts.acls {
         match client.supports::<DescribeAclsRequest>() {
-            Ok(_) => Some(
-                client
+            Ok(_) => {
+                let mut all = client
                     .describe_acls()
                     .await
-                    .context("reading ACLs (DescribeAcls)")?,
-            ),
+                    .context("reading ACLs (DescribeAcls)")?;
+                if !opts.acls {
+                    let before = all.len();
+                    all.retain(|a| desired.acl_in_scope(a));
+                    tracing::info!(
+                        in_scope = all.len(),
+                        out_of_scope = before - all.len(),
+                        "DescribeAcls"
+                    );
+                }
+                Some(all)
+            }
             Err(e) if desired.acls.is_some() => {
                 return Err(anyhow::Error::new(e)
                     .context("the configuration declares `acls`, but ACLs cannot be read"))

@@ -101,6 +101,10 @@ pub struct Desired {
     pub topics: BTreeMap<String, TopicSpec>,
     /// ACLs, sorted; `None` when ACLs are not managed.
     pub acls: Option<Vec<Acl>>,
+    /// Live ACLs managed besides the Topic ACLs of topics in scope.
+    pub acl_scope: AclScope,
+    /// Config keys whose undeclared overrides are left alone.
+    pub ignore_configs: BTreeSet<String>,
     /// Where each topic is declared, for errors.
     #[serde(skip)]
     pub origins: Origins,
@@ -111,6 +115,30 @@ pub struct Desired {
     #[serde(skip)]
     pub protected_re: Vec<Regex>,
 }
+
+/// Which live ACLs are managed besides the Topic ACLs of topics in scope
+/// (see [`Desired::acl_in_scope`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AclScope {
+    /// Principal regexes: every ACL of these principals.
+    pub principals: Vec<String>,
+    /// Resource types and name regexes: every ACL on these resources.
+    pub resources: Vec<(ResourceType, String)>,
+    /// Compiled `principals`.
+    #[serde(skip)]
+    pub principals_re: Vec<Regex>,
+    /// Compiled `resources`.
+    #[serde(skip)]
+    pub resources_re: Vec<(ResourceType, Regex)>,
+}
+
+/// Topic config keys that are never undeclared overrides: the replication
+/// throttles set by reassignment tools (kafka-reassign-partitions, Cruise
+/// Control, this tool during a throttled move).
+pub const THROTTLE_KEYS: &[&str] = &[
+    "leader.replication.throttled.replicas",
+    "follower.replication.throttled.replicas",
+];
 
 /// Where topics are declared; resolved to `file:line:column` only when an
 /// error needs it (resolving is linear in the file size).
@@ -155,12 +183,40 @@ impl Desired {
         self.scope_re.is_empty() || self.scope_re.iter().any(|r| r.is_match(topic))
     }
 
+    /// True when a live ACL is managed by this configuration: a Topic ACL
+    /// whose resource name (a prefixed ACL's prefix) is in `scope`, or an
+    /// ACL of a principal or on a resource of `acl_scope`, or a binding
+    /// the configuration declares. Others are never deleted.
+    pub fn acl_in_scope(&self, acl: &Acl) -> bool {
+        (acl.resource_type == ResourceType::Topic && self.in_scope(&acl.name))
+            || self
+                .acl_scope
+                .principals_re
+                .iter()
+                .any(|r| r.is_match(&acl.principal))
+            || self
+                .acl_scope
+                .resources_re
+                .iter()
+                .any(|(t, r)| *t == acl.resource_type && r.is_match(&acl.name))
+            || self
+                .acls
+                .as_ref()
+                .is_some_and(|list| list.binary_search(acl).is_ok())
+    }
+
+    /// True when undeclared overrides of `key` are left alone: the
+    /// replication throttles and `settings.ignore_configs`.
+    pub fn ignores_config(&self, key: &str) -> bool {
+        THROTTLE_KEYS.contains(&key) || self.ignore_configs.contains(key)
+    }
+
     /// True when `topic` matches a protected pattern.
     pub fn is_protected(&self, topic: &str) -> bool {
         self.protected_topics.contains(topic) || self.protected_re.iter().any(|r| r.is_match(topic))
     }
 
-    /// Compiles `scope` and `protected` (invalid patterns were reported by
+    /// Compiles `scope`, `protected` and `acl_scope` (invalid patterns were reported by
     /// `load`; they are skipped here).
     pub fn compile(&mut self) {
         self.scope_re = self
@@ -172,6 +228,18 @@ impl Desired {
             .protected
             .iter()
             .filter_map(|p| Regex::new(p).ok())
+            .collect();
+        self.acl_scope.principals_re = self
+            .acl_scope
+            .principals
+            .iter()
+            .filter_map(|p| Regex::new(p).ok())
+            .collect();
+        self.acl_scope.resources_re = self
+            .acl_scope
+            .resources
+            .iter()
+            .filter_map(|(t, p)| Regex::new(p).ok().map(|r| (*t, r)))
             .collect();
     }
 }

@@ -8,11 +8,11 @@ use common::{did_you_mean, Diagnostic, Diagnostics, Sources, YPath};
 
 use crate::config::{RawTopicBase, StringList};
 use crate::merge::{merge, Loc, Merged};
-use crate::model::{Desired, Origins, TopicSpec};
+use crate::model::{AclScope, Desired, Origins, TopicSpec};
 use crate::units;
 use crate::validate::{
-    check_topic_name, compile_regexes, known_key_names, overlay, resolve_acl, resolve_cluster,
-    Partial,
+    check_topic_name, compile_regexes, known_key_names, overlay, resolve_acl, resolve_acl_scope,
+    resolve_cluster, Partial,
 };
 
 /// What `load` was asked for.
@@ -111,6 +111,10 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
     if let (Some(list), Some((_, loc))) = (&settings.scope, &m.settings) {
         compile_regexes(list, loc, "scope", &mut diags);
         scope = list.clone();
+    }
+    let mut acl_scope = AclScope::default();
+    if let (Some(raw), Some((_, loc))) = (&settings.acl_scope, &m.settings) {
+        acl_scope = resolve_acl_scope(raw, loc, &mut diags);
     }
     let batch_size = settings.batch_size.unwrap_or(500);
     if batch_size == 0 {
@@ -408,6 +412,8 @@ fn resolve(m: &Merged<'_>, env: Option<&str>, names: &[String]) -> Result<Desire
         protected_topics,
         topics,
         acls,
+        acl_scope,
+        ignore_configs: settings.ignore_configs.iter().cloned().collect(),
         origins,
         scope_re: Vec::new(),
         protected_re: Vec::new(),

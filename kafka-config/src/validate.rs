@@ -9,9 +9,9 @@ use regex::Regex;
 use serde_yaml::Value;
 
 use crate::acl::{Operation, PatternType, Permission, ResourceType};
-use crate::config::{Protocol, RawAcl, RawCluster, RawTopicBase, StringList};
+use crate::config::{Protocol, RawAcl, RawAclScope, RawCluster, RawTopicBase, StringList};
 use crate::merge::Loc;
-use crate::model::{Acl, Cluster};
+use crate::model::{Acl, AclScope, Cluster};
 use crate::units;
 
 /// Compiles `list` (the sequence under `key`), reporting invalid patterns.
@@ -325,6 +325,44 @@ pub(crate) fn resolve_acl(a: &RawAcl, loc: &Loc<'_>, diags: &mut Diagnostics) ->
                 operation: op,
                 permission: perm,
             });
+        }
+    }
+    out
+}
+
+/// `settings.acl_scope`: principal and resource-name regexes, checked.
+pub(crate) fn resolve_acl_scope(
+    raw: &RawAclScope,
+    loc: &Loc<'_>,
+    diags: &mut Diagnostics,
+) -> AclScope {
+    let base = loc.path.key("acl_scope");
+    let regex = |p: &str, at: YPath, diags: &mut Diagnostics| match Regex::new(p) {
+        Ok(_) => true,
+        Err(e) => {
+            diags.push(loc.at(&at, format!("invalid regular expression `{p}`: {e}")));
+            false
+        }
+    };
+    let mut out = AclScope::default();
+    for (i, p) in raw.principals.iter().enumerate() {
+        if regex(p, base.key("principals").index(i), diags) {
+            out.principals.push(p.clone());
+        }
+    }
+    for (i, r) in raw.resources.iter().enumerate() {
+        let at = base.key("resources").index(i);
+        let rt = pick(
+            ResourceType::parse,
+            ResourceType::names(),
+            &r.resource_type,
+            ResourceType::WHAT,
+            loc,
+            &at.key("resource_type"),
+            diags,
+        );
+        if let (true, Some(rt)) = (regex(&r.name, at.key("name"), diags), rt) {
+            out.resources.push((rt, r.name.clone()));
         }
     }
     out

@@ -14,6 +14,8 @@ fn desired() -> Desired {
         protected_topics: Default::default(),
         topics: BTreeMap::new(),
         acls: None,
+        acl_scope: Default::default(),
+        ignore_configs: Default::default(),
         origins: Default::default(),
         scope_re: vec![],
         protected_re: vec![],
@@ -283,4 +285,89 @@ fn balanced() {
     assert_eq!(a[&2], vec![1, 3]);
     let cur = [(0, vec![3, 1, 2])].into_iter().collect();
     assert_eq!(balanced_assignment(&cur, &[1, 2, 3], 1)[&0], vec![3]);
+}
+
+#[test]
+fn out_of_scope_acls_are_never_deleted() {
+    let acl = |rt: ResourceType, name: &str, p: &str| Acl {
+        resource_type: rt,
+        name: name.into(),
+        pattern_type: PatternType::Literal,
+        principal: p.into(),
+        host: "*".into(),
+        operation: Operation::Read,
+        permission: Permission::Allow,
+    };
+    let mut d = desired();
+    d.scope = vec!["^a\\.".into()];
+    d.acl_scope.resources = vec![(ResourceType::Group, "^a\\.".into())];
+    d.compile();
+    let mine = acl(ResourceType::Topic, "a.orders", "User:app");
+    let declared_group = acl(ResourceType::Group, "shared", "User:app");
+    d.acls = Some(vec![declared_group.clone(), mine.clone()]);
+    let mut l = live();
+    l.acls = Some(vec![
+        mine.clone(),
+        declared_group,
+        // In scope, undeclared: deleted.
+        acl(ResourceType::Topic, "a.orders", "User:old"),
+        acl(ResourceType::Group, "a.consumers", "User:old"),
+        // Out of scope: another prefix, the admin's Cluster ACL, another group.
+        acl(ResourceType::Topic, "b.orders", "User:other"),
+        acl(ResourceType::Cluster, "kafka-cluster", "User:admin"),
+        acl(ResourceType::Group, "b.consumers", "User:other"),
+    ]);
+    let out = diff(&d, &l);
+    let deleted: Vec<&str> = out
+        .changes
+        .iter()
+        .map(|p| p.change.address.as_str())
+        .collect();
+    assert_eq!(
+        deleted,
+        vec![
+            "acl.Topic:literal:a.orders.User:old.*.Read.Allow",
+            "acl.Group:literal:a.consumers.User:old.*.Read.Allow",
+        ]
+    );
+    d.mode = Mode::Additive;
+    let out = diff(&d, &l);
+    assert!(out.changes.is_empty());
+    assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
+}
+
+#[test]
+fn ignored_and_throttle_configs_are_not_undeclared_overrides() {
+    let mut d = desired();
+    d.ignore_configs = ["segment.bytes".to_string()].into_iter().collect();
+    d.topics.insert("t".into(), spec(1, 1, &[]));
+    let mut l = live();
+    l.topics.insert(
+        "t".into(),
+        live_topic(
+            1,
+            1,
+            &[
+                (
+                    "segment.bytes",
+                    cfg("1048576", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                (
+                    "leader.replication.throttled.replicas",
+                    cfg("0:1", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                (
+                    "follower.replication.throttled.replicas",
+                    cfg("0:2", "DYNAMIC_TOPIC_CONFIG", true),
+                ),
+                ("segment.ms", cfg("1000", "DYNAMIC_TOPIC_CONFIG", true)),
+            ],
+        ),
+    );
+    let out = diff(&d, &l);
+    assert_eq!(out.changes.len(), 1);
+    assert_eq!(
+        out.changes[0].change.statements,
+        vec!["IncrementalAlterConfigs(topic=t, DELETE segment.ms)".to_string()]
+    );
 }
