@@ -18,6 +18,8 @@ use crate::live::{Live, LiveTopic};
 use crate::model::{Acl, Desired, Mode, TopicSpec, Unmanaged};
 use crate::units;
 
+mod loss;
+
 /// One executable step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
@@ -297,10 +299,12 @@ fn update_change(
     }
     let mut set = BTreeMap::new();
     let mut delete = Vec::new();
+    let mut losses = Vec::new();
     for (k, v) in &spec.configs {
         let lv = l.configs.get(k).and_then(|e| e.value.as_deref());
         if !units::values_equal(k, v, lv) {
             c = c.field(FieldChange::new(format!("config.{k}"), lv, Some(v.clone())));
+            losses.extend(loss::data_loss(k, lv, Some(v)));
             set.insert(k.clone(), v.clone());
         }
     }
@@ -315,6 +319,19 @@ fn update_change(
                     e.value.clone(),
                     None::<String>,
                 ));
+                let to = e.fallback.as_ref().and_then(|f| f.value.as_deref());
+                if let Some(f) = &e.fallback {
+                    notes.push(Note {
+                        address: address.clone(),
+                        message: format!(
+                            "deleting the override {k}={} falls back to {} ({})",
+                            e.value.as_deref().unwrap_or("(hidden)"),
+                            f.value.as_deref().unwrap_or("(hidden)"),
+                            f.from
+                        ),
+                    });
+                }
+                losses.extend(loss::data_loss(k, e.value.as_deref(), to));
                 delete.push(k.clone());
             }
             Mode::Additive => notes.push(Note {
@@ -325,6 +342,9 @@ fn update_change(
                 ),
             }),
         }
+    }
+    if !losses.is_empty() {
+        c = c.destructive(losses.join("; "));
     }
     if !set.is_empty() || !delete.is_empty() {
         ops.push(Op::AlterConfigs {

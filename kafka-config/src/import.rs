@@ -162,6 +162,7 @@ mod tests {
             }
             .into(),
             is_override: o,
+            fallback: None,
         };
         let mut topics = BTreeMap::new();
         topics.insert(

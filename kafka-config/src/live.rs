@@ -20,6 +20,42 @@ pub struct LiveConfig {
     pub source: String,
     /// Whether this entry is a topic override, per the detection rule.
     pub is_override: bool,
+    /// For an override: what the topic falls back to when it is deleted,
+    /// from the synonyms the broker reports (`None` when it reports none).
+    pub fallback: Option<Fallback>,
+}
+
+/// The value a topic config takes without its override.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    /// Value in the topic config's unit (`log.retention.hours` is converted
+    /// to milliseconds); `None` when hidden or unset.
+    pub value: Option<String>,
+    /// Where it comes from: source and broker config name.
+    pub from: String,
+}
+
+/// The fallback of an override: the first synonym not set on the topic.
+fn fallback(e: &ConfigEntry) -> Option<Fallback> {
+    let (name, value, source) = e
+        .synonyms
+        .iter()
+        .find(|(_, _, src)| *src != kafka::SOURCE_DYNAMIC_TOPIC)?;
+    let factor = if name.ends_with(".hours") {
+        3_600_000
+    } else if name.ends_with(".minutes") {
+        60_000
+    } else {
+        1
+    };
+    let value = value.as_ref().map(|v| match v.trim().parse::<i64>() {
+        Ok(n) if factor > 1 && n > 0 => n.saturating_mul(factor).to_string(),
+        _ => v.clone(),
+    });
+    Some(Fallback {
+        value,
+        from: format!("{} {name}", kafka::source_name(*source)),
+    })
 }
 
 /// One live topic.
@@ -98,6 +134,7 @@ pub fn classify(entries: &[ConfigEntry], rule: OverrideDetection) -> BTreeMap<St
                     value: e.value.clone(),
                     source: kafka::source_name(e.source).to_string(),
                     is_override,
+                    fallback: if is_override { fallback(e) } else { None },
                 },
             )
         })
@@ -231,6 +268,7 @@ mod tests {
             source,
             read_only: false,
             sensitive: false,
+            synonyms: vec![],
         }
     }
 
@@ -260,5 +298,51 @@ mod tests {
         assert!(c["retention.ms"].is_override && c["segment.ms"].is_override);
         let c = classify(&entries, OverrideDetection::Source);
         assert!(!c["retention.ms"].is_override);
+    }
+
+    #[test]
+    fn an_override_falls_back_to_the_first_broker_synonym() {
+        let mut entries: Vec<ConfigEntry> = ALWAYS_LISTED
+            .iter()
+            .map(|k| e(k, kafka::SOURCE_DEFAULT))
+            .collect();
+        let retention = entries
+            .iter_mut()
+            .find(|x| x.name == "retention.ms")
+            .unwrap();
+        retention.source = kafka::SOURCE_DYNAMIC_TOPIC;
+        retention.synonyms = vec![
+            (
+                "retention.ms".into(),
+                Some("1".into()),
+                kafka::SOURCE_DYNAMIC_TOPIC,
+            ),
+            (
+                "log.retention.hours".into(),
+                Some("168".into()),
+                kafka::SOURCE_DEFAULT,
+            ),
+        ];
+        let cleanup = entries
+            .iter_mut()
+            .find(|x| x.name == "cleanup.policy")
+            .unwrap();
+        cleanup.source = kafka::SOURCE_DYNAMIC_TOPIC;
+        cleanup.synonyms = vec![
+            (
+                "cleanup.policy".into(),
+                Some("compact".into()),
+                kafka::SOURCE_DYNAMIC_TOPIC,
+            ),
+            ("log.cleanup.policy".into(), Some("delete".into()), 3),
+        ];
+        let c = classify(&entries, OverrideDetection::Auto);
+        let f = c["retention.ms"].fallback.clone().unwrap();
+        assert_eq!(f.value.as_deref(), Some("604800000"));
+        assert_eq!(f.from, "DEFAULT_CONFIG log.retention.hours");
+        let f = c["cleanup.policy"].fallback.clone().unwrap();
+        assert_eq!(f.value.as_deref(), Some("delete"));
+        assert_eq!(f.from, "DYNAMIC_DEFAULT_BROKER_CONFIG log.cleanup.policy");
+        assert_eq!(c["segment.ms"].fallback, None);
     }
 }

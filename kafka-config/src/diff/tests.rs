@@ -38,6 +38,7 @@ fn cfg(value: &str, source: &str, is_override: bool) -> LiveConfig {
         value: Some(value.into()),
         source: source.into(),
         is_override,
+        fallback: None,
     }
 }
 
@@ -370,4 +371,93 @@ fn ignored_and_throttle_configs_are_not_undeclared_overrides() {
         out.changes[0].change.statements,
         vec!["IncrementalAlterConfigs(topic=t, DELETE segment.ms)".to_string()]
     );
+}
+
+#[test]
+fn deleting_an_override_shows_its_fallback_and_data_loss_is_destructive() {
+    use crate::live::Fallback;
+    let with_fallback = |v: &str, to: Option<&str>, from: &str| LiveConfig {
+        fallback: Some(Fallback {
+            value: to.map(String::from),
+            from: from.into(),
+        }),
+        ..cfg(v, "DYNAMIC_TOPIC_CONFIG", true)
+    };
+    let topic = |name: &str, key: &str, c: LiveConfig| {
+        let mut d = desired();
+        d.topics.insert(name.into(), spec(1, 1, &[]));
+        let mut l = live();
+        l.topics.insert(name.into(), live_topic(1, 1, &[(key, c)]));
+        diff(&d, &l)
+    };
+    // 30 days → the broker's 7 days: destructive, the fallback is shown.
+    let out = topic(
+        "a",
+        "retention.ms",
+        with_fallback(
+            "2592000000",
+            Some("604800000"),
+            "DEFAULT_CONFIG log.retention.hours",
+        ),
+    );
+    assert_eq!(
+        out.changes[0].change.destructive.as_deref(),
+        Some("lowers retention.ms from 2592000000 to 604800000: messages older than 604800000 ms are deleted")
+    );
+    assert_eq!(
+        out.notes[0].message,
+        "deleting the override retention.ms=2592000000 falls back to 604800000 (DEFAULT_CONFIG log.retention.hours)"
+    );
+    // 1 hour → 7 days keeps more: not destructive.
+    let out = topic(
+        "b",
+        "retention.ms",
+        with_fallback(
+            "3600000",
+            Some("604800000"),
+            "DEFAULT_CONFIG log.retention.hours",
+        ),
+    );
+    assert!(out.changes[0].change.destructive.is_none());
+    // compact → the broker's delete: destructive.
+    let out = topic(
+        "c",
+        "cleanup.policy",
+        with_fallback(
+            "compact",
+            Some("delete"),
+            "DYNAMIC_DEFAULT_BROKER_CONFIG log.cleanup.policy",
+        ),
+    );
+    assert!(out.changes[0]
+        .change
+        .destructive
+        .as_deref()
+        .unwrap()
+        .starts_with("cleanup.policy from compact to delete"));
+    // No synonyms reported: the loss cannot be ruled out.
+    let out = topic(
+        "d",
+        "retention.bytes",
+        cfg("1000", "DYNAMIC_TOPIC_CONFIG", true),
+    );
+    assert!(out.changes[0].change.destructive.is_some());
+    assert!(out.notes.is_empty());
+    // A declared compact → delete change too.
+    let mut d = desired();
+    d.topics
+        .insert("e".into(), spec(1, 1, &[("cleanup.policy", "delete")]));
+    let mut l = live();
+    l.topics.insert(
+        "e".into(),
+        live_topic(
+            1,
+            1,
+            &[(
+                "cleanup.policy",
+                cfg("compact", "DYNAMIC_TOPIC_CONFIG", true),
+            )],
+        ),
+    );
+    assert!(diff(&d, &l).changes[0].change.destructive.is_some());
 }

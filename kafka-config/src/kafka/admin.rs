@@ -84,7 +84,7 @@ impl Client {
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 let req = DescribeConfigsRequest::default()
-                    .with_include_synonyms(false)
+                    .with_include_synonyms(true)
                     .with_resources(
                         pending
                             .iter()
@@ -123,6 +123,17 @@ impl Client {
                             source: c.config_source,
                             read_only: c.read_only,
                             sensitive: c.is_sensitive,
+                            synonyms: c
+                                .synonyms
+                                .iter()
+                                .map(|y| {
+                                    (
+                                        y.name.as_str().to_string(),
+                                        y.value.as_ref().map(|v| v.as_str().to_string()),
+                                        y.source,
+                                    )
+                                })
+                                .collect(),
                         })
                         .collect();
                     out.insert(name, entries);

@@ -37,6 +37,11 @@ pub struct ConfigEntry {
     pub read_only: bool,
     /// Sensitive.
     pub sensitive: bool,
+    /// The synonyms the broker reported after the entry itself, in
+    /// precedence order: (broker config name, value, source code). The
+    /// first one whose source is not the topic is what the topic falls back
+    /// to without its override.
+    pub synonyms: Vec<(String, Option<String>, i8)>,
 }
 
 /// A topic to create.
