@@ -8,8 +8,12 @@ use anyhow::{bail, Context, Result};
 use kafka_protocol::messages::{ApiKey, DescribeAclsRequest};
 use serde::Serialize;
 
-use crate::kafka::{self, Client, ConfigEntry};
-use crate::model::{is_internal, Acl, Desired, OverrideDetection};
+mod configs;
+
+pub use configs::classify;
+
+use crate::kafka::Client;
+use crate::model::{is_internal, Acl, Desired};
 
 /// One live topic config entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,29 +37,6 @@ pub struct Fallback {
     pub value: Option<String>,
     /// Where it comes from: source and broker config name.
     pub from: String,
-}
-
-/// The fallback of an override: the first synonym not set on the topic.
-fn fallback(e: &ConfigEntry) -> Option<Fallback> {
-    let (name, value, source) = e
-        .synonyms
-        .iter()
-        .find(|(_, _, src)| *src != kafka::SOURCE_DYNAMIC_TOPIC)?;
-    let factor = if name.ends_with(".hours") {
-        3_600_000
-    } else if name.ends_with(".minutes") {
-        60_000
-    } else {
-        1
-    };
-    let value = value.as_ref().map(|v| match v.trim().parse::<i64>() {
-        Ok(n) if factor > 1 && n > 0 => n.saturating_mul(factor).to_string(),
-        _ => v.clone(),
-    });
-    Some(Fallback {
-        value,
-        from: format!("{} {name}", kafka::source_name(*source)),
-    })
 }
 
 /// One live topic.
@@ -93,54 +74,6 @@ impl Live {
     }
 }
 
-/// Keys Apache Kafka always lists for a topic; a broker whose answer lacks
-/// any of them lists only the configs set on the topic.
-const ALWAYS_LISTED: &[&str] = &[
-    "cleanup.policy",
-    "compression.type",
-    "max.message.bytes",
-    "min.insync.replicas",
-    "retention.bytes",
-    "retention.ms",
-    "segment.bytes",
-    "segment.ms",
-];
-
-/// Classifies DescribeConfigs entries into [`LiveConfig`]s with the
-/// override rule (see docs/kafka-config.md, "Override detection").
-pub fn classify(entries: &[ConfigEntry], rule: OverrideDetection) -> BTreeMap<String, LiveConfig> {
-    let listed_only = match rule {
-        OverrideDetection::Source => false,
-        OverrideDetection::Listed => true,
-        OverrideDetection::Auto => !ALWAYS_LISTED
-            .iter()
-            .all(|k| entries.iter().any(|e| e.name == *k)),
-    };
-    entries
-        .iter()
-        .map(|e| {
-            let is_override = if listed_only {
-                !e.read_only
-                    && matches!(
-                        e.source,
-                        kafka::SOURCE_DYNAMIC_TOPIC | kafka::SOURCE_DEFAULT | -1 | 0
-                    )
-            } else {
-                e.source == kafka::SOURCE_DYNAMIC_TOPIC
-            };
-            (
-                e.name.clone(),
-                LiveConfig {
-                    value: e.value.clone(),
-                    source: kafka::source_name(e.source).to_string(),
-                    is_override,
-                    fallback: if is_override { fallback(e) } else { None },
-                },
-            )
-        })
-        .collect()
-}
-
 /// What to read.
 pub struct ReadOptions<'a> {
     /// Read configs of every topic in scope (import), not only declared ones.
@@ -151,6 +84,38 @@ pub struct ReadOptions<'a> {
     pub acls: bool,
     /// The desired state (scope, declared topics, rule).
     pub desired: &'a Desired,
+}
+
+/// Fills override fallbacks the synonyms left out from the configs of the
+/// broker the client talks to (one DescribeConfigs). A failure only logs:
+/// the fallbacks stay unknown and the plan treats them as possible losses.
+async fn broker_fallbacks(
+    client: &mut Client,
+    brokers: &BTreeMap<i32, String>,
+    topics: &mut BTreeMap<String, LiveTopic>,
+) {
+    let Some(id) = brokers
+        .iter()
+        .find(|(_, a)| a.as_str() == client.bootstrap_addr())
+        .map(|(i, _)| *i)
+    else {
+        tracing::warn!(
+            broker = client.bootstrap_addr(),
+            "the bootstrap broker is not in Metadata's broker list; broker defaults not read"
+        );
+        return;
+    };
+    match client
+        .describe_broker_configs(id, &configs::broker_keys())
+        .await
+    {
+        Ok(entries) => {
+            for t in topics.values_mut() {
+                configs::fill_from_broker(&mut t.configs, &entries, id);
+            }
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading broker defaults failed"),
+    }
 }
 
 /// Connects, reads the live state and closes the connection.
@@ -220,6 +185,12 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
                 t.configs = classify(&entries, desired.override_detection);
             }
         }
+        if topics
+            .values()
+            .any(|t| configs::needs_broker_fallback(&t.configs))
+        {
+            broker_fallbacks(&mut client, &meta.brokers, &mut topics).await;
+        }
     }
     let acls = if desired.acls.is_some() || opts.acls {
         match client.supports::<DescribeAclsRequest>() {
@@ -255,94 +226,4 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
         acls,
     };
     Ok(live)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn e(name: &str, source: i8) -> ConfigEntry {
-        ConfigEntry {
-            name: name.into(),
-            value: Some("1".into()),
-            source,
-            read_only: false,
-            sensitive: false,
-            synonyms: vec![],
-        }
-    }
-
-    #[test]
-    fn kafka_full_listing_uses_the_source() {
-        let mut entries: Vec<ConfigEntry> = ALWAYS_LISTED
-            .iter()
-            .map(|k| e(k, kafka::SOURCE_DEFAULT))
-            .collect();
-        entries.push(e("segment.jitter.ms", kafka::SOURCE_DYNAMIC_TOPIC));
-        entries.push(e("flush.ms", 4)); // STATIC_BROKER_CONFIG
-        let c = classify(&entries, OverrideDetection::Auto);
-        assert!(c["segment.jitter.ms"].is_override);
-        assert!(!c["retention.ms"].is_override);
-        assert!(!c["flush.ms"].is_override);
-        assert_eq!(c["flush.ms"].source, "STATIC_BROKER_CONFIG");
-    }
-
-    #[test]
-    fn sparse_listing_means_every_entry_is_set() {
-        // tansu: only the configs set on the topic, flagged DEFAULT_CONFIG.
-        let entries = vec![
-            e("retention.ms", kafka::SOURCE_DEFAULT),
-            e("segment.ms", kafka::SOURCE_DEFAULT),
-        ];
-        let c = classify(&entries, OverrideDetection::Auto);
-        assert!(c["retention.ms"].is_override && c["segment.ms"].is_override);
-        let c = classify(&entries, OverrideDetection::Source);
-        assert!(!c["retention.ms"].is_override);
-    }
-
-    #[test]
-    fn an_override_falls_back_to_the_first_broker_synonym() {
-        let mut entries: Vec<ConfigEntry> = ALWAYS_LISTED
-            .iter()
-            .map(|k| e(k, kafka::SOURCE_DEFAULT))
-            .collect();
-        let retention = entries
-            .iter_mut()
-            .find(|x| x.name == "retention.ms")
-            .unwrap();
-        retention.source = kafka::SOURCE_DYNAMIC_TOPIC;
-        retention.synonyms = vec![
-            (
-                "retention.ms".into(),
-                Some("1".into()),
-                kafka::SOURCE_DYNAMIC_TOPIC,
-            ),
-            (
-                "log.retention.hours".into(),
-                Some("168".into()),
-                kafka::SOURCE_DEFAULT,
-            ),
-        ];
-        let cleanup = entries
-            .iter_mut()
-            .find(|x| x.name == "cleanup.policy")
-            .unwrap();
-        cleanup.source = kafka::SOURCE_DYNAMIC_TOPIC;
-        cleanup.synonyms = vec![
-            (
-                "cleanup.policy".into(),
-                Some("compact".into()),
-                kafka::SOURCE_DYNAMIC_TOPIC,
-            ),
-            ("log.cleanup.policy".into(), Some("delete".into()), 3),
-        ];
-        let c = classify(&entries, OverrideDetection::Auto);
-        let f = c["retention.ms"].fallback.clone().unwrap();
-        assert_eq!(f.value.as_deref(), Some("604800000"));
-        assert_eq!(f.from, "DEFAULT_CONFIG log.retention.hours");
-        let f = c["cleanup.policy"].fallback.clone().unwrap();
-        assert_eq!(f.value.as_deref(), Some("delete"));
-        assert_eq!(f.from, "DYNAMIC_DEFAULT_BROKER_CONFIG log.cleanup.policy");
-        assert_eq!(c["segment.ms"].fallback, None);
-    }
 }

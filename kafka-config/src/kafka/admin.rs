@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::describe_configs_response::DescribeConfigsResourceResult;
 use kafka_protocol::messages::{DescribeAclsRequest, DescribeConfigsRequest, MetadataRequest};
 
 use super::client::Client;
 use super::conn::{error_text, is_retriable};
 use super::protocol::{
-    backoff, sb, ATTEMPTS, NOT_CONTROLLER, RESOURCE_TOPIC, TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
+    backoff, sb, ATTEMPTS, NOT_CONTROLLER, RESOURCE_BROKER, RESOURCE_TOPIC, TOPIC_ALREADY_EXISTS,
+    UNKNOWN_TOPIC,
 };
 use super::requests::{
     acls_from_describe, alter_configs_request, create_acls_request, create_partitions_request,
@@ -20,6 +22,28 @@ use super::types::{
     ClusterMeta, ConfigAlteration, ConfigEntry, NewTopic, Outcomes, PartitionIncrease, TopicMeta,
 };
 use crate::model::Acl;
+
+/// A DescribeConfigs entry with its synonyms.
+fn entry(c: &DescribeConfigsResourceResult) -> ConfigEntry {
+    ConfigEntry {
+        name: c.name.as_str().to_string(),
+        value: c.value.as_ref().map(|v| v.as_str().to_string()),
+        source: c.config_source,
+        read_only: c.read_only,
+        sensitive: c.is_sensitive,
+        synonyms: c
+            .synonyms
+            .iter()
+            .map(|y| {
+                (
+                    y.name.as_str().to_string(),
+                    y.value.as_ref().map(|v| v.as_str().to_string()),
+                    y.source,
+                )
+            })
+            .collect(),
+    }
+}
 
 impl Client {
     /// All topics, brokers and the controller, in one Metadata request.
@@ -114,32 +138,39 @@ impl Client {
                             error_text(res.error_code, res.error_message.as_ref())
                         );
                     }
-                    let entries = res
-                        .configs
-                        .iter()
-                        .map(|c| ConfigEntry {
-                            name: c.name.as_str().to_string(),
-                            value: c.value.as_ref().map(|v| v.as_str().to_string()),
-                            source: c.config_source,
-                            read_only: c.read_only,
-                            sensitive: c.is_sensitive,
-                            synonyms: c
-                                .synonyms
-                                .iter()
-                                .map(|y| {
-                                    (
-                                        y.name.as_str().to_string(),
-                                        y.value.as_ref().map(|v| v.as_str().to_string()),
-                                        y.source,
-                                    )
-                                })
-                                .collect(),
-                        })
-                        .collect();
+                    let entries = res.configs.iter().map(entry).collect();
                     out.insert(name, entries);
                 }
                 pending = retry;
             }
+        }
+        Ok(out)
+    }
+
+    /// Configs `keys` of broker `id`, which must be the broker this client
+    /// talks to ([`Client::bootstrap_addr`]): Kafka answers broker
+    /// resources only for itself.
+    pub async fn describe_broker_configs(
+        &mut self,
+        id: i32,
+        keys: &[&str],
+    ) -> Result<Vec<ConfigEntry>> {
+        let req = DescribeConfigsRequest::default()
+            .with_include_synonyms(true)
+            .with_resources(vec![DescribeConfigsResource::default()
+                .with_resource_type(RESOURCE_BROKER)
+                .with_resource_name(sb(&id.to_string()))
+                .with_configuration_keys(Some(keys.iter().map(|k| sb(k)).collect()))]);
+        let r = self.read(&req).await?;
+        let mut out = Vec::new();
+        for res in r.results {
+            if res.error_code != 0 {
+                bail!(
+                    "DescribeConfigs of broker {id} failed: {}",
+                    error_text(res.error_code, res.error_message.as_ref())
+                );
+            }
+            out.extend(res.configs.iter().map(entry));
         }
         Ok(out)
     }

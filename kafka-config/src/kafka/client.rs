@@ -79,6 +79,12 @@ impl Client {
         })
     }
 
+    /// The address of the broker this client talks to (the first bootstrap
+    /// server that answered).
+    pub fn bootstrap_addr(&self) -> &str {
+        self.bootstrap.addr()
+    }
+
     /// The API versions of the bootstrap broker.
     pub fn versions(&self) -> &Versions {
         self.bootstrap.versions()

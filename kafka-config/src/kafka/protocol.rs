@@ -8,6 +8,8 @@ use kafka_protocol::protocol::StrBytes;
 
 /// DescribeConfigs resource type of a topic.
 pub const RESOURCE_TOPIC: i8 = 2;
+/// DescribeConfigs resource type of a broker.
+pub const RESOURCE_BROKER: i8 = 4;
 /// Config source: a topic override.
 pub const SOURCE_DYNAMIC_TOPIC: i8 = 1;
 /// Config source: the broker's built-in default.
