@@ -139,8 +139,36 @@ def can_connect(_a, _args):
     return len(_a.describe_cluster()["brokers"])
 
 
+def visible_topics(a, args):
+    """Topic names with args.prefix that the connecting principal may see (args.conn)."""
+    return sorted(t for t in a.list_topics() if t.startswith(args["prefix"]))
+
+
+def produce(_a, args):
+    """Writes args.count records of args.size bytes to args.topic (PLAINTEXT)."""
+    from kafka import KafkaProducer
+    p = KafkaProducer(bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                      acks=1, linger_ms=20, batch_size=1 << 20, max_request_size=2 << 20)
+    payload = b"x" * args["size"]
+    for _ in range(args["count"]):
+        p.send(args["topic"], payload)
+    p.flush()
+    p.close()
+    return args["count"]
+
+
+def broker_config(a, args):
+    """Incremental alter of a broker's config (args.broker, "" = cluster default): set / delete."""
+    cfg = {k: ("SET", v) for k, v in args.get("set", {}).items()}
+    cfg.update({k: ("DELETE", None) for k in args.get("delete", [])})
+    res = a.alter_configs([ConfigResource(ConfigResourceType.BROKER, str(args["broker"]), configs=cfg)],
+                          incremental=True, raise_on_unknown=False)
+    return str(res)
+
+
 OPS = {f.__name__: f for f in (topics, create, delete, alter, acls, create_acls, delete_acls,
-                               reassign, reassignments, can_connect)}
+                               reassign, reassignments, can_connect, visible_topics, produce,
+                               broker_config)}
 
 def serve():
     default = None
