@@ -4,7 +4,8 @@
 //! - a declared config is compared with the live value whatever its source,
 //!   by type ([`units::values_equal`]);
 //! - undeclared live overrides are deleted (authoritative) or reported (additive);
-//! - partitions only grow; replication factor changes become reassignments;
+//! - partitions only grow; replication factor changes become reassignments,
+//!   never while a reassignment of the topic is in flight (a note instead);
 //! - internal and protected topics are never deleted; unmanaged topics are
 //!   reported, and deleted only when the configuration opts in.
 
@@ -183,7 +184,7 @@ pub fn check(desired: &Desired, live: &Live) -> Vec<String> {
                 l.partitions, spec.partitions, l.partitions
             ));
         }
-        if spec.replication_factor != l.replication_factor {
+        if spec.replication_factor != l.replication_factor && l.moving.is_empty() {
             if spec.partitions != l.partitions {
                 errors.push(format!(
                     "{}topic `{name}`: change the partitions and the replication factor in two separate applies",
@@ -243,6 +244,27 @@ pub fn balanced_assignment(
         }
     }
     out
+}
+
+/// The in-flight moves of a topic, for notes: `partition 0: adding [3], removing [1]`.
+fn moving_text(l: &LiveTopic) -> String {
+    let ids = |v: &[i32]| {
+        v.iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    l.moving
+        .iter()
+        .map(|(p, m)| {
+            format!(
+                "partition {p}: adding [{}], removing [{}]",
+                ids(&m.adding),
+                ids(&m.removing)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn create_change(name: &str, spec: &TopicSpec) -> Planned<Op> {
@@ -353,7 +375,15 @@ fn update_change(
             delete,
         });
     }
-    if spec.replication_factor != l.replication_factor && spec.partitions == l.partitions {
+    if !l.moving.is_empty() {
+        notes.push(Note {
+            address: address.clone(),
+            message: format!(
+                "a replica reassignment is in progress ({}); the replication factor is compared once it completes, and the move is never replaced",
+                moving_text(l)
+            ),
+        });
+    } else if spec.replication_factor != l.replication_factor && spec.partitions == l.partitions {
         c = c.field(FieldChange::new(
             "replication_factor",
             Some(l.replication_factor.to_string()),

@@ -179,6 +179,7 @@ mod tests {
                 ]
                 .into_iter()
                 .collect(),
+                moving: BTreeMap::new(),
             },
         );
         topics.insert(
@@ -189,6 +190,7 @@ mod tests {
                 replication_factor: 3,
                 assignment: BTreeMap::new(),
                 configs: BTreeMap::new(),
+                moving: BTreeMap::new(),
             },
         );
         Live {

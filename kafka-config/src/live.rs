@@ -1,18 +1,19 @@
 //! Reading the live cluster with a constant number of batched requests:
 //! ApiVersions, one Metadata for all topics, DescribeConfigs over many
-//! topics per request, and (when ACLs are managed) one DescribeAcls.
+//! topics per request, one ListPartitionReassignments, and (when ACLs are
+//! managed) one DescribeAcls.
 
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
-use kafka_protocol::messages::{ApiKey, DescribeAclsRequest};
+use kafka_protocol::messages::{ApiKey, DescribeAclsRequest, ListPartitionReassignmentsRequest};
 use serde::Serialize;
 
 mod configs;
 
 pub use configs::classify;
 
-use crate::kafka::Client;
+use crate::kafka::{Client, Moving};
 use crate::model::{is_internal, Acl, Desired};
 
 /// One live topic config entry.
@@ -46,12 +47,15 @@ pub struct LiveTopic {
     pub internal: bool,
     /// Partition count.
     pub partitions: i32,
-    /// Replication factor (replicas of partition 0; the maximum when they differ).
+    /// Replication factor: the most replicas of a partition, not counting
+    /// replicas an in-flight reassignment is still adding.
     pub replication_factor: i16,
     /// Replicas by partition.
     pub assignment: BTreeMap<i32, Vec<i32>>,
     /// Config entries (only read for declared topics and for import).
     pub configs: BTreeMap<String, LiveConfig>,
+    /// Partitions being reassigned right now (by anyone).
+    pub moving: BTreeMap<i32, Moving>,
 }
 
 /// The live state of everything in scope.
@@ -140,12 +144,30 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "Metadata"
     );
+    // Metadata lists old and new replicas while a partition moves: the
+    // moves say which is which.
+    let mut moves = match client.supports::<ListPartitionReassignmentsRequest>() {
+        Ok(_) => client
+            .list_reassignments()
+            .await
+            .context("reading in-flight reassignments (ListPartitionReassignments)")?,
+        Err(_) => Default::default(),
+    };
     let mut topics = BTreeMap::new();
     for (name, t) in meta.topics {
         if !desired.in_scope(&name) {
             continue;
         }
-        let rf = t.partitions.values().map(|r| r.len()).max().unwrap_or(0);
+        let moving = moves.remove(&name).unwrap_or_default();
+        let rf = t
+            .partitions
+            .iter()
+            .map(|(p, r)| {
+                let adding = moving.get(p).map(|m| m.adding.as_slice()).unwrap_or(&[]);
+                r.iter().filter(|b| !adding.contains(b)).count()
+            })
+            .max()
+            .unwrap_or(0);
         topics.insert(
             name.clone(),
             LiveTopic {
@@ -154,6 +176,7 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
                 replication_factor: i16::try_from(rf).unwrap_or(i16::MAX),
                 assignment: t.partitions,
                 configs: BTreeMap::new(),
+                moving,
             },
         );
     }

@@ -31,7 +31,7 @@ enum Cmd {
     /// Show what apply would change on the cluster.
     Plan(common::cli::PlanArgs),
     /// Apply the changes.
-    Apply(common::cli::ApplyArgs),
+    Apply(KafkaApplyArgs),
     /// Write YAML for the topics (overrides only) and ACLs of a live cluster.
     Import(ImportArgs),
     /// Print the JSON Schema of the configuration format.
@@ -40,6 +40,30 @@ enum Cmd {
     Completions(common::cli::CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man,
+}
+
+/// `apply` arguments: the shared ones plus reassignment control.
+#[derive(clap::Args)]
+struct KafkaApplyArgs {
+    #[command(flatten)]
+    common: common::cli::ApplyArgs,
+    /// Wait until replica reassignments (replication-factor changes)
+    /// complete, printing progress on stderr.
+    #[arg(long)]
+    wait: bool,
+    /// Throttle the replica movement of reassignments to this rate per
+    /// broker (bytes per second: `10MiB`, `5000000`); removed when the
+    /// move completes. Implies --wait.
+    #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
+    throttle: Option<u64>,
+}
+
+fn parse_rate(s: &str) -> Result<u64, String> {
+    let n = kafka_config::units::parse_size_bytes(s)?;
+    u64::try_from(n)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "the throttle must be a positive rate".to_string())
 }
 
 /// `import` arguments.
@@ -62,6 +86,7 @@ async fn main() -> ExitCode {
     let mut tool = KafkaConfig {
         env: cli.env.clone(),
         all_envs: false,
+        reassign: Default::default(),
     };
     let code = match &cli.cmd {
         Cmd::Validate(a) => {
@@ -69,7 +94,13 @@ async fn main() -> ExitCode {
             common::run::validate(&tool, &cli.global, a)
         }
         Cmd::Plan(a) => common::run::plan(&tool, &cli.global, a).await,
-        Cmd::Apply(a) => common::run::apply(&tool, &cli.global, a).await,
+        Cmd::Apply(a) => {
+            tool.reassign = kafka_config::apply::ReassignOptions {
+                wait: a.wait,
+                throttle: a.throttle,
+            };
+            common::run::apply(&tool, &cli.global, &a.common).await
+        }
         Cmd::Import(a) => {
             kafka_config::import::run(&tool, &a.path, a.out.as_deref(), a.include.as_deref()).await
         }

@@ -12,6 +12,8 @@ pub struct KafkaConfig {
     pub env: Option<String>,
     /// Validate every environment (validate without `--env`).
     pub all_envs: bool,
+    /// How `apply` carries out reassignments (`--wait`, `--throttle`).
+    pub reassign: apply::ReassignOptions,
 }
 
 impl KafkaConfig {
@@ -70,6 +72,6 @@ impl Tool for KafkaConfig {
         changes: &[Planned<diff::Op>],
         log: &mut ApplyLog,
     ) -> anyhow::Result<()> {
-        apply::apply(desired, changes, log).await
+        apply::apply(desired, changes, log, self.reassign).await
     }
 }

@@ -52,6 +52,7 @@ fn live_topic(p: i32, rf: i16, configs: &[(&str, LiveConfig)]) -> LiveTopic {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
+        moving: BTreeMap::new(),
     }
 }
 
@@ -460,4 +461,37 @@ fn deleting_an_override_shows_its_fallback_and_data_loss_is_destructive() {
         ),
     );
     assert!(diff(&d, &l).changes[0].change.destructive.is_some());
+}
+
+#[test]
+fn an_in_flight_reassignment_is_a_note_not_a_diff() {
+    use crate::kafka::Moving;
+    let mut d = desired();
+    d.topics.insert("t".into(), spec(2, 2, &[]));
+    let mut l = live();
+    // Someone moves partition 0 from [1,2] to [2,3]: Metadata lists [1,2,3].
+    let mut t = live_topic(2, 2, &[]);
+    t.assignment.insert(0, vec![1, 2, 3]);
+    t.moving.insert(
+        0,
+        Moving {
+            replicas: vec![1, 2, 3],
+            adding: vec![3],
+            removing: vec![1],
+        },
+    );
+    l.topics.insert("t".into(), t);
+    // Read as the reader would: the adding replica is not counted.
+    assert!(check(&d, &l).is_empty());
+    let out = diff(&d, &l);
+    assert!(out.changes.is_empty(), "{:?}", out.changes);
+    assert_eq!(
+        out.notes[0].message,
+        "a replica reassignment is in progress (partition 0: adding [3], removing [1]); the replication factor is compared once it completes, and the move is never replaced"
+    );
+    // Even a declared factor change waits: the move is not replaced.
+    d.topics.insert("t".into(), spec(2, 3, &[]));
+    let out = diff(&d, &l);
+    assert!(out.changes.is_empty(), "{:?}", out.changes);
+    assert!(check(&d, &l).is_empty());
 }

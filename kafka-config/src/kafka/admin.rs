@@ -11,12 +11,12 @@ use kafka_protocol::messages::{DescribeAclsRequest, DescribeConfigsRequest, Meta
 use super::client::Client;
 use super::conn::{error_text, is_retriable};
 use super::protocol::{
-    backoff, sb, ATTEMPTS, NOT_CONTROLLER, RESOURCE_BROKER, RESOURCE_TOPIC, TOPIC_ALREADY_EXISTS,
-    UNKNOWN_TOPIC,
+    backoff, sb, ATTEMPTS, INVALID_PARTITIONS, NOT_CONTROLLER, RESOURCE_BROKER, RESOURCE_TOPIC,
+    TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
 };
 use super::requests::{
     acls_from_describe, alter_configs_request, create_acls_request, create_partitions_request,
-    create_topics_request, delete_acls_request, delete_topics_request, reassign_request,
+    create_topics_request, delete_acls_request, delete_topics_request,
 };
 use super::types::{
     ClusterMeta, ConfigAlteration, ConfigEntry, NewTopic, Outcomes, PartitionIncrease, TopicMeta,
@@ -278,21 +278,50 @@ impl Client {
         Ok(out)
     }
 
-    /// Increases partition counts: (topic, new total, optional assignment of the new partitions).
+    /// Increases partition counts: (topic, new total, optional assignment
+    /// of the new partitions). Sent to the controller; retried on
+    /// NOT_CONTROLLER (after locating the new controller) and on retriable
+    /// errors. A retry answered "already has that many partitions" means
+    /// the earlier attempt succeeded.
     pub async fn create_partitions(&mut self, items: &[PartitionIncrease]) -> Result<Outcomes> {
         let timeout_ms = i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000);
-        let req = create_partitions_request(items, timeout_ms);
-        let r = self.send_controller(&req).await?;
-        Ok(r.results
-            .into_iter()
-            .map(|res| {
+        let mut out = Vec::new();
+        let mut pending: Vec<PartitionIncrease> = items.to_vec();
+        for attempt in 0..ATTEMPTS {
+            if pending.is_empty() {
+                break;
+            }
+            if attempt > 0 {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            let req = create_partitions_request(&pending, timeout_ms);
+            let r = self.send_controller(&req).await?;
+            let mut retry = Vec::new();
+            let mut refresh = false;
+            for res in r.results {
+                let name = res.name.0.as_str().to_string();
                 let code = res.error_code;
-                (
-                    res.name.0.as_str().to_string(),
-                    (code != 0).then(|| error_text(code, res.error_message.as_ref())),
-                )
-            })
-            .collect())
+                let already = attempt > 0
+                    && code == INVALID_PARTITIONS
+                    && res
+                        .error_message
+                        .as_ref()
+                        .is_some_and(|m| m.as_str().contains("already has"));
+                if code == 0 || already {
+                    out.push((name, None));
+                } else if (is_retriable(code) || code == NOT_CONTROLLER) && attempt + 1 < ATTEMPTS {
+                    refresh |= code == NOT_CONTROLLER;
+                    retry.extend(pending.iter().find(|i| i.0 == name).cloned());
+                } else {
+                    out.push((name, Some(error_text(code, res.error_message.as_ref()))));
+                }
+            }
+            if refresh {
+                self.refresh_controller().await;
+            }
+            pending = retry;
+        }
+        Ok(out)
     }
 
     /// Sets and deletes topic configs with IncrementalAlterConfigs, all
@@ -326,43 +355,6 @@ impl Client {
             pending = retry;
         }
         Ok(out)
-    }
-
-    /// Moves replicas: topic → partition → new replica list.
-    pub async fn reassign(
-        &mut self,
-        items: &BTreeMap<String, BTreeMap<i32, Vec<i32>>>,
-    ) -> Result<Outcomes> {
-        let timeout_ms = i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000);
-        let req = reassign_request(items, timeout_ms);
-        let r = self.send_controller(&req).await?;
-        if r.error_code != 0 {
-            bail!(
-                "AlterPartitionReassignments failed: {}",
-                error_text(r.error_code, r.error_message.as_ref())
-            );
-        }
-        Ok(r.responses
-            .into_iter()
-            .map(|t| {
-                let errs: Vec<String> = t
-                    .partitions
-                    .iter()
-                    .filter(|p| p.error_code != 0)
-                    .map(|p| {
-                        format!(
-                            "partition {}: {}",
-                            p.partition_index,
-                            error_text(p.error_code, p.error_message.as_ref())
-                        )
-                    })
-                    .collect();
-                (
-                    t.name.0.as_str().to_string(),
-                    (!errs.is_empty()).then(|| errs.join("; ")),
-                )
-            })
-            .collect())
     }
 
     /// Creates ACL bindings in one request; one outcome per binding address.

@@ -83,7 +83,7 @@ pub fn version_cap(key: ApiKey) -> i16 {
         ApiKey::IncrementalAlterConfigs => 1,
         ApiKey::CreatePartitions => 3,
         ApiKey::DescribeAcls | ApiKey::CreateAcls | ApiKey::DeleteAcls => 3,
-        ApiKey::AlterPartitionReassignments => 0,
+        ApiKey::AlterPartitionReassignments | ApiKey::ListPartitionReassignments => 0,
         ApiKey::SaslHandshake => 1,
         ApiKey::SaslAuthenticate => 2,
         _ => 0,

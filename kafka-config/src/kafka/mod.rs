@@ -11,6 +11,7 @@ mod admin;
 pub mod client;
 pub mod conn;
 pub mod protocol;
+mod reassign;
 pub mod requests;
 pub mod scram;
 pub mod tls;
@@ -23,11 +24,13 @@ pub use protocol::{
     SOURCE_DYNAMIC_TOPIC,
 };
 pub use requests::{
-    acls_from_describe, alter_configs_request, create_acls_request, create_partitions_request,
-    create_topics_request, delete_acls_request, delete_topics_request, reassign_request,
+    acls_from_describe, alter_configs_request, alter_resource_configs_request, create_acls_request,
+    create_partitions_request, create_topics_request, delete_acls_request, delete_topics_request,
+    reassign_request,
 };
 pub use types::{
-    ClusterMeta, ConfigAlteration, ConfigEntry, NewTopic, Outcomes, PartitionIncrease, TopicMeta,
+    ClusterMeta, ConfigAlteration, ConfigEntry, Moving, NewTopic, Outcomes, PartitionIncrease,
+    Reassignments, TopicMeta,
 };
 
 use crate::model::Cluster;

@@ -96,6 +96,15 @@ pub fn create_partitions_request(
 
 /// IncrementalAlterConfigs: SET then DELETE operations per topic.
 pub fn alter_configs_request(items: &[&ConfigAlteration]) -> IncrementalAlterConfigsRequest {
+    alter_resource_configs_request(RESOURCE_TOPIC, items)
+}
+
+/// IncrementalAlterConfigs of resources of one type (topics, brokers):
+/// (resource name, set, delete).
+pub fn alter_resource_configs_request(
+    resource_type: i8,
+    items: &[&ConfigAlteration],
+) -> IncrementalAlterConfigsRequest {
     IncrementalAlterConfigsRequest::default().with_resources(
         items
             .iter()
@@ -116,7 +125,7 @@ pub fn alter_configs_request(items: &[&ConfigAlteration]) -> IncrementalAlterCon
                         .with_value(None)
                 }));
                 AlterConfigsResource::default()
-                    .with_resource_type(RESOURCE_TOPIC)
+                    .with_resource_type(resource_type)
                     .with_resource_name(sb(t))
                     .with_configs(configs)
             })

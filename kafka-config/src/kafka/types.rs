@@ -66,3 +66,17 @@ pub type ConfigAlteration = (String, BTreeMap<String, String>, Vec<String>);
 
 /// Per-item outcome of a batched write: `None` when it succeeded.
 pub type Outcomes = Vec<(String, Option<String>)>;
+
+/// A partition being reassigned, as ListPartitionReassignments reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moving {
+    /// Current replica set (old and new replicas while moving).
+    pub replicas: Vec<i32>,
+    /// Replicas being added.
+    pub adding: Vec<i32>,
+    /// Replicas being removed.
+    pub removing: Vec<i32>,
+}
+
+/// In-flight reassignments: topic → partition → move.
+pub type Reassignments = BTreeMap<String, BTreeMap<i32, Moving>>;
