@@ -254,3 +254,207 @@ fn ignored_configs_and_replication_throttles_are_left_alone() {
     assert!(!c.contains_key("segment.ms"), "{c:?}");
     ctx.assert_no_changes();
 }
+
+fn replica_counts(topic: &str) -> Vec<usize> {
+    live_topic(topic).replicas.iter().map(|r| r.len()).collect()
+}
+
+/// Dynamic configs of broker `id`, as Kafka's own kafka-configs prints them.
+fn broker_dynamic_configs(id: &str) -> String {
+    let bs = bootstrap();
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            bs.as_str(),
+            "--describe",
+            "--entity-type",
+            "brokers",
+            "--entity-name",
+            id,
+        ],
+    )
+}
+
+#[test]
+fn replication_factor_changes_wait_and_throttle() {
+    let ctx = Ctx::new("rf_wait");
+    let t = ctx.topic("orders");
+    let yaml = |rf: u8| {
+        format!("topics:\n  - name: {{P}}orders\n    partitions: 2\n    replication_factor: {rf}\n")
+    };
+    ctx.write_topics(&yaml(1));
+    ctx.apply_ok();
+    assert_eq!(replica_counts(&t), vec![1, 1]);
+
+    // 1 → 3, waited to completion.
+    ctx.write_topics(&yaml(3));
+    let out = ctx.run(&["apply", "--auto-approve", "--wait", "--no-color"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains(&format!("topic `{t}`: reassignment complete")),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(replica_counts(&t), vec![3, 3]);
+    assert!(kadmin("reassignments", json!({"prefix": ctx.prefix}))
+        .as_object()
+        .unwrap()
+        .is_empty());
+    ctx.assert_no_changes();
+
+    // 3 → 2 with a throttle: set for the move, removed after.
+    ctx.write_topics(&yaml(2));
+    let out = ctx.run(&[
+        "apply",
+        "--auto-approve",
+        "--throttle",
+        "10MiB",
+        "--no-color",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("replication throttled to 10485760 bytes/s"),
+        "{err}"
+    );
+    assert!(err.contains("replication throttle removed"), "{err}");
+    assert_eq!(replica_counts(&t), vec![2, 2]);
+    let c = configs(&t);
+    assert!(!c.keys().any(|k| k.contains("throttled")), "{c:?}");
+    for id in ["1", "2", "3"] {
+        let b = broker_dynamic_configs(id);
+        assert!(
+            !b.contains("replication.throttled.rate"),
+            "broker {id}: {b}"
+        );
+    }
+    ctx.assert_no_changes();
+}
+
+/// Produces `n` records of `size` bytes to partition 0 of `topic` with kafka-python.
+fn produce(topic: &str, n: usize, size: usize) {
+    let script = format!(
+        "import os\nfrom kafka import KafkaProducer\np = KafkaProducer(bootstrap_servers=os.environ.get('KAFKA_BOOTSTRAP', '127.0.0.1:9092'), acks=1, linger_ms=20)\nfor _ in range({n}):\n    p.send('{topic}', b'x' * {size}, partition=0)\np.flush()\np.close()\n"
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "producing failed: {}", text(&out));
+}
+
+/// Cancels this test's reassignments and removes the broker throttle even
+/// when an assertion fails.
+struct MoveCleanup(String);
+
+impl Drop for MoveCleanup {
+    fn drop(&mut self) {
+        let moves = kadmin_try("reassignments", json!({"prefix": self.0})).unwrap_or_default();
+        if let Some(m) = moves.as_object() {
+            let cancel: serde_json::Map<String, Value> =
+                m.keys().map(|k| (k.clone(), Value::Null)).collect();
+            if !cancel.is_empty() {
+                let _ = kadmin_try("reassign", json!({"moves": cancel}));
+            }
+        }
+        let bs = bootstrap();
+        for id in ["1", "2", "3"] {
+            let _ = kafka_tool(
+                "kafka.admin.ConfigCommand",
+                &[
+                    "--bootstrap-server",
+                    bs.as_str(),
+                    "--alter",
+                    "--entity-type",
+                    "brokers",
+                    "--entity-name",
+                    id,
+                    "--delete-config",
+                    "leader.replication.throttled.rate,follower.replication.throttled.rate",
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn an_in_flight_reassignment_by_someone_else_is_reported_not_replaced() {
+    let ctx = Ctx::new("inflight");
+    let _cleanup = MoveCleanup(ctx.prefix.clone());
+    let t = ctx.topic("orders");
+    ctx.write_topics(
+        "topics:\n  - name: {P}orders\n    partitions: 1\n    replication_factor: 1\n",
+    );
+    ctx.apply_ok();
+    produce(&t, 200, 10_000);
+    let old = live_topic(&t).replicas[0][0];
+    let new = [1, 2, 3].into_iter().find(|b| *b != old).unwrap();
+    // Someone else moves the partition, throttled to a crawl.
+    let bs = bootstrap();
+    for id in ["1", "2", "3"] {
+        kafka_tool_ok(
+            "kafka.admin.ConfigCommand",
+            &[
+                "--bootstrap-server",
+                bs.as_str(),
+                "--alter",
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                id,
+                "--add-config",
+                "leader.replication.throttled.rate=1,follower.replication.throttled.rate=1",
+            ],
+        );
+    }
+    set_config(
+        &t,
+        "leader.replication.throttled.replicas",
+        &format!("0:{old}"),
+    );
+    set_config(
+        &t,
+        "follower.replication.throttled.replicas",
+        &format!("0:{new}"),
+    );
+    kadmin("reassign", json!({"moves": {format!("{t}:0"): [old, new]}}));
+    let moves = kadmin("reassignments", json!({"prefix": ctx.prefix}));
+    assert!(
+        moves.as_object().unwrap().contains_key(&format!("{t}:0")),
+        "the reassignment finished too early for the test: {moves}"
+    );
+
+    // Declared factor unchanged (1): no diff from Metadata's old+new list.
+    let plan = ctx.run(&["plan", "--detailed-exitcode", "--no-color"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let out = text(&plan);
+    assert!(
+        out.contains("a replica reassignment is in progress (partition 0: adding ["),
+        "{out}"
+    );
+    assert!(!out.contains("throttled"), "{out}");
+    // Declared factor 3: still no change while it moves; apply leaves it alone.
+    ctx.write_topics(
+        "topics:\n  - name: {P}orders\n    partitions: 1\n    replication_factor: 3\n",
+    );
+    let apply = ctx.apply();
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
+    assert!(stdout(&apply).contains("No changes."), "{}", text(&apply));
+    let moves = kadmin("reassignments", json!({"prefix": ctx.prefix}));
+    let m = moves[format!("{t}:0")]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        m.contains(&format!("adding_replicas=[{new}]")) || m.contains(&new.to_string()),
+        "{m}"
+    );
+    let c = configs(&t);
+    assert_eq!(
+        c.get("follower.replication.throttled.replicas")
+            .map(String::as_str),
+        Some(format!("0:{new}").as_str())
+    );
+}

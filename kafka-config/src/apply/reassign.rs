@@ -60,43 +60,44 @@ pub async fn run(
             parts.join(", ")
         );
     }
-    let mut throttled_brokers = Vec::new();
-    if let Some(rate) = opts.throttle {
-        let meta = client.metadata().await?;
-        let current = meta
-            .topics
-            .get(topic)
-            .map(|t| t.partitions.clone())
-            .unwrap_or_default();
-        let (leaders, followers) = throttled_replicas(&current, assignment);
-        let brokers: BTreeSet<i32> = current
-            .values()
-            .chain(assignment.values())
-            .flatten()
-            .copied()
-            .collect();
-        let rates: Vec<ConfigAlteration> = brokers
-            .iter()
-            .map(|b| {
-                let set = [
-                    (LEADER_RATE.to_string(), rate.to_string()),
-                    (FOLLOWER_RATE.to_string(), rate.to_string()),
-                ]
-                .into_iter()
-                .collect();
-                (b.to_string(), set, Vec::new())
-            })
-            .collect();
-        client.alter_broker_configs(&rates).await?;
-        throttled_brokers = brokers.into_iter().collect();
-        // An empty list (nothing added: a factor decrease) is not set.
-        let set: BTreeMap<String, String> = [
-            (LEADER_REPLICAS.to_string(), leaders),
-            (FOLLOWER_REPLICAS.to_string(), followers),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
+    let Some(rate) = opts.throttle else {
+        return move_and_wait(client, topic, assignment, opts.wait).await;
+    };
+    let meta = client.metadata().await?;
+    let current = meta
+        .topics
+        .get(topic)
+        .map(|t| t.partitions.clone())
+        .unwrap_or_default();
+    let (leaders, followers) = throttled_replicas(&current, assignment);
+    let brokers: BTreeSet<i32> = current
+        .values()
+        .chain(assignment.values())
+        .flatten()
+        .copied()
         .collect();
+    let rates: Vec<ConfigAlteration> = brokers
+        .iter()
+        .map(|b| {
+            let set = [
+                (LEADER_RATE.to_string(), rate.to_string()),
+                (FOLLOWER_RATE.to_string(), rate.to_string()),
+            ]
+            .into_iter()
+            .collect();
+            (b.to_string(), set, Vec::new())
+        })
+        .collect();
+    // An empty list (nothing added: a factor decrease) is not set.
+    let set: BTreeMap<String, String> = [
+        (LEADER_REPLICAS.to_string(), leaders),
+        (FOLLOWER_REPLICAS.to_string(), followers),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let outcome = async {
+        client.alter_broker_configs(&rates).await?;
         if !set.is_empty() {
             one(client
                 .alter_topic_configs(&[(topic.to_string(), set, Vec::new())])
@@ -104,28 +105,42 @@ pub async fn run(
             .context("setting the topic's replication throttle")?;
         }
         eprintln!("topic `{topic}`: replication throttled to {rate} bytes/s per broker");
+        move_and_wait(client, topic, assignment, true).await
     }
+    .await;
+    // Removed whatever happened: a throttle left behind slows the cluster.
+    let del = vec![LEADER_REPLICAS.to_string(), FOLLOWER_REPLICAS.to_string()];
+    let topic_removed = client
+        .alter_topic_configs(&[(topic.to_string(), BTreeMap::new(), del)])
+        .await
+        .and_then(one);
+    let unrates: Vec<ConfigAlteration> = brokers
+        .iter()
+        .map(|b| {
+            let del = vec![LEADER_RATE.to_string(), FOLLOWER_RATE.to_string()];
+            (b.to_string(), BTreeMap::new(), del)
+        })
+        .collect();
+    let brokers_removed = client.alter_broker_configs(&unrates).await;
+    outcome?;
+    topic_removed.context("removing the topic's replication throttle")?;
+    brokers_removed?;
+    eprintln!("topic `{topic}`: replication throttle removed");
+    Ok(())
+}
+
+/// Starts the move and, with `wait`, waits for it.
+async fn move_and_wait(
+    client: &mut Client,
+    topic: &str,
+    assignment: &BTreeMap<i32, Vec<i32>>,
+    wait_done: bool,
+) -> Result<()> {
     let mut items = BTreeMap::new();
     items.insert(topic.to_string(), assignment.clone());
     one(client.reassign(&items).await?)?;
-    if opts.wait || opts.throttle.is_some() {
+    if wait_done {
         wait(client, topic, assignment.len()).await?;
-    }
-    if opts.throttle.is_some() {
-        let del = vec![LEADER_REPLICAS.to_string(), FOLLOWER_REPLICAS.to_string()];
-        one(client
-            .alter_topic_configs(&[(topic.to_string(), BTreeMap::new(), del)])
-            .await?)
-        .context("removing the topic's replication throttle")?;
-        let rates: Vec<ConfigAlteration> = throttled_brokers
-            .iter()
-            .map(|b| {
-                let del = vec![LEADER_RATE.to_string(), FOLLOWER_RATE.to_string()];
-                (b.to_string(), BTreeMap::new(), del)
-            })
-            .collect();
-        client.alter_broker_configs(&rates).await?;
-        eprintln!("topic `{topic}`: replication throttle removed");
     }
     Ok(())
 }

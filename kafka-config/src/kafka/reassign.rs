@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use kafka_protocol::messages::{IncrementalAlterConfigsRequest, ListPartitionReassignmentsRequest};
 
 use super::client::Client;
-use super::conn::{error_text, is_retriable};
+use super::conn::{error_text, is_retriable, Conn};
 use super::protocol::{backoff, ATTEMPTS, NOT_CONTROLLER, RESOURCE_BROKER};
 use super::requests::{alter_resource_configs_request, reassign_request};
 use super::types::{ConfigAlteration, Moving, Outcomes, Reassignments};
@@ -133,29 +133,41 @@ impl Client {
     }
 
     /// Sets and deletes dynamic configs of brokers (the replication
-    /// throttle rates): (broker id, set, delete), in one request.
+    /// throttle rates): (broker id, set, delete). Kafka accepts a broker's
+    /// own configs only from that broker, so each goes to its broker, over
+    /// a connection opened for it.
     pub async fn alter_broker_configs(&mut self, items: &[ConfigAlteration]) -> Result<()> {
-        let refs: Vec<&ConfigAlteration> = items.iter().collect();
-        let req: IncrementalAlterConfigsRequest =
-            alter_resource_configs_request(RESOURCE_BROKER, &refs);
-        let r = self.bootstrap.send(&req).await?;
-        let errs: Vec<String> = r
-            .responses
-            .iter()
-            .filter(|x| x.error_code != 0)
-            .map(|x| {
+        let brokers = self.metadata().await?.brokers;
+        let mut errs = Vec::new();
+        for item in items {
+            let addr = item
+                .0
+                .parse::<i32>()
+                .ok()
+                .and_then(|id| brokers.get(&id))
+                .cloned();
+            let Some(addr) = addr else {
+                errs.push(format!("broker {}: not in the cluster's metadata", item.0));
+                continue;
+            };
+            let req: IncrementalAlterConfigsRequest =
+                alter_resource_configs_request(RESOURCE_BROKER, &[item]);
+            let r = if addr == self.bootstrap.addr() {
+                self.bootstrap.send(&req).await?
+            } else {
+                let mut conn = Conn::open(&addr, &self.cluster).await?;
+                conn.send(&req).await?
+            };
+            errs.extend(r.responses.iter().filter(|x| x.error_code != 0).map(|x| {
                 format!(
                     "broker {}: {}",
                     x.resource_name.as_str(),
                     error_text(x.error_code, x.error_message.as_ref())
                 )
-            })
-            .collect();
+            }));
+        }
         if !errs.is_empty() {
-            bail!(
-                "setting the replication throttle failed: {}",
-                errs.join("; ")
-            );
+            bail!("changing the replication throttle failed: {}", errs.join("; "));
         }
         Ok(())
     }
