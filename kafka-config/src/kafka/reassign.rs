@@ -167,7 +167,10 @@ impl Client {
             }));
         }
         if !errs.is_empty() {
-            bail!("changing the replication throttle failed: {}", errs.join("; "));
+            bail!(
+                "changing the replication throttle failed: {}",
+                errs.join("; ")
+            );
         }
         Ok(())
     }
