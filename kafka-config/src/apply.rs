@@ -1,5 +1,5 @@
 //! Executing a plan: a pre-flight check of every operation against the
-//! broker's ApiVersions (refuse before applying anything), then the changes
+//! broker's ApiVersions ranges (refuse before applying anything), then the changes
 //! in order, batching consecutive operations of the same kind into one
 //! request, and stopping at the first failure.
 
@@ -73,11 +73,9 @@ pub async fn apply(
     let refused = {
         let versions = client.versions().clone();
         let check = |key: ApiKey| -> Option<String> {
-            let k = key as i16;
-            match versions.get(&k) {
-                None => Some(format!("the broker does not support {key:?} (API key {k})")),
-                Some(_) => None,
-            }
+            crate::kafka::conn::usable(key, versions.get(&(key as i16)).copied())
+                .err()
+                .map(|e| e.to_string())
         };
         preflight(&check, changes)
     };

@@ -72,9 +72,10 @@ pub struct Live {
 }
 
 impl Live {
-    /// True when the broker lists `key`.
+    /// True when the broker speaks a version of `key` this tool speaks
+    /// (not only lists the API).
     pub fn supports(&self, key: ApiKey) -> bool {
-        self.apis.contains_key(&format!("{key:?}"))
+        crate::kafka::conn::usable(key, self.apis.get(&format!("{key:?}")).copied()).is_ok()
     }
 }
 

@@ -255,6 +255,14 @@ fn ignored_configs_and_replication_throttles_are_left_alone() {
     ctx.assert_no_changes();
 }
 
+/// The replication throttle rates are broker-wide: the tests that set them
+/// run one at a time.
+static BROKER_THROTTLE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn throttle_lock() -> std::sync::MutexGuard<'static, ()> {
+    BROKER_THROTTLE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn replica_counts(topic: &str) -> Vec<usize> {
     live_topic(topic).replicas.iter().map(|r| r.len()).collect()
 }
@@ -278,6 +286,7 @@ fn broker_dynamic_configs(id: &str) -> String {
 
 #[test]
 fn replication_factor_changes_wait_and_throttle() {
+    let _serial = throttle_lock();
     let ctx = Ctx::new("rf_wait");
     let t = ctx.topic("orders");
     let yaml = |rf: u8| {
@@ -381,6 +390,7 @@ impl Drop for MoveCleanup {
 
 #[test]
 fn an_in_flight_reassignment_by_someone_else_is_reported_not_replaced() {
+    let _serial = throttle_lock();
     let ctx = Ctx::new("inflight");
     let _cleanup = MoveCleanup(ctx.prefix.clone());
     let t = ctx.topic("orders");

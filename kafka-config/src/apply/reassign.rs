@@ -52,7 +52,17 @@ pub async fn run(
     assignment: &BTreeMap<i32, Vec<i32>>,
     opts: ReassignOptions,
 ) -> Result<()> {
-    let moves = client.list_reassignments().await?;
+    let listable = client
+        .supports::<kafka_protocol::messages::ListPartitionReassignmentsRequest>()
+        .is_ok();
+    if !listable && (opts.wait || opts.throttle.is_some()) {
+        bail!("the broker does not support ListPartitionReassignments: --wait and --throttle cannot follow the move");
+    }
+    let moves = if listable {
+        client.list_reassignments().await?
+    } else {
+        Default::default()
+    };
     if let Some(m) = moves.get(topic) {
         let parts: Vec<String> = m.keys().map(|p| p.to_string()).collect();
         bail!(

@@ -11,8 +11,8 @@ use kafka_protocol::messages::{DescribeAclsRequest, DescribeConfigsRequest, Meta
 use super::client::Client;
 use super::conn::{error_text, is_retriable};
 use super::protocol::{
-    backoff, sb, ATTEMPTS, INVALID_PARTITIONS, NOT_CONTROLLER, RESOURCE_BROKER, RESOURCE_TOPIC,
-    TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
+    backoff, next_step, sb, Next, ATTEMPTS, INVALID_PARTITIONS, NOT_CONTROLLER, RESOURCE_BROKER,
+    RESOURCE_TOPIC, TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
 };
 use super::requests::{
     acls_from_describe, alter_configs_request, create_acls_request, create_partitions_request,
@@ -307,13 +307,16 @@ impl Client {
                         .error_message
                         .as_ref()
                         .is_some_and(|m| m.as_str().contains("already has"));
-                if code == 0 || already {
-                    out.push((name, None));
-                } else if (is_retriable(code) || code == NOT_CONTROLLER) && attempt + 1 < ATTEMPTS {
-                    refresh |= code == NOT_CONTROLLER;
-                    retry.extend(pending.iter().find(|i| i.0 == name).cloned());
-                } else {
-                    out.push((name, Some(error_text(code, res.error_message.as_ref()))));
+                match next_step(code, attempt) {
+                    Next::Done => out.push((name, None)),
+                    _ if already => out.push((name, None)),
+                    Next::Retry { refresh: r } => {
+                        refresh |= r;
+                        retry.extend(pending.iter().find(|i| i.0 == name).cloned());
+                    }
+                    Next::Fail => {
+                        out.push((name, Some(error_text(code, res.error_message.as_ref()))))
+                    }
                 }
             }
             if refresh {

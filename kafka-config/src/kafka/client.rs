@@ -5,7 +5,7 @@
 use anyhow::{anyhow, bail, Result};
 use kafka_protocol::protocol::Request;
 
-use super::conn::{self, Conn, Unsupported, Versions};
+use super::conn::{self, Conn, Throttled, Unsupported, Versions};
 use super::protocol::{backoff, ATTEMPTS, CONNECT_ATTEMPTS};
 use crate::model::Cluster;
 
@@ -115,7 +115,10 @@ impl Client {
 
     /// Sends a read-only request to any broker, reconnecting and retrying on
     /// transport errors.
-    pub(super) async fn read<R: Request>(&mut self, req: &R) -> Result<R::Response> {
+    pub(super) async fn read<R: Request>(&mut self, req: &R) -> Result<R::Response>
+    where
+        R::Response: Throttled,
+    {
         let mut last = None;
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -164,7 +167,10 @@ impl Client {
 
     /// Sends a request to the controller (no transport retry: writes are
     /// retried per item by the callers, on retriable error codes only).
-    pub(super) async fn send_controller<R: Request>(&mut self, req: &R) -> Result<R::Response> {
+    pub(super) async fn send_controller<R: Request>(&mut self, req: &R) -> Result<R::Response>
+    where
+        R::Response: Throttled,
+    {
         let c = self.controller_conn().await?;
         let r = c.send(req).await;
         if r.is_err() {

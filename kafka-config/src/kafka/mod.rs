@@ -18,7 +18,7 @@ pub mod tls;
 pub mod types;
 
 pub use client::Client;
-pub use conn::{error_text, is_retriable, Conn, Unsupported, Versions};
+pub use conn::{error_text, is_retriable, Conn, Throttled, Unsupported, Versions};
 pub use protocol::{
     source_name, CONNECT_ATTEMPTS, OP_DELETE, OP_SET, RESOURCE_TOPIC, SOURCE_DEFAULT,
     SOURCE_DYNAMIC_TOPIC,

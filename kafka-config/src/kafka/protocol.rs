@@ -63,3 +63,33 @@ pub fn source_name(s: i8) -> &'static str {
         _ => "UNKNOWN",
     }
 }
+
+/// What to do with one item's error code in the answer to a write sent to
+/// the controller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Succeeded.
+    Done,
+    /// Send it again after a backoff; `refresh`: locate the controller
+    /// first (NOT_CONTROLLER: the controller moved).
+    Retry {
+        /// Refresh the controller address first.
+        refresh: bool,
+    },
+    /// Failed for good.
+    Fail,
+}
+
+/// [`Next`] for error `code` at attempt `attempt` (0-based) of [`ATTEMPTS`].
+pub fn next_step(code: i16, attempt: u32) -> Next {
+    if code == 0 {
+        Next::Done
+    } else if (code == NOT_CONTROLLER || super::conn::is_retriable(code)) && attempt + 1 < ATTEMPTS
+    {
+        Next::Retry {
+            refresh: code == NOT_CONTROLLER,
+        }
+    } else {
+        Next::Fail
+    }
+}

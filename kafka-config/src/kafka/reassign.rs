@@ -8,7 +8,7 @@ use kafka_protocol::messages::{IncrementalAlterConfigsRequest, ListPartitionReas
 
 use super::client::Client;
 use super::conn::{error_text, is_retriable, Conn};
-use super::protocol::{backoff, ATTEMPTS, NOT_CONTROLLER, RESOURCE_BROKER};
+use super::protocol::{backoff, next_step, Next, ATTEMPTS, NOT_CONTROLLER, RESOURCE_BROKER};
 use super::requests::{alter_resource_configs_request, reassign_request};
 use super::types::{ConfigAlteration, Moving, Outcomes, Reassignments};
 
@@ -79,32 +79,33 @@ impl Client {
             if attempt > 0 {
                 tokio::time::sleep(backoff(attempt)).await;
             }
-            let last = attempt + 1 == ATTEMPTS;
             let req = reassign_request(&pending, timeout_ms);
             let r = self.send_controller(&req).await?;
             let code = r.error_code;
-            if code != 0 {
-                if (code == NOT_CONTROLLER || is_retriable(code)) && !last {
-                    if code == NOT_CONTROLLER {
+            match next_step(code, attempt) {
+                Next::Done => {}
+                Next::Retry { refresh } => {
+                    if refresh {
                         self.refresh_controller().await;
                     }
                     continue;
                 }
-                bail!(
+                Next::Fail => bail!(
                     "AlterPartitionReassignments failed: {}",
                     error_text(code, r.error_message.as_ref())
-                );
+                ),
             }
             let mut retry = BTreeMap::new();
             let mut refresh = false;
             for t in r.responses {
                 let name = t.name.0.as_str().to_string();
-                let again = t
+                let steps: Vec<Next> = t
                     .partitions
                     .iter()
-                    .any(|p| p.error_code == NOT_CONTROLLER || is_retriable(p.error_code));
-                if again && !last {
-                    refresh |= t.partitions.iter().any(|p| p.error_code == NOT_CONTROLLER);
+                    .map(|p| next_step(p.error_code, attempt))
+                    .collect();
+                if steps.iter().any(|n| matches!(n, Next::Retry { .. })) {
+                    refresh |= steps.contains(&Next::Retry { refresh: true });
                     if let Some(v) = pending.get(&name) {
                         retry.insert(name, v.clone());
                     }
