@@ -60,7 +60,8 @@ fn change_a_config() {
     let ctx = Ctx::new("change");
     ctx.write_topics(TWO_TOPICS);
     ctx.apply_ok();
-    ctx.write_topics(&TWO_TOPICS.replace("retention.ms: 7d", "retention.ms: 1d"));
+    // A raise: a cut is destructive (tests/fixes.rs).
+    ctx.write_topics(&TWO_TOPICS.replace("retention.ms: 7d", "retention.ms: 14d"));
     let plan = ctx.run(&["plan", "--detailed-exitcode", "--no-color"]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
     let out = stdout(&plan);
@@ -68,7 +69,7 @@ fn change_a_config() {
         out.contains(&format!("~ topic.{}orders", ctx.prefix)),
         "{out}"
     );
-    assert!(out.contains("SET retention.ms=86400000"), "{out}");
+    assert!(out.contains("SET retention.ms=1209600000"), "{out}");
     assert!(
         !out.contains("customers"),
         "only the changed topic is planned:\n{out}"
@@ -79,7 +80,7 @@ fn change_a_config() {
         configs(&ctx.topic("orders"))
             .get("retention.ms")
             .map(String::as_str),
-        Some("86400000")
+        Some("1209600000")
     );
     // The other configs were kept (incremental, not legacy AlterConfigs).
     assert_eq!(
@@ -289,7 +290,7 @@ fn add_partitions_with_a_new_topic_and_a_config_change_in_one_apply() {
     // One plan: a new topic, a config change and a partition increase.
     let changed = TWO_TOPICS
         .replace("partitions: 3", "partitions: 6")
-        .replace("retention.ms: 7d", "retention.ms: 2d")
+        .replace("retention.ms: 7d", "retention.ms: 14d")
         + "  - name: {P}extra\n    partitions: 1\n    replication_factor: 1\n";
     ctx.write_topics(&changed);
     let plan = ctx.plan();
@@ -316,7 +317,7 @@ fn add_partitions_with_a_new_topic_and_a_config_change_in_one_apply() {
         configs(&ctx.topic("orders"))
             .get("retention.ms")
             .map(String::as_str),
-        Some("172800000")
+        Some("1209600000")
     );
     ctx.assert_no_changes();
 }
@@ -384,7 +385,7 @@ fn saved_plans_apply_only_while_the_cluster_is_unchanged() {
     let apply = ctx.run(&["apply", "--auto-approve", "--plan", saved_s]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
     // An out-of-band change between plan and apply makes the plan stale.
-    ctx.write_topics(&TWO_TOPICS.replace("retention.ms: 7d", "retention.ms: 1d"));
+    ctx.write_topics(&TWO_TOPICS.replace("retention.ms: 7d", "retention.ms: 14d"));
     let plan = ctx.run(&["plan", "--out", saved_s]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     set_config(&ctx.topic("orders"), "segment.ms", "3600000");

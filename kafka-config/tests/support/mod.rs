@@ -373,11 +373,17 @@ pub fn live_topics(prefix: &str) -> BTreeMap<String, LiveTopic> {
         .collect()
 }
 
-/// One topic (panics when it does not exist).
+/// One topic; waits up to 10 s for it to appear (a broker learns of a new
+/// topic through the metadata log a moment after the controller commits),
+/// then panics.
 pub fn live_topic(topic: &str) -> LiveTopic {
-    live_topics(topic)
-        .remove(topic)
-        .unwrap_or_else(|| panic!("topic {topic} does not exist"))
+    for _ in 0..100 {
+        if let Some(t) = live_topics(topic).remove(topic) {
+            return t;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("topic {topic} does not exist (waited 10 s)")
 }
 
 /// The topic-level overrides (source DYNAMIC_TOPIC_CONFIG) as name → value.
@@ -421,6 +427,8 @@ pub fn create_topic_rf(name: &str, partitions: i32, rf: i32) {
         "create",
         json!({ "name": name, "partitions": partitions, "rf": rf }),
     );
+    // Visible to the next reader before returning.
+    live_topic(name);
 }
 
 /// ACLs whose principal or resource name contains `needle`, as JSON objects
