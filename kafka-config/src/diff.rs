@@ -16,10 +16,9 @@ use kafka_protocol::messages::ApiKey;
 
 use crate::kafka::NewTopic;
 use crate::live::{Live, LiveTopic};
+use crate::loss;
 use crate::model::{Acl, Desired, Mode, TopicSpec, Unmanaged};
 use crate::units;
-
-mod loss;
 
 /// One executable step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,7 +365,11 @@ fn update_change(
         }
     }
     if !losses.is_empty() {
-        c = c.destructive(losses.join("; "));
+        c = c.destructive(format!(
+            "{}{}",
+            losses.join("; "),
+            loss::at_stake_text(l.bytes)
+        ));
     }
     if !set.is_empty() || !delete.is_empty() {
         ops.push(Op::AlterConfigs {
@@ -431,7 +434,10 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
                     Some(l.partitions.to_string()),
                     None::<String>,
                 ))
-                .destructive("deletes the topic and all its messages");
+                .destructive(format!(
+                    "deletes the topic and all its messages{}",
+                    loss::at_stake_text(l.bytes)
+                ));
             deletes.push(planned(c, vec![Op::DeleteTopic(name.clone())]));
         } else {
             notes.push(Note {

@@ -180,6 +180,7 @@ mod tests {
                 .into_iter()
                 .collect(),
                 moving: BTreeMap::new(),
+                bytes: None,
             },
         );
         topics.insert(
@@ -191,6 +192,7 @@ mod tests {
                 assignment: BTreeMap::new(),
                 configs: BTreeMap::new(),
                 moving: BTreeMap::new(),
+                bytes: None,
             },
         );
         Live {

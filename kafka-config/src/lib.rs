@@ -15,6 +15,7 @@ pub mod diff;
 pub mod import;
 pub mod kafka;
 pub mod live;
+pub mod loss;
 mod merge;
 pub mod model;
 pub mod resolve;

@@ -10,6 +10,9 @@ use kafka_protocol::messages::{ApiKey, DescribeAclsRequest, ListPartitionReassig
 use serde::Serialize;
 
 mod configs;
+mod stake;
+
+pub use stake::at_stake;
 
 pub use configs::classify;
 
@@ -56,6 +59,10 @@ pub struct LiveTopic {
     pub configs: BTreeMap<String, LiveConfig>,
     /// Partitions being reassigned right now (by anyone).
     pub moving: BTreeMap<i32, Moving>,
+    /// Bytes on disk (one replica), read only for topics whose plan would
+    /// lose data. Not part of the fingerprint: it changes as data flows.
+    #[serde(skip)]
+    pub bytes: Option<u64>,
 }
 
 /// The live state of everything in scope.
@@ -178,6 +185,7 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
                 assignment: t.partitions,
                 configs: BTreeMap::new(),
                 moving,
+                bytes: None,
             },
         );
     }
@@ -214,6 +222,24 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
             .any(|t| configs::needs_broker_fallback(&t.configs))
         {
             broker_fallbacks(&mut client, &meta.brokers, &mut topics).await;
+        }
+    }
+    if !opts.all_configs {
+        let stake = stake::at_stake(desired, &topics);
+        if !stake.is_empty() {
+            let started = std::time::Instant::now();
+            if let Some(sizes) = client.topic_sizes(&meta.brokers, &stake).await {
+                for (name, n) in sizes {
+                    if let Some(t) = topics.get_mut(&name) {
+                        t.bytes = Some(n);
+                    }
+                }
+            }
+            tracing::info!(
+                topics = stake.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "DescribeLogDirs"
+            );
         }
     }
     let acls = if desired.acls.is_some() || opts.acls {

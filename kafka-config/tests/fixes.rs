@@ -136,6 +136,7 @@ topics:
 "#,
     );
     ctx.apply_ok();
+    produce(&logs, 50, 2_000);
     // A cut and compact → delete.
     ctx.write_topics(
         r#"

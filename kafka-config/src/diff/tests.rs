@@ -53,6 +53,7 @@ fn live_topic(p: i32, rf: i16, configs: &[(&str, LiveConfig)]) -> LiveTopic {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
         moving: BTreeMap::new(),
+        bytes: None,
     }
 }
 
@@ -494,4 +495,43 @@ fn an_in_flight_reassignment_is_a_note_not_a_diff() {
     let out = diff(&d, &l);
     assert!(out.changes.is_empty(), "{:?}", out.changes);
     assert!(check(&d, &l).is_empty());
+}
+
+#[test]
+fn the_bytes_at_stake_are_in_the_reason() {
+    let mut d = desired();
+    d.unmanaged = Unmanaged::Delete;
+    d.topics
+        .insert("cut".into(), spec(1, 1, &[("retention.ms", "3600000")]));
+    let mut l = live();
+    let mut old = live_topic(1, 1, &[]);
+    old.bytes = Some(3 << 20);
+    l.topics.insert("old".into(), old);
+    let mut cut = live_topic(
+        1,
+        1,
+        &[(
+            "retention.ms",
+            cfg("604800000", "DYNAMIC_TOPIC_CONFIG", true),
+        )],
+    );
+    cut.bytes = Some(1536);
+    l.topics.insert("cut".into(), cut.clone());
+    let reasons: Vec<String> = diff(&d, &l)
+        .changes
+        .iter()
+        .filter_map(|p| p.change.destructive.clone())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "lowers retention.ms from 604800000 to 3600000: messages older than 3600000 ms are deleted (the topic holds 1.5 KiB (1536 bytes) on disk, one replica)".to_string(),
+            "deletes the topic and all its messages (the topic holds 3.0 MiB (3145728 bytes) on disk, one replica)".to_string(),
+        ]
+    );
+    // The reader asks sizes for exactly these two topics.
+    l.topics.insert("same".into(), live_topic(1, 1, &[]));
+    d.topics.insert("same".into(), spec(1, 1, &[]));
+    let stake: Vec<String> = crate::live::at_stake(&d, &l.topics).into_keys().collect();
+    assert_eq!(stake, vec!["cut".to_string(), "old".to_string()]);
 }

@@ -90,6 +90,7 @@ throttled!(
     ListPartitionReassignmentsResponse,
     CreateAclsResponse,
     DeleteAclsResponse,
+    DescribeLogDirsResponse,
 );
 
 impl Throttled for kafka_protocol::messages::SaslHandshakeResponse {
@@ -131,6 +132,7 @@ pub fn version_cap(key: ApiKey) -> i16 {
         ApiKey::CreatePartitions => 3,
         ApiKey::DescribeAcls | ApiKey::CreateAcls | ApiKey::DeleteAcls => 3,
         ApiKey::AlterPartitionReassignments | ApiKey::ListPartitionReassignments => 0,
+        ApiKey::DescribeLogDirs => 4,
         ApiKey::SaslHandshake => 1,
         ApiKey::SaslAuthenticate => 2,
         _ => 0,

@@ -8,6 +8,7 @@
 //! calls, as methods of [`Client`]) using [`requests`] (pure builders).
 
 mod admin;
+pub mod logdirs;
 pub mod client;
 pub mod conn;
 pub mod protocol;

@@ -74,6 +74,32 @@ pub fn data_loss(key: &str, from: Option<&str>, to: Option<&str>) -> Option<Stri
     }
 }
 
+/// A size for plans: `1.5 MiB (1572864 bytes)`.
+pub fn bytes_text(n: u64) -> String {
+    const UNITS: &[&str] = &["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = UNITS[0];
+    for u in &UNITS[1..] {
+        if v < 1024.0 {
+            break;
+        }
+        v /= 1024.0;
+        unit = u;
+    }
+    format!("{v:.1} {unit} ({n} bytes)")
+}
+
+/// What is on disk, appended to a destructive reason.
+pub fn at_stake_text(bytes: Option<u64>) -> String {
+    match bytes {
+        Some(n) => format!(" (the topic holds {} on disk, one replica)", bytes_text(n)),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +126,13 @@ mod tests {
         assert!(data_loss("retention.ms", Some("100"), None).is_some());
         assert!(data_loss("retention.ms", None, Some("100")).is_some());
         assert!(data_loss("segment.ms", None, None).is_none());
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(bytes_text(10), "10 bytes");
+        assert_eq!(bytes_text(1536), "1.5 KiB (1536 bytes)");
+        assert_eq!(bytes_text(3 << 30), "3.0 GiB (3221225472 bytes)");
+        assert_eq!(at_stake_text(None), "");
     }
 }
