@@ -8,9 +8,9 @@
 //! calls, as methods of [`Client`]) using [`requests`] (pure builders).
 
 mod admin;
-pub mod logdirs;
 pub mod client;
 pub mod conn;
+pub mod logdirs;
 pub mod protocol;
 mod reassign;
 pub mod requests;
