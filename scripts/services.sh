@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Local services for the tests and the demo, all on loopback:
 #   PostgreSQL 15  127.0.0.1:5432  (trust auth, user postgres)
-#   tansu 0.6.0    127.0.0.1:9092  (Kafka API, memory storage)
+#   Apache Kafka   127.0.0.1:9092  (3-node KRaft cluster, see scripts/kafka/cluster.sh;
+#                                   also 9192/9292, SASL, TLS and mTLS listeners)
 #   moto server    127.0.0.1:5000  (AWS Glue + Athena emulation)
 #
 # usage: scripts/services.sh up|down|status
+#        scripts/services.sh kafka-stop N | kafka-start   (one Kafka node; tests)
 #
 # `up` is idempotent: it installs only what is missing, starts only what is not
 # already answering, and waits until each service answers (or fails loudly with
@@ -15,9 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="$ROOT/.services"
 mkdir -p "$STATE"
 
-TANSU_VERSION=0.6.0
 PG_HOST=127.0.0.1 PG_PORT=5432
-KAFKA_HOST=127.0.0.1 KAFKA_PORT=9092
 MOTO_HOST=127.0.0.1 MOTO_PORT=5000
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -26,11 +26,11 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
-# wait_for NAME CHECK_CMD LOGFILE [PID]: polls for up to 60 s; gives up at
-# once when the process PID has exited.
+# wait_for NAME CHECK_CMD LOGFILE [PID] [SECONDS]: polls for up to SECONDS
+# (default 60); gives up at once when the process PID has exited.
 wait_for() {
-  local name=$1 check=$2 logfile=${3:-} pid=${4:-} i
-  for i in $(seq 1 120); do
+  local name=$1 check=$2 logfile=${3:-} pid=${4:-} secs=${5:-60} i
+  for i in $(seq 1 $((secs * 2))); do
     if eval "$check" >/dev/null 2>&1; then log "$name is up"; return 0; fi
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       printf '[services] %s exited while starting\n' "$name" >&2
@@ -110,38 +110,16 @@ pg_down() {
   fi
 }
 
-# ---------- tansu (Kafka API) ----------
-# Memory storage needs tansu's `dynostore` feature; cargo records installed
-# features in ~/.cargo/.crates2.json.
-tansu_installed() {
-  command -v tansu >/dev/null && tansu --version 2>/dev/null | grep -q "$TANSU_VERSION" &&
-    python3 - "$HOME/.cargo/.crates2.json" "$TANSU_VERSION" <<'PY'
-import json, sys
-try:
-    installs = json.load(open(sys.argv[1])).get("installs", {})
-except OSError:
-    sys.exit(1)
-ok = any(k.startswith("tansu " + sys.argv[2] + " ") and "dynostore" in v.get("features", [])
-         for k, v in installs.items())
-sys.exit(0 if ok else 1)
-PY
-}
+# ---------- Apache Kafka ----------
+# shellcheck source=kafka/cluster.sh
+source "$ROOT/scripts/kafka/cluster.sh"
 
-tansu_up() {
-  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then log "a Kafka broker already answers on $KAFKA_HOST:$KAFKA_PORT"; return; fi
-  if ! tansu_installed; then
-    log "installing tansu $TANSU_VERSION with memory storage (cargo install, takes ~10 minutes)"
-    cargo install tansu --version "$TANSU_VERSION" --locked --features dynostore --force >"$STATE/tansu-install.log" 2>&1 \
-      || { tail -n 40 "$STATE/tansu-install.log" >&2; die "cargo install tansu failed"; }
-  fi
-  log "starting tansu on $KAFKA_HOST:$KAFKA_PORT (memory storage)"
-  nohup tansu broker \
-    --listener-url "tcp://$KAFKA_HOST:$KAFKA_PORT" \
-    --advertised-listener-url "tcp://$KAFKA_HOST:$KAFKA_PORT" \
-    --storage-engine "memory://tansu/" \
-    >"$STATE/tansu.log" 2>&1 &
-  echo $! > "$STATE/tansu.pid"
-  wait_for tansu "port_open $KAFKA_HOST $KAFKA_PORT" "$STATE/tansu.log" "$(cat "$STATE/tansu.pid")"
+# kafka-python: the independent client of the kafka-config tests.
+kafka_python() {
+  python3 -c 'import kafka' 2>/dev/null && return
+  log "installing kafka-python (pip)"
+  python3 -m pip install --quiet kafka-python >"$STATE/kafka-python-install.log" 2>&1 \
+    || { tail -n 40 "$STATE/kafka-python-install.log" >&2; die "pip install kafka-python failed"; }
 }
 
 # ---------- moto (AWS) ----------
@@ -174,14 +152,17 @@ stop_pid() {
 status() {
   local rc=0
   if pg_ok; then echo "postgres  up    $PG_HOST:$PG_PORT"; else echo "postgres  down  $PG_HOST:$PG_PORT"; rc=1; fi
-  if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then echo "kafka     up    $KAFKA_HOST:$KAFKA_PORT"; else echo "kafka     down  $KAFKA_HOST:$KAFKA_PORT"; rc=1; fi
+  kafka_status || rc=1
   if moto_ok 2>/dev/null; then echo "moto      up    $MOTO_HOST:$MOTO_PORT"; else echo "moto      down  $MOTO_HOST:$MOTO_PORT"; rc=1; fi
   return $rc
 }
 
 case "${1:-}" in
-  up) pg_up; tansu_up; moto_up ;;
-  down) stop_pid tansu; stop_pid moto; pg_down ;;
+  up) pg_up; kafka_up; kafka_python; moto_up ;;
+  down) kafka_down; stop_pid moto; pg_down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  # Used by the broker-restart test: stop / start one Kafka node started here.
+  kafka-stop) kafka_stop_node "${2:?node number}" ;;
+  kafka-start) kafka_up ;;
+  *) echo "usage: $0 up|down|status|kafka-stop N|kafka-start" >&2; exit 2 ;;
 esac

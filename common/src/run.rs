@@ -165,6 +165,13 @@ pub trait Tool {
         desired: &Self::Desired,
     ) -> impl Future<Output = anyhow::Result<Self::Live>>;
 
+    /// Changes the configuration asks for that the live system cannot
+    /// carry out (checked after reading, before diffing); `plan` and `apply`
+    /// stop on them with nothing applied. None by default.
+    fn check(&self, _desired: &Self::Desired, _live: &Self::Live) -> anyhow::Result<()> {
+        Ok(())
+    }
+
     /// The pure difference between desired and live state.
     fn diff(&self, desired: &Self::Desired, live: &Self::Live) -> Diff<Self::Op>;
 
@@ -249,6 +256,7 @@ pub async fn compute<T: Tool>(
         Err(diags) => return Ok(Err(diags)),
     };
     let live = tool.read_live(&desired).await?;
+    tool.check(&desired, &live)?;
     let diff = tool.diff(&desired, &live);
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,

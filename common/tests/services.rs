@@ -42,7 +42,7 @@ fn postgres_answers_a_startup_message() {
 
 #[test]
 fn kafka_broker_answers_api_versions() {
-    let mut s = connect("The Kafka broker (tansu)", "127.0.0.1:9092");
+    let mut s = connect("The Kafka broker (Apache Kafka)", "127.0.0.1:9092");
     let client = b"harness";
     let mut req = Vec::new();
     req.extend_from_slice(&18i16.to_be_bytes()); // ApiVersions

@@ -31,20 +31,20 @@ fuzz_target!(|data: &[u8]| {
     let Ok(file) = SourceFile::parse("fuzz.yaml", text, &env, EnvMode::Lenient) else {
         return;
     };
-    let _ = file.deserialize::<kafka_config::model::Document>();
+    let _ = file.deserialize::<kafka_config::config::Document>();
     let _ = file.deserialize::<athena::config::File>();
     let sources = Sources { files: vec![file] };
     for opts in [
-        kafka_config::model::LoadOptions {
+        kafka_config::resolve::LoadOptions {
             env: None,
             all_envs: true,
         },
-        kafka_config::model::LoadOptions {
+        kafka_config::resolve::LoadOptions {
             env: None,
             all_envs: false,
         },
     ] {
-        let _ = kafka_config::model::load(&sources, &opts);
+        let _ = kafka_config::resolve::load(&sources, &opts);
     }
     let _ = athena::model::load(&sources);
 });

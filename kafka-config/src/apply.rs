@@ -1,5 +1,5 @@
 //! Executing a plan: a pre-flight check of every operation against the
-//! broker's ApiVersions (refuse before applying anything), then the changes
+//! broker's ApiVersions ranges (refuse before applying anything), then the changes
 //! in order, batching consecutive operations of the same kind into one
 //! request, and stopping at the first failure.
 
@@ -12,6 +12,10 @@ use kafka_protocol::messages::ApiKey;
 use crate::diff::Op;
 use crate::kafka::{Client, NewTopic, Outcomes};
 use crate::model::Desired;
+
+mod reassign;
+
+pub use reassign::{throttled_replicas, ReassignOptions};
 
 /// Operations the broker cannot run, as user-facing lines; empty when the
 /// plan can be applied.
@@ -56,7 +60,12 @@ fn kind(p: &Planned<Op>) -> Kind {
 }
 
 /// Applies `changes` in order.
-pub async fn apply(desired: &Desired, changes: &[Planned<Op>], log: &mut ApplyLog) -> Result<()> {
+pub async fn apply(
+    desired: &Desired,
+    changes: &[Planned<Op>],
+    log: &mut ApplyLog,
+    opts: ReassignOptions,
+) -> Result<()> {
     let Some(cluster) = &desired.cluster else {
         bail!("no cluster is defined");
     };
@@ -64,11 +73,9 @@ pub async fn apply(desired: &Desired, changes: &[Planned<Op>], log: &mut ApplyLo
     let refused = {
         let versions = client.versions().clone();
         let check = |key: ApiKey| -> Option<String> {
-            let k = key as i16;
-            match versions.get(&k) {
-                None => Some(format!("the broker does not support {key:?} (API key {k})")),
-                Some(_) => None,
-            }
+            crate::kafka::conn::usable(key, versions.get(&(key as i16)).copied())
+                .err()
+                .map(|e| e.to_string())
         };
         preflight(&check, changes)
     };
@@ -89,7 +96,7 @@ pub async fn apply(desired: &Desired, changes: &[Planned<Op>], log: &mut ApplyLo
                 j += 1;
             }
         }
-        run_group(&mut client, &changes[i..j], k, log).await?;
+        run_group(&mut client, &changes[i..j], k, log, opts).await?;
         i = j;
     }
     Ok(())
@@ -164,6 +171,7 @@ async fn run_group(
     group: &[Planned<Op>],
     k: Kind,
     log: &mut ApplyLog,
+    opts: ReassignOptions,
 ) -> Result<()> {
     let all_ops = || group.iter().flat_map(|p| p.ops.iter());
     match k {
@@ -227,7 +235,7 @@ async fn run_group(
             for p in group {
                 let mut done: Vec<String> = Vec::new();
                 for op in &p.ops {
-                    run_one(client, op).await.map_err(|e| {
+                    run_one(client, op, opts).await.map_err(|e| {
                         let partial = if done.is_empty() {
                             String::new()
                         } else {
@@ -253,7 +261,7 @@ fn one(out: Outcomes) -> Result<()> {
     Ok(())
 }
 
-async fn run_one(client: &mut Client, op: &Op) -> Result<()> {
+async fn run_one(client: &mut Client, op: &Op, opts: ReassignOptions) -> Result<()> {
     match op {
         Op::CreateTopic(t) => one(client.create_topics(std::slice::from_ref(t), 1).await?),
         Op::CreatePartitions { topic, count } => one(client
@@ -262,11 +270,7 @@ async fn run_one(client: &mut Client, op: &Op) -> Result<()> {
         Op::AlterConfigs { topic, set, delete } => one(client
             .alter_topic_configs(&[(topic.clone(), set.clone(), delete.clone())])
             .await?),
-        Op::Reassign { topic, assignment } => {
-            let mut m = BTreeMap::new();
-            m.insert(topic.clone(), assignment.clone());
-            one(client.reassign(&m).await?)
-        }
+        Op::Reassign { topic, assignment } => reassign::run(client, topic, assignment, opts).await,
         Op::DeleteTopic(t) => one(client.delete_topics(std::slice::from_ref(t)).await?),
         Op::CreateAcl(a) => one(client.create_acls(std::slice::from_ref(a)).await?),
         Op::DeleteAcl(a) => one(client.delete_acls(std::slice::from_ref(a)).await?),

@@ -4,7 +4,8 @@
 //! - a declared config is compared with the live value whatever its source,
 //!   by type ([`units::values_equal`]);
 //! - undeclared live overrides are deleted (authoritative) or reported (additive);
-//! - partitions only grow; replication factor changes become reassignments;
+//! - partitions only grow; replication factor changes become reassignments,
+//!   never while a reassignment of the topic is in flight (a note instead);
 //! - internal and protected topics are never deleted; unmanaged topics are
 //!   reported, and deleted only when the configuration opts in.
 
@@ -15,6 +16,7 @@ use kafka_protocol::messages::ApiKey;
 
 use crate::kafka::NewTopic;
 use crate::live::{Live, LiveTopic};
+use crate::loss;
 use crate::model::{Acl, Desired, Mode, TopicSpec, Unmanaged};
 use crate::units;
 
@@ -181,7 +183,7 @@ pub fn check(desired: &Desired, live: &Live) -> Vec<String> {
                 l.partitions, spec.partitions, l.partitions
             ));
         }
-        if spec.replication_factor != l.replication_factor {
+        if spec.replication_factor != l.replication_factor && l.moving.is_empty() {
             if spec.partitions != l.partitions {
                 errors.push(format!(
                     "{}topic `{name}`: change the partitions and the replication factor in two separate applies",
@@ -243,6 +245,27 @@ pub fn balanced_assignment(
     out
 }
 
+/// The in-flight moves of a topic, for notes: `partition 0: adding [3], removing [1]`.
+fn moving_text(l: &LiveTopic) -> String {
+    let ids = |v: &[i32]| {
+        v.iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    l.moving
+        .iter()
+        .map(|(p, m)| {
+            format!(
+                "partition {p}: adding [{}], removing [{}]",
+                ids(&m.adding),
+                ids(&m.removing)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn create_change(name: &str, spec: &TopicSpec) -> Planned<Op> {
     let mut c = Change::new(format!("topic.{name}"), Action::Create)
         .field(FieldChange::new(
@@ -297,15 +320,17 @@ fn update_change(
     }
     let mut set = BTreeMap::new();
     let mut delete = Vec::new();
+    let mut losses = Vec::new();
     for (k, v) in &spec.configs {
         let lv = l.configs.get(k).and_then(|e| e.value.as_deref());
         if !units::values_equal(k, v, lv) {
             c = c.field(FieldChange::new(format!("config.{k}"), lv, Some(v.clone())));
+            losses.extend(loss::data_loss(k, lv, Some(v)));
             set.insert(k.clone(), v.clone());
         }
     }
     for (k, e) in &l.configs {
-        if !e.is_override || spec.configs.contains_key(k) {
+        if !e.is_override || spec.configs.contains_key(k) || desired.ignores_config(k) {
             continue;
         }
         match desired.mode {
@@ -315,6 +340,19 @@ fn update_change(
                     e.value.clone(),
                     None::<String>,
                 ));
+                let to = e.fallback.as_ref().and_then(|f| f.value.as_deref());
+                if let Some(f) = &e.fallback {
+                    notes.push(Note {
+                        address: address.clone(),
+                        message: format!(
+                            "deleting the override {k}={} falls back to {} ({})",
+                            e.value.as_deref().unwrap_or("(hidden)"),
+                            f.value.as_deref().unwrap_or("(hidden)"),
+                            f.from
+                        ),
+                    });
+                }
+                losses.extend(loss::data_loss(k, e.value.as_deref(), to));
                 delete.push(k.clone());
             }
             Mode::Additive => notes.push(Note {
@@ -326,6 +364,13 @@ fn update_change(
             }),
         }
     }
+    if !losses.is_empty() {
+        c = c.destructive(format!(
+            "{}{}",
+            losses.join("; "),
+            loss::at_stake_text(l.bytes)
+        ));
+    }
     if !set.is_empty() || !delete.is_empty() {
         ops.push(Op::AlterConfigs {
             topic: name.to_string(),
@@ -333,7 +378,15 @@ fn update_change(
             delete,
         });
     }
-    if spec.replication_factor != l.replication_factor && spec.partitions == l.partitions {
+    if !l.moving.is_empty() {
+        notes.push(Note {
+            address: address.clone(),
+            message: format!(
+                "a replica reassignment is in progress ({}); the replication factor is compared once it completes, and the move is never replaced",
+                moving_text(l)
+            ),
+        });
+    } else if spec.replication_factor != l.replication_factor && spec.partitions == l.partitions {
         c = c.field(FieldChange::new(
             "replication_factor",
             Some(l.replication_factor.to_string()),
@@ -381,7 +434,10 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
                     Some(l.partitions.to_string()),
                     None::<String>,
                 ))
-                .destructive("deletes the topic and all its messages");
+                .destructive(format!(
+                    "deletes the topic and all its messages{}",
+                    loss::at_stake_text(l.bytes)
+                ));
             deletes.push(planned(c, vec![Op::DeleteTopic(name.clone())]));
         } else {
             notes.push(Note {
@@ -398,7 +454,12 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
             let c = Change::new(a.address(), Action::Create);
             acl_changes.push(planned(c, vec![Op::CreateAcl(a.clone())]));
         }
-        for a in have.iter().filter(|a| !want_set.contains(a)) {
+        // Out-of-scope bindings (other teams', the admin's own) are never
+        // touched, whatever the mode.
+        for a in have
+            .iter()
+            .filter(|a| !want_set.contains(a) && desired.acl_in_scope(a))
+        {
             match desired.mode {
                 Mode::Authoritative => {
                     let c = Change::new(a.address(), Action::Delete)

@@ -9,9 +9,10 @@ use common::{EnvMode, Tool};
 use regex::Regex;
 use serde::Serialize;
 
+use crate::config::Document;
 use crate::live::{self, Live};
-use crate::model::{Acl, Desired, Document};
-use crate::KafkaConfig;
+use crate::model::{Acl, Desired, Operation, PatternType, Permission, ResourceType};
+use crate::tool::KafkaConfig;
 
 #[derive(Serialize)]
 struct OutTopic {
@@ -26,11 +27,11 @@ struct OutTopic {
 struct OutAcl {
     principal: String,
     host: String,
-    operation: String,
-    permission: String,
-    resource_type: String,
+    operation: Operation,
+    permission: Permission,
+    resource_type: ResourceType,
     name: String,
-    pattern_type: String,
+    pattern_type: PatternType,
 }
 
 #[derive(Serialize)]
@@ -54,22 +55,22 @@ pub fn render(desired: &Desired, live: &Live, include: Option<&Regex>) -> String
             configs: t
                 .configs
                 .iter()
-                .filter(|(_, c)| c.is_override)
+                .filter(|(k, c)| c.is_override && !desired.ignores_config(k))
                 .filter_map(|(k, c)| c.value.clone().map(|v| (k.clone(), v)))
                 .collect(),
         })
         .collect();
     let acls = live.acls.as_ref().map(|list| {
         list.iter()
-            .filter(|a: &&Acl| a.resource_type != "Topic" || keep(&a.name))
+            .filter(|a: &&Acl| a.resource_type != ResourceType::Topic || keep(&a.name))
             .map(|a| OutAcl {
                 principal: a.principal.clone(),
                 host: a.host.clone(),
-                operation: a.operation.clone(),
-                permission: a.permission.clone(),
-                resource_type: a.resource_type.clone(),
+                operation: a.operation,
+                permission: a.permission,
+                resource_type: a.resource_type,
                 name: a.name.clone(),
-                pattern_type: a.pattern_type.clone(),
+                pattern_type: a.pattern_type,
             })
             .collect()
     });
@@ -128,7 +129,7 @@ pub async fn run(
     })
     .await
     {
-        Ok((l, _)) => l,
+        Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e:#}");
             return common::exit::ERROR;
@@ -154,7 +155,8 @@ pub fn schema() -> String {
 mod tests {
     use super::*;
     use crate::live::{LiveConfig, LiveTopic};
-    use crate::model::{LoadOptions, OverrideDetection};
+    use crate::model::OverrideDetection;
+    use crate::resolve::LoadOptions;
     use common::{SourceFile, Sources};
 
     fn live() -> Live {
@@ -167,6 +169,7 @@ mod tests {
             }
             .into(),
             is_override: o,
+            fallback: None,
         };
         let mut topics = BTreeMap::new();
         topics.insert(
@@ -183,6 +186,8 @@ mod tests {
                 ]
                 .into_iter()
                 .collect(),
+                moving: BTreeMap::new(),
+                bytes: None,
             },
         );
         topics.insert(
@@ -193,6 +198,8 @@ mod tests {
                 replication_factor: 3,
                 assignment: BTreeMap::new(),
                 configs: BTreeMap::new(),
+                moving: BTreeMap::new(),
+                bytes: None,
             },
         );
         Live {
@@ -200,13 +207,13 @@ mod tests {
             apis: BTreeMap::new(),
             topics,
             acls: Some(vec![Acl {
-                resource_type: "Topic".into(),
+                resource_type: ResourceType::Topic,
                 name: "orders".into(),
-                pattern_type: "literal".into(),
+                pattern_type: PatternType::Literal,
                 principal: "User:app".into(),
                 host: "*".into(),
-                operation: "Read".into(),
-                permission: "Allow".into(),
+                operation: Operation::Read,
+                permission: Permission::Allow,
             }]),
         }
     }
@@ -223,6 +230,8 @@ mod tests {
             protected_topics: Default::default(),
             topics: BTreeMap::new(),
             acls: None,
+            acl_scope: Default::default(),
+            ignore_configs: Default::default(),
             origins: Default::default(),
             scope_re: vec![],
             protected_re: vec![],
@@ -237,7 +246,7 @@ mod tests {
         let file =
             SourceFile::parse("imported.yaml", yaml, &|_| None, common::EnvMode::Require).unwrap();
         let d =
-            crate::model::load(&Sources { files: vec![file] }, &LoadOptions::default()).unwrap();
+            crate::resolve::load(&Sources { files: vec![file] }, &LoadOptions::default()).unwrap();
         // Import then diff = no changes.
         let diff = crate::diff::diff(&d, &l);
         assert!(diff.changes.is_empty(), "{:?}", diff.changes);

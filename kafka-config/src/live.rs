@@ -1,15 +1,23 @@
 //! Reading the live cluster with a constant number of batched requests:
 //! ApiVersions, one Metadata for all topics, DescribeConfigs over many
-//! topics per request, and (when ACLs are managed) one DescribeAcls.
+//! topics per request, one ListPartitionReassignments, and (when ACLs are
+//! managed) one DescribeAcls.
 
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
-use kafka_protocol::messages::{ApiKey, DescribeAclsRequest};
+use kafka_protocol::messages::{ApiKey, DescribeAclsRequest, ListPartitionReassignmentsRequest};
 use serde::Serialize;
 
-use crate::kafka::{self, Client, ConfigEntry};
-use crate::model::{is_internal, Acl, Desired, OverrideDetection};
+mod configs;
+mod stake;
+
+pub use stake::at_stake;
+
+pub use configs::classify;
+
+use crate::kafka::{Client, Moving};
+use crate::model::{is_internal, Acl, Desired};
 
 /// One live topic config entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +28,19 @@ pub struct LiveConfig {
     pub source: String,
     /// Whether this entry is a topic override, per the detection rule.
     pub is_override: bool,
+    /// For an override: what the topic falls back to when it is deleted,
+    /// from the synonyms the broker reports (`None` when it reports none).
+    pub fallback: Option<Fallback>,
+}
+
+/// The value a topic config takes without its override.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fallback {
+    /// Value in the topic config's unit (`log.retention.hours` is converted
+    /// to milliseconds); `None` when hidden or unset.
+    pub value: Option<String>,
+    /// Where it comes from: source and broker config name.
+    pub from: String,
 }
 
 /// One live topic.
@@ -29,12 +50,19 @@ pub struct LiveTopic {
     pub internal: bool,
     /// Partition count.
     pub partitions: i32,
-    /// Replication factor (replicas of partition 0; the maximum when they differ).
+    /// Replication factor: the most replicas of a partition, not counting
+    /// replicas an in-flight reassignment is still adding.
     pub replication_factor: i16,
     /// Replicas by partition.
     pub assignment: BTreeMap<i32, Vec<i32>>,
     /// Config entries (only read for declared topics and for import).
     pub configs: BTreeMap<String, LiveConfig>,
+    /// Partitions being reassigned right now (by anyone).
+    pub moving: BTreeMap<i32, Moving>,
+    /// Bytes on disk (one replica), read only for topics whose plan would
+    /// lose data. Not part of the fingerprint: it changes as data flows.
+    #[serde(skip)]
+    pub bytes: Option<u64>,
 }
 
 /// The live state of everything in scope.
@@ -51,71 +79,59 @@ pub struct Live {
 }
 
 impl Live {
-    /// True when the broker lists `key`.
+    /// True when the broker speaks a version of `key` this tool speaks
+    /// (not only lists the API).
     pub fn supports(&self, key: ApiKey) -> bool {
-        self.apis.contains_key(&format!("{key:?}"))
+        crate::kafka::conn::usable(key, self.apis.get(&format!("{key:?}")).copied()).is_ok()
     }
-}
-
-/// Keys Apache Kafka always lists for a topic; a broker whose answer lacks
-/// any of them lists only the configs set on the topic.
-const ALWAYS_LISTED: &[&str] = &[
-    "cleanup.policy",
-    "compression.type",
-    "max.message.bytes",
-    "min.insync.replicas",
-    "retention.bytes",
-    "retention.ms",
-    "segment.bytes",
-    "segment.ms",
-];
-
-/// Classifies DescribeConfigs entries into [`LiveConfig`]s with the
-/// override rule (see docs/kafka-config.md, "Override detection").
-pub fn classify(entries: &[ConfigEntry], rule: OverrideDetection) -> BTreeMap<String, LiveConfig> {
-    let listed_only = match rule {
-        OverrideDetection::Source => false,
-        OverrideDetection::Listed => true,
-        OverrideDetection::Auto => !ALWAYS_LISTED
-            .iter()
-            .all(|k| entries.iter().any(|e| e.name == *k)),
-    };
-    entries
-        .iter()
-        .map(|e| {
-            let is_override = if listed_only {
-                !e.read_only
-                    && matches!(
-                        e.source,
-                        kafka::SOURCE_DYNAMIC_TOPIC | kafka::SOURCE_DEFAULT | -1 | 0
-                    )
-            } else {
-                e.source == kafka::SOURCE_DYNAMIC_TOPIC
-            };
-            (
-                e.name.clone(),
-                LiveConfig {
-                    value: e.value.clone(),
-                    source: kafka::source_name(e.source).to_string(),
-                    is_override,
-                },
-            )
-        })
-        .collect()
 }
 
 /// What to read.
 pub struct ReadOptions<'a> {
     /// Read configs of every topic in scope (import), not only declared ones.
     pub all_configs: bool,
-    /// Read ACLs even when the configuration does not manage them (import).
+    /// Read every ACL, even when the configuration does not manage them
+    /// (import). Otherwise only the ACLs in scope
+    /// ([`Desired::acl_in_scope`]) are kept.
     pub acls: bool,
     /// The desired state (scope, declared topics, rule).
     pub desired: &'a Desired,
 }
 
-/// Connects and reads the live state.
-pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
+/// Fills override fallbacks the synonyms left out from the configs of the
+/// broker the client talks to (one DescribeConfigs). A failure only logs:
+/// the fallbacks stay unknown and the plan treats them as possible losses.
+async fn broker_fallbacks(
+    client: &mut Client,
+    brokers: &BTreeMap<i32, String>,
+    topics: &mut BTreeMap<String, LiveTopic>,
+) {
+    let Some(id) = brokers
+        .iter()
+        .find(|(_, a)| a.as_str() == client.bootstrap_addr())
+        .map(|(i, _)| *i)
+    else {
+        tracing::warn!(
+            broker = client.bootstrap_addr(),
+            "the bootstrap broker is not in Metadata's broker list; broker defaults not read"
+        );
+        return;
+    };
+    match client
+        .describe_broker_configs(id, &configs::broker_keys())
+        .await
+    {
+        Ok(entries) => {
+            for t in topics.values_mut() {
+                configs::fill_from_broker(&mut t.configs, &entries, id);
+            }
+        }
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading broker defaults failed"),
+    }
+}
+
+/// Connects, reads the live state and closes the connection.
+pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     let desired = opts.desired;
     let Some(cluster) = &desired.cluster else {
         bail!("no cluster is defined: add one under `clusters:` and select it with --env");
@@ -136,12 +152,30 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "Metadata"
     );
+    // Metadata lists old and new replicas while a partition moves: the
+    // moves say which is which.
+    let mut moves = match client.supports::<ListPartitionReassignmentsRequest>() {
+        Ok(_) => client
+            .list_reassignments()
+            .await
+            .context("reading in-flight reassignments (ListPartitionReassignments)")?,
+        Err(_) => Default::default(),
+    };
     let mut topics = BTreeMap::new();
     for (name, t) in meta.topics {
         if !desired.in_scope(&name) {
             continue;
         }
-        let rf = t.partitions.values().map(|r| r.len()).max().unwrap_or(0);
+        let moving = moves.remove(&name).unwrap_or_default();
+        let rf = t
+            .partitions
+            .iter()
+            .map(|(p, r)| {
+                let adding = moving.get(p).map(|m| m.adding.as_slice()).unwrap_or(&[]);
+                r.iter().filter(|b| !adding.contains(b)).count()
+            })
+            .max()
+            .unwrap_or(0);
         topics.insert(
             name.clone(),
             LiveTopic {
@@ -150,6 +184,8 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
                 replication_factor: i16::try_from(rf).unwrap_or(i16::MAX),
                 assignment: t.partitions,
                 configs: BTreeMap::new(),
+                moving,
+                bytes: None,
             },
         );
     }
@@ -181,15 +217,49 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
                 t.configs = classify(&entries, desired.override_detection);
             }
         }
+        if topics
+            .values()
+            .any(|t| configs::needs_broker_fallback(&t.configs))
+        {
+            broker_fallbacks(&mut client, &meta.brokers, &mut topics).await;
+        }
+    }
+    if !opts.all_configs {
+        let stake = stake::at_stake(desired, &topics);
+        if !stake.is_empty() {
+            let started = std::time::Instant::now();
+            if let Some(sizes) = client.topic_sizes(&meta.brokers, &stake).await {
+                for (name, n) in sizes {
+                    if let Some(t) = topics.get_mut(&name) {
+                        t.bytes = Some(n);
+                    }
+                }
+            }
+            tracing::info!(
+                topics = stake.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "DescribeLogDirs"
+            );
+        }
     }
     let acls = if desired.acls.is_some() || opts.acls {
         match client.supports::<DescribeAclsRequest>() {
-            Ok(_) => Some(
-                client
+            Ok(_) => {
+                let mut all = client
                     .describe_acls()
                     .await
-                    .context("reading ACLs (DescribeAcls)")?,
-            ),
+                    .context("reading ACLs (DescribeAcls)")?;
+                if !opts.acls {
+                    let before = all.len();
+                    all.retain(|a| desired.acl_in_scope(a));
+                    tracing::info!(
+                        in_scope = all.len(),
+                        out_of_scope = before - all.len(),
+                        "DescribeAcls"
+                    );
+                }
+                Some(all)
+            }
             Err(e) if desired.acls.is_some() => {
                 return Err(anyhow::Error::new(e)
                     .context("the configuration declares `acls`, but ACLs cannot be read"))
@@ -205,48 +275,5 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<(Live, Client)> {
         topics,
         acls,
     };
-    Ok((live, client))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn e(name: &str, source: i8) -> ConfigEntry {
-        ConfigEntry {
-            name: name.into(),
-            value: Some("1".into()),
-            source,
-            read_only: false,
-            sensitive: false,
-        }
-    }
-
-    #[test]
-    fn kafka_full_listing_uses_the_source() {
-        let mut entries: Vec<ConfigEntry> = ALWAYS_LISTED
-            .iter()
-            .map(|k| e(k, kafka::SOURCE_DEFAULT))
-            .collect();
-        entries.push(e("segment.jitter.ms", kafka::SOURCE_DYNAMIC_TOPIC));
-        entries.push(e("flush.ms", 4)); // STATIC_BROKER_CONFIG
-        let c = classify(&entries, OverrideDetection::Auto);
-        assert!(c["segment.jitter.ms"].is_override);
-        assert!(!c["retention.ms"].is_override);
-        assert!(!c["flush.ms"].is_override);
-        assert_eq!(c["flush.ms"].source, "STATIC_BROKER_CONFIG");
-    }
-
-    #[test]
-    fn sparse_listing_means_every_entry_is_set() {
-        // tansu: only the configs set on the topic, flagged DEFAULT_CONFIG.
-        let entries = vec![
-            e("retention.ms", kafka::SOURCE_DEFAULT),
-            e("segment.ms", kafka::SOURCE_DEFAULT),
-        ];
-        let c = classify(&entries, OverrideDetection::Auto);
-        assert!(c["retention.ms"].is_override && c["segment.ms"].is_override);
-        let c = classify(&entries, OverrideDetection::Source);
-        assert!(!c["retention.ms"].is_override);
-    }
+    Ok(live)
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use common::cli::{AsApplyArgs, CommonCmd};
 use kafka_config::KafkaConfig;
 
 /// Kafka topics, topic configs and ACLs as code.
@@ -28,9 +29,39 @@ struct Cli {
 enum Cmd {
     /// validate (all environments unless --env is given), plan, apply, schema, completions, man.
     #[command(flatten)]
-    Common(common::cli::CommonCmd),
+    Common(CommonCmd<KafkaApplyArgs>),
     /// Write YAML for the topics (overrides only) and ACLs of a live cluster.
     Import(ImportArgs),
+}
+
+/// `apply` arguments: the shared ones plus reassignment control.
+#[derive(Debug, Clone, clap::Args)]
+struct KafkaApplyArgs {
+    #[command(flatten)]
+    common: common::cli::ApplyArgs,
+    /// Wait until replica reassignments (replication-factor changes)
+    /// complete, printing progress on stderr.
+    #[arg(long)]
+    wait: bool,
+    /// Throttle the replica movement of reassignments to this rate per
+    /// broker (bytes per second: `10MiB`, `5000000`); removed when the
+    /// move completes. Implies --wait.
+    #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
+    throttle: Option<u64>,
+}
+
+impl AsApplyArgs for KafkaApplyArgs {
+    fn apply_args(&self) -> &common::cli::ApplyArgs {
+        &self.common
+    }
+}
+
+fn parse_rate(s: &str) -> Result<u64, String> {
+    let n = kafka_config::units::parse_size_bytes(s)?;
+    u64::try_from(n)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "the throttle must be a positive rate".to_string())
 }
 
 /// `import` arguments.
@@ -51,19 +82,19 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     common::logging::init(cli.global.verbose);
     let env = cli.env.as_deref();
+    let reassign = match &cli.cmd {
+        Cmd::Common(CommonCmd::Apply(a)) => kafka_config::apply::ReassignOptions {
+            wait: a.wait,
+            throttle: a.throttle,
+        },
+        _ => Default::default(),
+    };
+    let tool = KafkaConfig { reassign };
     let code = match &cli.cmd {
-        Cmd::Common(c) => {
-            common::run::dispatch::<_, Cli, _>(&KafkaConfig, &cli.global, c, env).await
-        }
+        Cmd::Common(c) => common::run::dispatch::<_, Cli, _>(&tool, &cli.global, c, env).await,
         Cmd::Import(a) => {
-            kafka_config::import::run(
-                &KafkaConfig,
-                &a.path,
-                env,
-                a.out.as_deref(),
-                a.include.as_deref(),
-            )
-            .await
+            kafka_config::import::run(&tool, &a.path, env, a.out.as_deref(), a.include.as_deref())
+                .await
         }
     };
     ExitCode::from(code)

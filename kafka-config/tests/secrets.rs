@@ -14,21 +14,45 @@ fn b64(bytes: &[u8]) -> String {
 
 #[test]
 fn sasl_password_never_appears_in_outputs_logs_or_files() {
-    require_broker();
     let ctx = Ctx::new("secrets");
     let password = format!("Pw-{}-s3cr3t!", std::process::id());
     let user = format!("kc-user-{}", std::process::id());
     // PLAIN's initial response, as it would go on the wire.
     let plain = b64(format!("\0{user}\0{password}").as_bytes());
     let scope = ctx.prefix.replace('-', "\\-");
-    // `test`: the real broker, plaintext (plans succeed and are saved).
-    // `sasl-live`: the real broker with SASL (tansu refuses the handshake).
+    // A SCRAM user with this password, created with Kafka's own
+    // kafka-configs, allowed to describe the cluster and to manage this
+    // test's topics (ACLs created with kafka-python).
+    let principal = format!("User:{user}");
+    let scram = format!("SCRAM-SHA-512=[iterations=4096,password={password}]");
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            &bootstrap(),
+            "--alter",
+            "--add-config",
+            &scram,
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+        ],
+    );
+    create_acls(serde_json::json!([
+        {"principal": principal, "operation": "all", "type": "topic", "name": ctx.prefix, "pattern": "prefixed"},
+        {"principal": principal, "operation": "describe", "type": "cluster", "name": "kafka-cluster"},
+        {"principal": principal, "operation": "describe_configs", "type": "cluster", "name": "kafka-cluster"},
+    ]));
+    // `test`: the real cluster, plaintext (plans succeed and are saved).
+    // `sasl-live`: SASL_PLAINTEXT SCRAM-SHA-512 with the password (succeeds).
+    // `sasl-wrong`: SASL PLAIN, user alice, this (wrong) password: refused.
     // `sasl-closed`: SASL against a closed port. The password is loaded in
     // every environment (substitution covers every file).
     std::fs::write(
         ctx.path().join("cluster.yaml"),
         format!(
-            "clusters:\n  test:\n    bootstrap_servers: [\"{b}\"]\n    request_timeout: 5s\n  sasl-live:\n    bootstrap_servers: [\"{b}\"]\n    request_timeout: 5s\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: PLAIN, username: {user}, password: \"${{KC_TEST_SASL_PASSWORD}}\"}}\n  sasl-closed:\n    bootstrap_servers: [\"127.0.0.1:1\"]\n    request_timeout: 2s\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: SCRAM-SHA-512, username: {user}, password: \"${{KC_TEST_SASL_PASSWORD}}\"}}\nsettings:\n  scope: ['^{scope}']\n",
+            "clusters:\n  test:\n    bootstrap_servers: [\"{b}\"]\n    request_timeout: 5s\n  sasl-live:\n    bootstrap_servers: [\"127.0.0.1:9094\"]\n    request_timeout: 5s\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: SCRAM-SHA-512, username: {user}, password: \"${{KC_TEST_SASL_PASSWORD}}\"}}\n  sasl-wrong:\n    bootstrap_servers: [\"127.0.0.1:9094\"]\n    request_timeout: 5s\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: PLAIN, username: alice, password: \"${{KC_TEST_SASL_PASSWORD}}\"}}\n  sasl-closed:\n    bootstrap_servers: [\"127.0.0.1:1\"]\n    request_timeout: 2s\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: SCRAM-SHA-512, username: {user}, password: \"${{KC_TEST_SASL_PASSWORD}}\"}}\nsettings:\n  scope: ['^{scope}']\n  mode: additive\n",
             b = bootstrap()
         ),
     )
@@ -59,7 +83,7 @@ fn sasl_password_never_appears_in_outputs_logs_or_files() {
         runs.push((args.join(" "), out));
     };
     go(&["-vv", "validate"]);
-    for env in ["test", "sasl-live", "sasl-closed"] {
+    for env in ["test", "sasl-live", "sasl-wrong", "sasl-closed"] {
         go(&["-vv", "--env", env, "validate"]);
         for format in ["text", "json", "markdown"] {
             go(&["-vv", "--env", env, "plan", "--format", format]);
@@ -99,8 +123,17 @@ fn sasl_password_never_appears_in_outputs_logs_or_files() {
     let closed = find("-vv --env sasl-closed plan");
     assert_eq!(closed.status.code(), Some(1), "{}", text(closed));
     assert!(stderr(closed).contains("not reachable"), "{}", text(closed));
+    // The password really went over the wire: SCRAM succeeds with it...
     let live = find("-vv --env sasl-live plan");
-    assert_eq!(live.status.code(), Some(1), "{}", text(live));
+    assert_eq!(live.status.code(), Some(0), "{}", text(live));
+    // ...and PLAIN with the same password for alice is refused, exit 1.
+    let wrong = find("-vv --env sasl-wrong plan");
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(wrong));
+    assert!(
+        stderr(wrong).to_lowercase().contains("authentication"),
+        "{}",
+        text(wrong)
+    );
     assert!(saved.exists(), "no saved plan");
     assert!(imported.exists(), "no imported file");
 
@@ -121,6 +154,21 @@ fn sasl_password_never_appears_in_outputs_logs_or_files() {
             leaks.push(format!("{}:\n{s}", f.display()));
         }
     }
+    delete_acls(&user);
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            &bootstrap(),
+            "--alter",
+            "--delete-config",
+            "SCRAM-SHA-512",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            &user,
+        ],
+    );
     assert!(
         leaks.is_empty(),
         "the password leaked:\n{}",

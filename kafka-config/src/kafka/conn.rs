@@ -5,13 +5,13 @@
 //! module only moves bytes.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, RequestHeader, ResponseHeader, SaslAuthenticateRequest,
-    SaslHandshakeRequest,
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, RequestHeader, ResponseHeader,
+    SaslAuthenticateRequest, SaslHandshakeRequest,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Request, StrBytes};
 use kafka_protocol::ResponseError;
@@ -59,6 +59,52 @@ pub fn is_retriable(code: i16) -> bool {
     ResponseError::try_from_code(code).is_some_and(|e| e.is_retriable())
 }
 
+/// The `throttle_time_ms` of a response: how long the broker asks the
+/// client to wait before its next request (KIP-219; the broker mutes the
+/// connection meanwhile). Implemented for every response this tool reads.
+pub trait Throttled {
+    /// Milliseconds to wait; 0 when not throttled (or the API has no field).
+    fn throttle_ms(&self) -> i32;
+}
+
+macro_rules! throttled {
+    ($($t:ident),* $(,)?) => {
+        $(impl Throttled for kafka_protocol::messages::$t {
+            fn throttle_ms(&self) -> i32 {
+                self.throttle_time_ms
+            }
+        })*
+    };
+}
+
+throttled!(
+    ApiVersionsResponse,
+    MetadataResponse,
+    DescribeConfigsResponse,
+    DescribeAclsResponse,
+    CreateTopicsResponse,
+    DeleteTopicsResponse,
+    CreatePartitionsResponse,
+    IncrementalAlterConfigsResponse,
+    AlterPartitionReassignmentsResponse,
+    ListPartitionReassignmentsResponse,
+    CreateAclsResponse,
+    DeleteAclsResponse,
+    DescribeLogDirsResponse,
+);
+
+impl Throttled for kafka_protocol::messages::SaslHandshakeResponse {
+    fn throttle_ms(&self) -> i32 {
+        0
+    }
+}
+
+impl Throttled for kafka_protocol::messages::SaslAuthenticateResponse {
+    fn throttle_ms(&self) -> i32 {
+        0
+    }
+}
+
 /// API version ranges a broker supports, by API key.
 pub type Versions = BTreeMap<i16, (i16, i16)>;
 
@@ -70,6 +116,8 @@ pub struct Conn {
     versions: Versions,
     client_id: StrBytes,
     timeout: Duration,
+    /// No request before this instant: the broker throttled us.
+    throttled_until: Option<Instant>,
 }
 
 /// The highest version of `R` we use (the newest versions we have tested).
@@ -83,7 +131,8 @@ pub fn version_cap(key: ApiKey) -> i16 {
         ApiKey::IncrementalAlterConfigs => 1,
         ApiKey::CreatePartitions => 3,
         ApiKey::DescribeAcls | ApiKey::CreateAcls | ApiKey::DeleteAcls => 3,
-        ApiKey::AlterPartitionReassignments => 0,
+        ApiKey::AlterPartitionReassignments | ApiKey::ListPartitionReassignments => 0,
+        ApiKey::DescribeLogDirs => 4,
         ApiKey::SaslHandshake => 1,
         ApiKey::SaslAuthenticate => 2,
         _ => 0,
@@ -92,9 +141,16 @@ pub fn version_cap(key: ApiKey) -> i16 {
 
 /// The version to use for request `R` given a broker's ranges.
 pub fn pick_version<R: Request>(versions: &Versions) -> std::result::Result<i16, Unsupported> {
+    pick_range::<R>(versions.get(&R::KEY).copied())
+}
+
+/// The version to use for request `R` given the broker's range for it
+/// (`None`: the broker does not list the API): the highest version both
+/// sides speak, or why there is none.
+pub fn pick_range<R: Request>(range: Option<(i16, i16)>) -> std::result::Result<i16, Unsupported> {
     let key = ApiKey::try_from(R::KEY).unwrap_or(ApiKey::ApiVersions);
     let name = format!("{key:?}");
-    let Some(&(bmin, bmax)) = versions.get(&R::KEY) else {
+    let Some((bmin, bmax)) = range else {
         return Err(Unsupported {
             api: name,
             key: R::KEY,
@@ -107,10 +163,43 @@ pub fn pick_version<R: Request>(versions: &Versions) -> std::result::Result<i16,
         return Err(Unsupported {
             api: name,
             key: R::KEY,
-            range: format!("; the broker speaks versions {bmin}..{bmax}"),
+            range: format!(
+                "; the broker speaks versions {bmin}..{bmax}, this tool {}..{}",
+                R::VERSIONS.min,
+                R::VERSIONS.max.min(version_cap(key))
+            ),
         });
     }
     Ok(hi)
+}
+
+/// [`pick_range`] by API key, for the APIs the plan's operations use:
+/// what `plan` notes and `apply`'s pre-flight refuse, before anything is
+/// sent.
+pub fn usable(key: ApiKey, range: Option<(i16, i16)>) -> std::result::Result<i16, Unsupported> {
+    use kafka_protocol::messages as m;
+    match key {
+        ApiKey::CreateTopics => pick_range::<m::CreateTopicsRequest>(range),
+        ApiKey::DeleteTopics => pick_range::<m::DeleteTopicsRequest>(range),
+        ApiKey::CreatePartitions => pick_range::<m::CreatePartitionsRequest>(range),
+        ApiKey::IncrementalAlterConfigs => pick_range::<m::IncrementalAlterConfigsRequest>(range),
+        ApiKey::AlterPartitionReassignments => {
+            pick_range::<m::AlterPartitionReassignmentsRequest>(range)
+        }
+        ApiKey::ListPartitionReassignments => {
+            pick_range::<m::ListPartitionReassignmentsRequest>(range)
+        }
+        ApiKey::CreateAcls => pick_range::<m::CreateAclsRequest>(range),
+        ApiKey::DeleteAcls => pick_range::<m::DeleteAclsRequest>(range),
+        ApiKey::DescribeAcls => pick_range::<m::DescribeAclsRequest>(range),
+        ApiKey::DescribeConfigs => pick_range::<m::DescribeConfigsRequest>(range),
+        ApiKey::Metadata => pick_range::<m::MetadataRequest>(range),
+        other => range.map(|(_, hi)| hi).ok_or(Unsupported {
+            api: format!("{other:?}"),
+            key: other as i16,
+            range: String::new(),
+        }),
+    }
 }
 
 impl Conn {
@@ -136,6 +225,7 @@ impl Conn {
             versions: Versions::new(),
             client_id: StrBytes::from_string(cluster.client_id.clone()),
             timeout,
+            throttled_until: None,
         };
         conn.negotiate().await?;
         if let Some(sasl) = &cluster.sasl {
@@ -171,10 +261,24 @@ impl Conn {
         let req = ApiVersionsRequest::default()
             .with_client_software_name(StrBytes::from_static_str("kafka-config"))
             .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
-        let mut resp = self.send_version(&req, 3).await?;
-        if resp.error_code == 35 {
-            // The broker does not know v3; it answered in v0 with its ranges.
+        let v = version_cap(ApiKey::ApiVersions);
+        let body = self.exchange_version(&req, v).await?;
+        let (cid, mut resp) = decode_api_versions(body, v)
+            .map_err(|e| anyhow!("the broker's ApiVersions response is malformed: {e}"))?;
+        if cid != self.correlation {
+            bail!(
+                "correlation id mismatch: sent {}, received {cid}",
+                self.correlation
+            );
+        }
+        if resp.error_code == UNSUPPORTED_VERSION && resp.api_keys.is_empty() {
+            // An error answer without its ranges: ask in v0.
             resp = self.send_version(&ApiVersionsRequest::default(), 0).await?;
+        }
+        if resp.error_code == UNSUPPORTED_VERSION && !resp.api_keys.is_empty() {
+            // KIP-511: the v0 answer to a version the broker does not know
+            // carries its ranges; they are all we need.
+            resp.error_code = 0;
         }
         if resp.error_code != 0 {
             bail!("ApiVersions failed: {}", error_text(resp.error_code, None));
@@ -245,29 +349,59 @@ impl Conn {
     }
 
     /// Sends `req` with the best version both sides know.
-    pub async fn send<R: Request>(&mut self, req: &R) -> Result<R::Response> {
+    pub async fn send<R: Request>(&mut self, req: &R) -> Result<R::Response>
+    where
+        R::Response: Throttled,
+    {
         let v = pick_version::<R>(&self.versions)?;
         self.send_version(req, v).await
     }
 
     /// Sends `req` encoded as version `v` and waits for its response, within
-    /// the request timeout.
-    pub async fn send_version<R: Request>(&mut self, req: &R, v: i16) -> Result<R::Response> {
+    /// the request timeout. Honours the broker's throttle: no request goes
+    /// out before the `throttle_time_ms` of the previous answer elapsed.
+    pub async fn send_version<R: Request>(&mut self, req: &R, v: i16) -> Result<R::Response>
+    where
+        R::Response: Throttled,
+    {
+        let body = self.exchange_version(req, v).await?;
+        let (cid, resp) = decode_response::<R>(body, v)
+            .map_err(|e| anyhow!("the broker's response (version {v}) is malformed: {e}"))?;
+        if cid != self.correlation {
+            bail!(
+                "correlation id mismatch: sent {}, received {cid}",
+                self.correlation
+            );
+        }
+        let ms = resp.throttle_ms();
+        if ms > 0 {
+            tracing::info!(broker = %self.addr, throttle_ms = ms, "the broker throttled this client");
+            self.throttled_until =
+                Some(Instant::now() + Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
+        }
+        Ok(resp)
+    }
+
+    /// Sends `req` as version `v` and returns the response body (after the
+    /// length prefix), within the request timeout.
+    async fn exchange_version<R: Request>(&mut self, req: &R, v: i16) -> Result<Bytes> {
         let key = ApiKey::try_from(R::KEY)
             .map(|k| format!("{k:?}"))
             .unwrap_or_default();
+        if let Some(until) = self.throttled_until.take() {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        self.correlation = self.correlation.wrapping_add(1);
+        let frame = encode_request(req, v, self.correlation, Some(self.client_id.clone()))?;
         let timeout = self.timeout;
-        tokio::time::timeout(timeout, self.roundtrip(req, v))
+        tokio::time::timeout(timeout, self.exchange(&frame))
             .await
             .map_err(|_| anyhow!("{key} request to {} timed out after {timeout:?}", self.addr))?
             .with_context(|| format!("{key} request to {}", self.addr))
     }
 
-    async fn roundtrip<R: Request>(&mut self, req: &R, v: i16) -> Result<R::Response> {
-        self.correlation = self.correlation.wrapping_add(1);
-        let id = self.correlation;
-        let frame = encode_request(req, v, id, Some(self.client_id.clone()))?;
-        self.stream.write_all(&frame).await?;
+    async fn exchange(&mut self, frame: &[u8]) -> Result<Bytes> {
+        self.stream.write_all(frame).await?;
         self.stream.flush().await?;
         let mut len = [0u8; 4];
         self.stream.read_exact(&mut len).await?;
@@ -286,13 +420,27 @@ impl Conn {
         }
         let mut body = vec![0u8; n];
         self.stream.read_exact(&mut body).await?;
-        let (cid, resp) = decode_response::<R>(Bytes::from(body), v)
-            .map_err(|e| anyhow!("the broker's response (version {v}) is malformed: {e}"))?;
-        if cid != id {
-            bail!("correlation id mismatch: sent {id}, received {cid}");
-        }
-        Ok(resp)
+        Ok(Bytes::from(body))
     }
+}
+
+/// Error code UNSUPPORTED_VERSION.
+const UNSUPPORTED_VERSION: i16 = 35;
+
+/// Decodes an ApiVersions response sent as version `v`. A broker that does
+/// not know `v` answers in v0 (KIP-511: error UNSUPPORTED_VERSION, with its
+/// ranges), which does not decode as a flexible version: then the body is
+/// read again as v0. The response header is v0 in every version.
+pub fn decode_api_versions(body: Bytes, v: i16) -> Result<(i32, ApiVersionsResponse)> {
+    let mut b = body.clone();
+    let header = ResponseHeader::decode(&mut b, 0)?;
+    if let Ok(resp) = ApiVersionsResponse::decode(&mut b.clone(), v) {
+        if resp.error_code != UNSUPPORTED_VERSION {
+            return Ok((header.correlation_id, resp));
+        }
+    }
+    let resp = ApiVersionsResponse::decode(&mut b, 0)?;
+    Ok((header.correlation_id, resp))
 }
 
 /// Encodes a request frame (length prefix, header, body).

@@ -1,13 +1,21 @@
 //! Encode/decode round trips for the requests tansu does not serve
 //! (CreatePartitions, ACLs, reassignments) and for the response parsing.
 
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::model::{Acl, Operation, PatternType, Permission, ResourceType};
 use bytes::{Buf, BufMut, BytesMut};
 use kafka_protocol::messages::describe_acls_response::{AclDescription, DescribeAclsResource};
+use kafka_protocol::messages::{
+    ApiVersionsResponse, BrokerId, CreatePartitionsRequest, DeleteTopicsRequest,
+    DescribeAclsRequest, DescribeConfigsRequest, MetadataRequest,
+};
 use kafka_protocol::messages::{DescribeAclsResponse, ResponseHeader};
 use kafka_protocol::protocol::{
     decode_request_header_from_buffer, Decodable, Encodable, HeaderVersion,
 };
+use kafka_protocol::protocol::{Request, StrBytes};
 
 /// Encodes `req` as a client would, decodes it as a broker would, at every
 /// version both sides know, and checks the broker sees the same request.
@@ -32,13 +40,13 @@ fn round_trip<R: Request + PartialEq + std::fmt::Debug + Clone>(req: &R) {
 
 fn acl() -> Acl {
     Acl {
-        resource_type: "Topic".into(),
+        resource_type: ResourceType::Topic,
         name: "orders".into(),
-        pattern_type: "prefixed".into(),
+        pattern_type: PatternType::Prefixed,
         principal: "User:alice".into(),
         host: "*".into(),
-        operation: "Read".into(),
-        permission: "Allow".into(),
+        operation: Operation::Read,
+        permission: Permission::Allow,
     }
 }
 
@@ -156,8 +164,8 @@ fn describe_acls_response_is_parsed() {
     assert_eq!(cid, 9);
     let acls = acls_from_describe(&back);
     assert_eq!(acls.len(), 1);
-    assert_eq!(acls[0].operation, "Write");
-    assert_eq!(acls[0].pattern_type, "literal");
+    assert_eq!(acls[0].operation.name(), "Write");
+    assert_eq!(acls[0].pattern_type.name(), "literal");
     assert_eq!(acls[0].principal, "User:bob");
 }
 
@@ -178,4 +186,78 @@ fn version_negotiation() {
     let mut buf = BytesMut::new();
     buf.put_u8(0);
     assert!(error_text(35, None).contains("UnsupportedVersion"));
+}
+
+/// A response body as a broker sends it: header v0 (correlation id), then
+/// the message in version `v`.
+fn api_versions_body(resp: &ApiVersionsResponse, v: i16) -> bytes::Bytes {
+    let mut buf = BytesMut::new();
+    buf.put_i32(9);
+    resp.encode(&mut buf, v).unwrap();
+    buf.freeze()
+}
+
+#[test]
+fn api_versions_v0_fallback_is_decoded() {
+    use kafka_protocol::messages::api_versions_response::ApiVersion;
+    let keys = vec![
+        ApiVersion::default()
+            .with_api_key(18)
+            .with_min_version(0)
+            .with_max_version(2),
+        ApiVersion::default()
+            .with_api_key(3)
+            .with_min_version(0)
+            .with_max_version(9),
+    ];
+    // An old broker answers a v3 request in v0: UNSUPPORTED_VERSION + ranges.
+    let old = ApiVersionsResponse::default()
+        .with_error_code(35)
+        .with_api_keys(keys.clone());
+    let (cid, r) = conn::decode_api_versions(api_versions_body(&old, 0), 3).unwrap();
+    assert_eq!(cid, 9);
+    assert_eq!(r.error_code, 35);
+    assert_eq!(r.api_keys, keys);
+    // A v3 answer decodes as v3.
+    let new = ApiVersionsResponse::default()
+        .with_api_keys(keys.clone())
+        .with_throttle_time_ms(250);
+    let (_, r) = conn::decode_api_versions(api_versions_body(&new, 3), 3).unwrap();
+    assert_eq!(r.error_code, 0);
+    assert_eq!(r.api_keys, keys);
+    assert_eq!(r.throttle_ms(), 250);
+    // Decoding the v0 body as v3 alone fails: the reason for the fallback.
+    let mut b = api_versions_body(&old, 0);
+    let _ = b.get_i32();
+    assert!(ApiVersionsResponse::decode(&mut b, 3).map_or(true, |r| r.api_keys != keys));
+}
+
+#[test]
+fn usable_checks_the_version_range_not_only_the_listing() {
+    use kafka_protocol::messages::ApiKey;
+    assert!(conn::usable(ApiKey::CreatePartitions, None).is_err());
+    assert_eq!(
+        conn::usable(ApiKey::CreatePartitions, Some((0, 3))).unwrap(),
+        3
+    );
+    // Listed, but only in versions newer than this tool speaks.
+    let e = conn::usable(ApiKey::CreateTopics, Some((40, 41))).unwrap_err();
+    assert!(
+        e.to_string().contains("the broker speaks versions 40..41"),
+        "{e}"
+    );
+    let e = conn::usable(ApiKey::AlterPartitionReassignments, Some((1, 1))).unwrap_err();
+    assert!(e.to_string().contains("AlterPartitionReassignments"), "{e}");
+}
+
+#[test]
+fn controller_writes_retry_not_controller_after_locating_the_controller() {
+    use protocol::{next_step, Next, ATTEMPTS, NOT_CONTROLLER};
+    assert_eq!(next_step(0, 0), Next::Done);
+    assert_eq!(next_step(NOT_CONTROLLER, 0), Next::Retry { refresh: true });
+    // REQUEST_TIMED_OUT (7) is retriable without a controller change.
+    assert_eq!(next_step(7, 1), Next::Retry { refresh: false });
+    // The last attempt fails for good; so does a non-retriable error.
+    assert_eq!(next_step(NOT_CONTROLLER, ATTEMPTS - 1), Next::Fail);
+    assert_eq!(next_step(37, 0), Next::Fail); // INVALID_PARTITIONS
 }

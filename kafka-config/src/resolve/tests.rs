@@ -1,5 +1,6 @@
 use super::*;
-use common::EnvMode;
+use crate::model::{is_internal, Acl, Operation, PatternType, Permission, Protocol, ResourceType};
+use common::{EnvMode, SourceFile};
 
 fn sources(files: &[(&str, &str)]) -> Sources {
     Sources {
@@ -251,11 +252,11 @@ acls:
     let d = load_env(&[("c.yaml", CLUSTERS), ("a.yaml", &ok)], Some("dev")).unwrap();
     let acls = d.acls.unwrap();
     assert_eq!(acls.len(), 3);
-    assert_eq!(acls[0].operation, "Describe");
-    assert_eq!(acls[1].operation, "Read");
-    assert_eq!(acls[0].permission, "Allow");
+    assert_eq!(acls[0].operation.name(), "Describe");
+    assert_eq!(acls[1].operation.name(), "Read");
+    assert_eq!(acls[0].permission.name(), "Allow");
     assert_eq!(acls[0].host, "*");
-    assert_eq!(acls[2].pattern_type, "prefixed");
+    assert_eq!(acls[2].pattern_type.name(), "prefixed");
 }
 
 #[test]
@@ -282,4 +283,60 @@ fn protected_topics_count_in_every_environment() {
     assert!(!d.topics.contains_key("ledger"));
     assert!(d.is_protected("ledger"));
     assert!(!d.is_protected("other"));
+}
+
+#[test]
+fn acl_scope_and_ignore_configs_are_checked_with_locations() {
+    let s = r#"
+settings:
+  scope: ['^team-a\.']
+  ignore_configs: [segment.bytes]
+  acl_scope:
+    principals: ['^User:team-a-', '(']
+    resources:
+      - {resource_type: Group, name: '^team-a\.'}
+      - {resource_type: Grop, name: x}
+"#;
+    let e = errors(&[("c.yaml", CLUSTERS), ("s.yaml", s)], Some("dev"));
+    assert!(
+        e.contains("s.yaml:6:35: error: invalid regular expression `(`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("s.yaml:9:25: error: unknown ACL resource type `Grop`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `Group`?"), "{e}");
+    let ok = s
+        .replace(", '('", "")
+        .replace("      - {resource_type: Grop, name: x}\n", "");
+    let d = load_env(&[("c.yaml", CLUSTERS), ("s.yaml", &ok)], Some("dev")).unwrap();
+    assert_eq!(d.acl_scope.principals, vec!["^User:team-a-".to_string()]);
+    assert_eq!(
+        d.acl_scope.resources,
+        vec![(ResourceType::Group, "^team-a\\.".to_string())]
+    );
+    assert!(d.ignores_config("segment.bytes"));
+    assert!(d.ignores_config("leader.replication.throttled.replicas"));
+    assert!(!d.ignores_config("retention.ms"));
+    let acl = |rt: ResourceType, name: &str, principal: &str| Acl {
+        resource_type: rt,
+        name: name.into(),
+        pattern_type: PatternType::Literal,
+        principal: principal.into(),
+        host: "*".into(),
+        operation: Operation::Read,
+        permission: Permission::Allow,
+    };
+    assert!(d.acl_in_scope(&acl(ResourceType::Topic, "team-a.orders", "User:x")));
+    assert!(!d.acl_in_scope(&acl(ResourceType::Topic, "team-b.orders", "User:x")));
+    assert!(!d.acl_in_scope(&acl(ResourceType::Topic, "*", "User:x")));
+    assert!(d.acl_in_scope(&acl(ResourceType::Group, "team-a.app", "User:x")));
+    assert!(!d.acl_in_scope(&acl(ResourceType::Group, "team-b.app", "User:x")));
+    assert!(d.acl_in_scope(&acl(
+        ResourceType::Cluster,
+        "kafka-cluster",
+        "User:team-a-ci"
+    )));
+    assert!(!d.acl_in_scope(&acl(ResourceType::Cluster, "kafka-cluster", "User:admin")));
 }
