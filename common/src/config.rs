@@ -418,7 +418,7 @@ impl SourceFile {
                     .unwrap_or(&inner)
                     .to_string();
                 let msg = if path_is_secret(&path) {
-                    hide_secret_value(&msg)
+                    crate::secret::hide_secret_value(&msg)
                 } else {
                     msg
                 };
@@ -438,32 +438,6 @@ fn path_is_secret(path: &YPath) -> bool {
     path.0
         .iter()
         .any(|s| matches!(s, Seg::Key(k) if crate::secret::is_secret_key(k)))
-}
-
-/// A serde message about a secret field, without the value serde quotes in
-/// it: `invalid type: string "hunter2", expected a map` becomes
-/// `invalid type: string (value hidden: it is a secret), expected a map`.
-fn hide_secret_value(msg: &str) -> String {
-    let kinds = [
-        "invalid type: ",
-        "invalid value: ",
-        "invalid length ",
-        "unknown variant ",
-    ];
-    let Some(kind) = kinds.iter().find(|k| msg.starts_with(**k)) else {
-        return msg.to_string();
-    };
-    let known = ["string", "integer", "floating", "boolean", "character"];
-    let what = msg[kind.len()..]
-        .split_whitespace()
-        .next()
-        .filter(|w| known.contains(w))
-        .unwrap_or("value");
-    let expected = msg
-        .split_once(", expected ")
-        .map(|(_, e)| format!(", expected {e}"))
-        .unwrap_or_default();
-    format!("{kind}{what} (value hidden: it is a secret){expected}")
 }
 
 fn convert_path(p: &serde_path_to_error::Path) -> YPath {

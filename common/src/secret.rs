@@ -114,6 +114,32 @@ pub fn redact_url(url: &str) -> String {
     format!("{head}{userinfo}{tail}")
 }
 
+/// A serde message about a secret field, without the value serde quotes in
+/// it: `invalid type: string "hunter2", expected a map` becomes
+/// `invalid type: string (value hidden: it is a secret), expected a map`.
+pub fn hide_secret_value(msg: &str) -> String {
+    let kinds = [
+        "invalid type: ",
+        "invalid value: ",
+        "invalid length ",
+        "unknown variant ",
+    ];
+    let Some(kind) = kinds.iter().find(|k| msg.starts_with(**k)) else {
+        return msg.to_string();
+    };
+    let known = ["string", "integer", "floating", "boolean", "character"];
+    let what = msg[kind.len()..]
+        .split_whitespace()
+        .next()
+        .filter(|w| known.contains(w))
+        .unwrap_or("value");
+    let expected = msg
+        .split_once(", expected ")
+        .map(|(_, e)| format!(", expected {e}"))
+        .unwrap_or_default();
+    format!("{kind}{what} (value hidden: it is a secret){expected}")
+}
+
 /// Whether a configuration key names a secret: its value is never echoed in
 /// an error message or a snippet (`password`, `sasl_password`, `secret`,
 /// `token`, `verifier`, `private_key`, ...). A heuristic on the key's name,
