@@ -19,6 +19,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	scripts/lint-workflows.sh
 	scripts/check-msrv.sh
+	scripts/check-structure.sh
 
 build:
 	cargo build --workspace --release --bins

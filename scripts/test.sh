@@ -13,8 +13,9 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== actionlint"
 scripts/lint-workflows.sh
-echo "== rust-version"
+echo "== rust-version, code shape"
 scripts/check-msrv.sh
+scripts/check-structure.sh
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
 echo "== pre-commit hooks (pre-commit try-repo)"

@@ -378,3 +378,9 @@ pub struct RawPolicies {
     #[serde(default)]
     pub extra_config_keys: Vec<String>,
 }
+
+/// The JSON Schema of one configuration file (the `schema` verb).
+pub fn schema() -> String {
+    let s = schemars::schema_for!(Document);
+    serde_json::to_string_pretty(&s).unwrap_or_default()
+}

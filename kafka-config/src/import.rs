@@ -145,12 +145,6 @@ pub async fn run(
     }
 }
 
-/// The JSON Schema of one configuration file.
-pub fn schema() -> String {
-    let s = schemars::schema_for!(Document);
-    serde_json::to_string_pretty(&s).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,7 +248,7 @@ mod tests {
 
     #[test]
     fn schema_is_json() {
-        let v: serde_json::Value = serde_json::from_str(&schema()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&crate::config::schema()).unwrap();
         assert!(v["properties"]["topics"].is_object());
     }
 }

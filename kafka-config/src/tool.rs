@@ -29,7 +29,7 @@ impl Tool for KafkaConfig {
     }
 
     fn schema() -> String {
-        crate::import::schema()
+        crate::config::schema()
     }
 
     fn target(&self, desired: &model::Desired) -> String {
