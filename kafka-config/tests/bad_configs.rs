@@ -12,15 +12,17 @@ use std::process::Command;
 
 use support::*;
 
-/// One case of the corpus.
+/// One case of the corpus, copied into a scratch directory of its own.
 struct Case {
+    /// The scratch directory's name.
     name: String,
-    /// Files relative to the case directory, with their text.
+    /// Files relative to the scratch directory, with their text.
     files: Vec<(PathBuf, String)>,
-    /// `RELATIVE/PATH:LINE:COLUMN` as printed under the case directory.
+    /// `RELATIVE/PATH:LINE:COLUMN` as printed under the scratch directory.
     location: String,
     fragment: String,
     verbs: Vec<String>,
+    /// `setup: TOPIC PARTITIONS` lines: topics created before the case.
     setup: Vec<(String, i32)>,
 }
 
@@ -44,87 +46,44 @@ fn read_tree(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     }
 }
 
-/// Parses the `expect:` / `verbs:` / `setup:` lines of a header.
-fn parse_header(
-    case: &str,
-    lines: &[&str],
-    file_prefix: &str,
-) -> (String, String, Vec<String>, Vec<(String, i32)>) {
-    let mut expect = None;
-    let mut verbs = vec!["validate".to_string(), "plan".into(), "apply".into()];
-    let mut setup = Vec::new();
-    for l in lines {
-        let l = l.trim_start_matches('#').trim();
-        if let Some(rest) = l.strip_prefix("expect:") {
-            let rest = rest.trim();
-            let (loc, frag) = rest.split_once(' ').unwrap_or((rest, ""));
-            expect = Some((format!("{file_prefix}{loc}"), frag.trim().to_string()));
-        } else if let Some(rest) = l.strip_prefix("verbs:") {
-            verbs = rest
-                .split_whitespace()
-                .take_while(|w| !w.starts_with('('))
-                .map(String::from)
-                .collect();
-        } else if let Some(rest) = l.strip_prefix("setup:") {
-            let mut w = rest.split_whitespace();
-            let topic = w.next().expect("setup topic").to_string();
-            let parts = w
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("setup partitions");
-            setup.push((topic, parts));
-        }
-    }
-    let (loc, frag) = expect.unwrap_or_else(|| panic!("case {case} has no `expect:` line"));
-    (loc, frag, verbs, setup)
-}
-
+/// The corpus (`testkit::corpus`), each case with the files to copy.
 fn load_corpus() -> Vec<Case> {
-    let dir = corpus_dir();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    entries.sort();
-    let mut cases = Vec::new();
-    for p in entries {
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("utf-8 name")
-            .to_string();
-        if p.is_dir() {
-            let header = std::fs::read_to_string(p.join("expected.txt"))
-                .unwrap_or_else(|e| panic!("{name}/expected.txt: {e}"));
-            let lines: Vec<&str> = header.lines().filter(|l| !l.starts_with('#')).collect();
-            let (location, fragment, verbs, setup) = parse_header(&name, &lines, "");
-            let mut files = Vec::new();
-            read_tree(&p, &p, &mut files);
-            cases.push(Case {
-                location: format!("{name}/{location}"),
+    testkit::corpus::load(&corpus_dir())
+        .into_iter()
+        .map(|c| {
+            let setup = c
+                .setup
+                .iter()
+                .map(|l| {
+                    let mut w = l.split_whitespace();
+                    let topic = w.next().expect("setup topic").to_string();
+                    let parts = w
+                        .next()
+                        .and_then(|p| p.parse().ok())
+                        .expect("setup partitions");
+                    (topic, parts)
+                })
+                .collect();
+            let (name, files, location) = if c.path.is_dir() {
+                let mut files = Vec::new();
+                read_tree(&c.path, &c.path, &mut files);
+                (c.name.clone(), files, c.relative_location())
+            } else {
+                let stem = c.name.trim_end_matches(".yaml").to_string();
+                let text = std::fs::read_to_string(&c.path).expect("read case");
+                let location = format!("{stem}/{}", c.relative_location());
+                (stem, vec![(PathBuf::from(&c.name), text)], location)
+            };
+            Case {
                 name,
                 files,
-                fragment,
-                verbs,
-                setup,
-            });
-        } else if name.ends_with(".yaml") {
-            let text = std::fs::read_to_string(&p).expect("read case");
-            let lines: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
-            let stem = name.trim_end_matches(".yaml").to_string();
-            let (location, fragment, verbs, setup) =
-                parse_header(&name, &lines, &format!("{stem}/{name}:"));
-            cases.push(Case {
-                name: stem,
-                files: vec![(PathBuf::from(&name), text)],
                 location,
-                fragment,
-                verbs,
+                fragment: c.fragment,
+                verbs: c.verbs,
                 setup,
-            });
-        }
-    }
-    cases
+            }
+        })
+        .collect()
 }
 
 const HARNESS_CLUSTER: &str = "clusters:\n  test:\n    bootstrap_servers: [\"${KC_BAD_BOOTSTRAP}\"]\n    request_timeout: 10s\nsettings:\n  scope: ['^${KC_BAD_SCOPE}']\n";
