@@ -7,7 +7,7 @@ use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::{Client, Config, NoTls};
 
 use crate::model::{Connection, SslMode};
-use crate::tls::{RustlsConnect, Verify};
+use crate::tls::{self, RustlsConnect, Verify};
 
 /// A resolved connection target.
 #[derive(Clone)]
@@ -235,9 +235,9 @@ pub fn target(c: &Connection) -> anyhow::Result<Target> {
         .or_else(|| env("PGSSLROOTCERT"));
     let tls = match mode {
         SslMode::Disable => None,
-        SslMode::Prefer | SslMode::Require => Some(RustlsConnect::new(Verify::None, None)?),
-        SslMode::VerifyCa => Some(RustlsConnect::new(Verify::Ca, rootcert.as_deref())?),
-        SslMode::VerifyFull => Some(RustlsConnect::new(Verify::Full, rootcert.as_deref())?),
+        SslMode::Prefer | SslMode::Require => Some(tls::connector(Verify::None, None)?),
+        SslMode::VerifyCa => Some(tls::connector(Verify::Ca, rootcert.as_deref())?),
+        SslMode::VerifyFull => Some(tls::connector(Verify::Full, rootcert.as_deref())?),
     };
     config.ssl_mode(match mode {
         SslMode::Disable => PgSslMode::Disable,

@@ -3,11 +3,7 @@
 //! `verify-ca` checks the chain, `verify-full` the chain and the host name.
 //! Roots: `sslrootcert` (PEM) when given, else the system's.
 
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use anyhow::anyhow;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -15,8 +11,6 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
 
 /// How much of the server certificate to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,124 +129,38 @@ impl ServerCertVerifier for CaOnly {
     }
 }
 
-/// A tokio-postgres TLS connector backed by rustls.
-#[derive(Clone)]
-pub struct RustlsConnect {
-    config: Arc<ClientConfig>,
-}
+/// The tokio-postgres TLS connector: tokio-postgres-rustls's, which also
+/// gives SCRAM-SHA-256-PLUS its channel binding (tls-server-end-point).
+pub type RustlsConnect = tokio_postgres_rustls::MakeRustlsConnect;
 
-impl RustlsConnect {
-    /// Builds the connector for a verification level.
-    pub fn new(verify: Verify, rootcert: Option<&str>) -> anyhow::Result<RustlsConnect> {
-        let provider = provider();
-        let builder = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| anyhow!("TLS set-up: {e}"))?;
-        let config = match verify {
-            Verify::None => builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
-                .with_no_client_auth(),
-            Verify::Ca | Verify::Full => {
-                let roots = Arc::new(roots(rootcert)?);
-                let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
-                    .build()
-                    .map_err(|e| anyhow!("TLS set-up: {e}"))?;
-                if verify == Verify::Full {
-                    builder.with_webpki_verifier(webpki).with_no_client_auth()
-                } else {
-                    builder
-                        .dangerous()
-                        .with_custom_certificate_verifier(Arc::new(CaOnly(webpki)))
-                        .with_no_client_auth()
-                }
+/// Builds the connector for a verification level. The certificate checks
+/// are ours (libpq's sslmode semantics, which rustls's defaults lack: no
+/// check at all for `require`, chain without host name for `verify-ca`);
+/// the connection and stream plumbing is tokio-postgres-rustls's.
+pub fn connector(verify: Verify, rootcert: Option<&str>) -> anyhow::Result<RustlsConnect> {
+    let provider = provider();
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| anyhow!("TLS set-up: {e}"))?;
+    let config = match verify {
+        Verify::None => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerify(provider)))
+            .with_no_client_auth(),
+        Verify::Ca | Verify::Full => {
+            let roots = Arc::new(roots(rootcert)?);
+            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
+                .build()
+                .map_err(|e| anyhow!("TLS set-up: {e}"))?;
+            if verify == Verify::Full {
+                builder.with_webpki_verifier(webpki).with_no_client_auth()
+            } else {
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(CaOnly(webpki)))
+                    .with_no_client_auth()
             }
-        };
-        Ok(RustlsConnect {
-            config: Arc::new(config),
-        })
-    }
-}
-
-/// Connects one stream.
-pub struct RustlsConnectOne {
-    config: Arc<ClientConfig>,
-    name: ServerName<'static>,
-}
-
-impl<S> MakeTlsConnect<S> for RustlsConnect
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    type Stream = RustlsStream<S>;
-    type TlsConnect = RustlsConnectOne;
-    type Error = io::Error;
-
-    fn make_tls_connect(&mut self, domain: &str) -> Result<RustlsConnectOne, io::Error> {
-        let name = ServerName::try_from(domain.to_string()).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("invalid host name {domain}: {e}"),
-            )
-        })?;
-        Ok(RustlsConnectOne {
-            config: self.config.clone(),
-            name,
-        })
-    }
-}
-
-impl<S> TlsConnect<S> for RustlsConnectOne
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    type Stream = RustlsStream<S>;
-    type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = io::Result<RustlsStream<S>>> + Send>>;
-
-    fn connect(self, stream: S) -> Self::Future {
-        Box::pin(async move {
-            let s = tokio_rustls::TlsConnector::from(self.config)
-                .connect(self.name, stream)
-                .await?;
-            Ok(RustlsStream(s))
-        })
-    }
-}
-
-/// A TLS stream.
-pub struct RustlsStream<S>(tokio_rustls::client::TlsStream<S>);
-
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for RustlsStream<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
-    fn channel_binding(&self) -> ChannelBinding {
-        ChannelBinding::none()
-    }
+        }
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
