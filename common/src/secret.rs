@@ -127,7 +127,16 @@ pub fn hide_secret_value(msg: &str) -> String {
     let Some(kind) = kinds.iter().find(|k| msg.starts_with(**k)) else {
         return msg.to_string();
     };
-    let known = ["string", "integer", "floating", "boolean", "character"];
+    let known = [
+        "string",
+        "integer",
+        "floating",
+        "boolean",
+        "character",
+        "sequence",
+        "map",
+        "unit",
+    ];
     let what = msg[kind.len()..]
         .split_whitespace()
         .next()

@@ -82,7 +82,10 @@ fn every_bad_config_is_located_and_applies_nothing() {
             };
             let o = grant(&args, &env);
             runs += 1;
-            let problems = testkit::corpus::problems(&o, &location, &fragment, help.as_deref());
+            let mut problems = testkit::corpus::problems(&o, &location, &fragment, help.as_deref());
+            for leak in testkit::corpus::leaked(&text(&o), &case.secrets) {
+                problems.push(format!("printed the secret `{leak}`"));
+            }
             if !problems.is_empty() {
                 failures.push(format!(
                     "{} ({verb}): {}\n{}",

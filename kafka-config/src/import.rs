@@ -9,7 +9,6 @@ use common::{EnvMode, Tool};
 use regex::Regex;
 use serde::Serialize;
 
-use crate::config::Document;
 use crate::live::{self, Live};
 use crate::model::{Acl, Desired, Operation, PatternType, Permission, ResourceType};
 use crate::tool::KafkaConfig;

@@ -24,6 +24,8 @@ struct Case {
     verbs: Vec<String>,
     /// `setup: TOPIC PARTITIONS` lines: topics created before the case.
     setup: Vec<(String, i32)>,
+    /// Secrets written in the case that must never be printed.
+    secrets: Vec<String>,
 }
 
 fn corpus_dir() -> PathBuf {
@@ -81,6 +83,7 @@ fn load_corpus() -> Vec<Case> {
                 fragment: c.fragment,
                 verbs: c.verbs,
                 setup,
+                secrets: c.secrets,
             }
         })
         .collect()
@@ -188,6 +191,9 @@ fn every_bad_config_fails_with_a_location_and_applies_nothing() {
             }
             if !err.contains(&fragment) {
                 failures.push(format!("{what}: no `{fragment}` in\n{err}"));
+            }
+            for leak in testkit::corpus::leaked(&text(&out), &case.secrets) {
+                failures.push(format!("{what}: printed the secret `{leak}`"));
             }
         }
         // One independent read per case (kafka-python): none of its runs

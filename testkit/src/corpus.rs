@@ -10,7 +10,8 @@
 //! - `verbs: validate plan apply` — the verbs to run (default: all three;
 //!   anything from a `(` on is a comment);
 //! - `validate: ARGS` — extra arguments of `validate` (e.g. `--require-env`);
-//! - `setup: ...` — tool-specific set-up, passed through as written.
+//! - `setup: ...` — tool-specific set-up, passed through as written;
+//! - `secret: VALUE` — a secret written in the case that no output may show.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -40,6 +41,8 @@ pub struct Case {
     pub validate_args: Vec<String>,
     /// Tool-specific `setup:` lines.
     pub setup: Vec<String>,
+    /// Secrets written in the case that must never be printed.
+    pub secrets: Vec<String>,
 }
 
 impl Case {
@@ -98,6 +101,7 @@ fn case(p: &Path) -> Case {
         verbs: vec!["validate".into(), "plan".into(), "apply".into()],
         validate_args: Vec::new(),
         setup: Vec::new(),
+        secrets: Vec::new(),
     };
     let mut expect = false;
     for l in &header {
@@ -134,6 +138,8 @@ fn case(p: &Path) -> Case {
             c.validate_args = v.split_whitespace().map(str::to_string).collect();
         } else if let Some(s) = l.strip_prefix("setup:") {
             c.setup.push(s.trim().to_string());
+        } else if let Some(s) = l.strip_prefix("secret:") {
+            c.secrets.push(s.trim().to_string());
         }
     }
     assert!(expect, "case {name} has no `expect:` line");
@@ -166,4 +172,13 @@ pub fn problems(o: &Output, location: &str, fragment: &str, help: Option<&str>) 
         p.push("apply ran".into());
     }
     p
+}
+
+/// The secrets of `secrets` that `output` shows (it must show none).
+pub fn leaked<'a>(output: &str, secrets: &'a [String]) -> Vec<&'a str> {
+    secrets
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty() && output.contains(*s))
+        .collect()
 }
