@@ -339,6 +339,20 @@ impl SourceFile {
         Some(self.location_at(1, 1))
     }
 
+    /// The text of the plain scalar at `path` exactly as written in the file
+    /// (`1.50`, `0x1F`, `true`), unredacted — for callers that must keep a
+    /// number or boolean as the user wrote it (grant-rs passwords).
+    pub fn raw_scalar(&self, path: &YPath) -> Option<&str> {
+        let &(line, col) = self.index.values.get(path)?;
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let from = start + self.text.get(start..)?.char_indices().nth(col - 1)?.0;
+        let rest = self.text.get(from..)?;
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    }
+
     /// Where the key of the mapping entry at `path` is written; falls back to
     /// [`SourceFile::locate`].
     pub fn locate_key(&self, path: &YPath) -> Option<Location> {

@@ -212,20 +212,28 @@ fn redact_inline_urls(line: &str) -> String {
         if i > 0 {
             out.push(' ');
         }
-        let lower = word.to_ascii_lowercase();
         if word.contains("://") {
             // The URL may sit inside quotes or YAML flow punctuation.
             let start = word.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
             out.push_str(&word[..start]);
             out.push_str(&redact_url(&word[start..]));
-        } else if let Some(pos) = lower.find("password=") {
-            out.push_str(&word[..pos + "password=".len()]);
-            out.push_str(REDACTED);
         } else {
             out.push_str(word);
         }
     }
-    out
+    redact_key_value_passwords(&out)
+}
+
+/// Redacts the value of every libpq `password = value` (spaces around `=`
+/// allowed, a single-quoted value may hold spaces and `\'`).
+fn redact_key_value_passwords(line: &str) -> String {
+    static PASSWORD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PASSWORD.get_or_init(|| {
+        regex::Regex::new(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'\\]+)")
+            .expect("a valid regular expression")
+    });
+    re.replace_all(line, format!("${{1}}{REDACTED}"))
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -316,6 +324,14 @@ mod tests {
         assert_eq!(
             redact_source_line("  url: host=h password=hunter2 dbname=x"),
             "  url: host=h password=<redacted> dbname=x"
+        );
+        assert_eq!(
+            redact_source_line("  url: host=h password = hunter2 port=abc"),
+            "  url: host=h password = <redacted> port=abc"
+        );
+        assert_eq!(
+            redact_source_line("  url: \"host=h password='correct horse \\' battery' port=x\""),
+            "  url: \"host=h password=<redacted> port=x\""
         );
     }
 }

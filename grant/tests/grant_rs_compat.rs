@@ -202,6 +202,9 @@ users:
   - name: {p}upd
     password: 0123
     update_password: true
+  - {name: {p}num, password: 1.50}
+  - name: {p}hex
+    password: 0x1F # a comment
 "#,
     );
     apply(&cfg, &[], &[]);
@@ -210,6 +213,8 @@ users:
     // Scalars are passwords as written.
     assert!(psql_login(&keep, "true"));
     assert!(psql_login(&upd, "0123"));
+    assert!(psql_login(&s.role("num"), "1.50"));
+    assert!(psql_login(&s.role("hex"), "0x1F"));
     s.sql(&format!(
         "ALTER ROLE \"{keep}\" PASSWORD 'changed-elsewhere'; ALTER ROLE \"{upd}\" PASSWORD 'changed-elsewhere'"
     ));

@@ -1,7 +1,9 @@
 //! Which topic config changes delete data: a lower `retention.ms` or
 //! `retention.bytes` (also when an override is deleted and the broker value
 //! it falls back to is lower), and a `cleanup.policy` that starts deleting
-//! by age (`compact` → `delete`). Such changes are destructive: apply needs
+//! by age (`compact` → `delete`) or starts compacting (`delete` → `compact`:
+//! the log cleaner keeps only the latest record per key and drops every
+//! record without a key). Such changes are destructive: apply needs
 //! `--allow-destructive`, and the plan says why.
 
 /// Keys whose change can delete messages.
@@ -22,9 +24,8 @@ fn shown(v: &str) -> String {
     }
 }
 
-fn has_delete(v: &str) -> bool {
-    v.split(',')
-        .any(|w| w.trim().eq_ignore_ascii_case("delete"))
+fn has_policy(v: &str, policy: &str) -> bool {
+    v.split(',').any(|w| w.trim().eq_ignore_ascii_case(policy))
 }
 
 /// Why changing `key` from the effective value `from` to `to` can delete
@@ -50,11 +51,18 @@ pub fn data_loss(key: &str, from: Option<&str>, to: Option<&str>) -> Option<Stri
         }
     };
     match key {
-        "cleanup.policy" => (has_delete(to) && !has_delete(from)).then(|| {
-            format!(
-                "cleanup.policy from {from} to {to}: records older than retention.ms are deleted, not only superseded ones"
-            )
-        }),
+        "cleanup.policy" => {
+            let starts = |p| has_policy(to, p) && !has_policy(from, p);
+            match (starts("delete"), starts("compact")) {
+                (true, _) => Some(format!(
+                    "cleanup.policy from {from} to {to}: records older than retention.ms are deleted, not only superseded ones"
+                )),
+                (false, true) => Some(format!(
+                    "cleanup.policy from {from} to {to}: compaction keeps only the latest record of each key and deletes every record without a key"
+                )),
+                (false, false) => None,
+            }
+        }
         _ => match (limit(from), limit(to)) {
             (Some(a), Some(b)) if b < a => Some(format!(
                 "lowers {key} from {} to {}: {}",
@@ -119,8 +127,13 @@ mod tests {
         assert!(data_loss("retention.bytes", Some("1000"), Some("10")).is_some());
         assert!(data_loss("cleanup.policy", Some("compact"), Some("delete")).is_some());
         assert!(data_loss("cleanup.policy", Some("compact"), Some("compact,delete")).is_some());
-        assert!(data_loss("cleanup.policy", Some("delete"), Some("compact")).is_none());
+        // Starting to compact drops superseded and keyless records.
+        assert!(data_loss("cleanup.policy", Some("delete"), Some("compact"))
+            .unwrap()
+            .contains("without a key"));
+        assert!(data_loss("cleanup.policy", Some("delete"), Some("compact,delete")).is_some());
         assert!(data_loss("cleanup.policy", Some("compact,delete"), Some("delete")).is_none());
+        assert!(data_loss("cleanup.policy", Some("compact,delete"), Some("compact")).is_none());
         assert!(data_loss("segment.ms", Some("100"), Some("1")).is_none());
         // Unknown values of lossy keys are losses.
         assert!(data_loss("retention.ms", Some("100"), None).is_some());

@@ -180,6 +180,29 @@ topics:
     assert_eq!(configs(&logs)["retention.ms"], "3600000");
     assert_eq!(configs(&keyed)["cleanup.policy"], "delete");
     ctx.assert_no_changes();
+    // Back to compact: compaction drops superseded and keyless records, so
+    // it is destructive too.
+    ctx.write_topics(
+        r#"
+topics:
+  - name: {P}logs
+    partitions: 1
+    replication_factor: 1
+    configs: {retention.ms: 1h}
+  - name: {P}keyed
+    partitions: 1
+    replication_factor: 1
+    configs: {cleanup.policy: compact}
+"#,
+    );
+    let out = stdout(&ctx.plan());
+    assert!(
+        out.contains("cleanup.policy from delete to compact") && out.contains("without a key"),
+        "{out}"
+    );
+    let refused = ctx.apply();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert_eq!(configs(&keyed)["cleanup.policy"], "delete");
 }
 
 #[test]

@@ -309,3 +309,12 @@ fn alias_bomb_is_located() {
     let loc = err.0[0].location.as_ref().expect("located");
     assert!(loc.line >= 1, "{err}");
 }
+
+#[test]
+fn raw_scalars_are_read_as_written_and_unredacted() {
+    let f = parse("password: 1.50\nusers: [{name: a, password: 0x1F}]\n").unwrap();
+    assert_eq!(f.raw_scalar(&YPath::root().key("password")), Some("1.50"));
+    let p = YPath::root().key("users").index(0).key("password");
+    assert_eq!(f.raw_scalar(&p), Some("0x1F"));
+    assert_eq!(f.raw_scalar(&YPath::root().key("nothing")), None);
+}

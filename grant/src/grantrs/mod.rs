@@ -122,10 +122,8 @@ impl UserRole {
 /// written in the file (grant-rs reads `password: 0123` as `0123`).
 fn password_text(file: &SourceFile, path: &YPath, v: &Value) -> Result<Option<String>, String> {
     let raw = || {
-        let loc = file.locate(path)?;
-        let rest: String = loc.source_line.chars().skip(loc.column - 1).collect();
-        let token = rest.split(" #").next()?.trim().to_string();
-        (serde_yaml::from_str::<Value>(&token).ok()? == *v).then_some(token)
+        let token = file.raw_scalar(path)?;
+        (serde_yaml::from_str::<Value>(token).ok()? == *v).then(|| token.to_string())
     };
     Ok(match v {
         Value::Null => None,
