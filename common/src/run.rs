@@ -361,7 +361,19 @@ pub fn stale_reason(saved: &Plan, now: &Plan) -> Option<String> {
     if saved.live_fingerprint != now.live_fingerprint {
         return Some("the live state changed since the plan was saved".into());
     }
-    if saved.changes != now.changes {
+    // A destructive reason may quote figures that move while data flows
+    // (the bytes a retention cut would delete); whether a change is
+    // destructive is part of the plan, the wording is not.
+    let shape = |changes: &[crate::plan::Change]| -> Vec<crate::plan::Change> {
+        changes
+            .iter()
+            .map(|c| crate::plan::Change {
+                destructive: c.destructive.as_ref().map(|_| String::new()),
+                ..c.clone()
+            })
+            .collect()
+    };
+    if shape(&saved.changes) != shape(&now.changes) {
         return Some("the changes computed now differ from the saved plan".into());
     }
     None

@@ -298,6 +298,33 @@ fn validate_is_lenient_about_unset_variables_unless_asked() {
     );
 }
 
+#[test]
+fn a_destructive_reason_that_quotes_moving_figures_is_not_staleness() {
+    let plan = |changes: Vec<Change>| Plan {
+        format_version: crate::plan::PLAN_FORMAT_VERSION,
+        tool: "maptool".into(),
+        target: "memory".into(),
+        live_fingerprint: "l".into(),
+        config_fingerprint: "c".into(),
+        changes,
+        notes: Vec::new(),
+    };
+    let change = |reason: Option<&str>| {
+        let mut c = Change::new("topic.logs", crate::plan::Action::Update);
+        c.destructive = reason.map(str::to_string);
+        c
+    };
+    let saved = plan(vec![change(Some(
+        "lowers retention.ms (the topic holds 1.0 MiB)",
+    ))]);
+    let now = plan(vec![change(Some(
+        "lowers retention.ms (the topic holds 1.2 MiB)",
+    ))]);
+    assert_eq!(stale_reason(&saved, &now), None);
+    let not_destructive = plan(vec![change(None)]);
+    assert!(stale_reason(&saved, &not_destructive).is_some());
+}
+
 fn ctx(verb: Verb) -> LoadContext {
     LoadContext::new(verb)
 }
