@@ -366,6 +366,70 @@ fn replication_factor_changes_wait_and_throttle() {
     ctx.assert_no_changes();
 }
 
+#[test]
+fn a_throttle_set_by_someone_else_is_never_overwritten() {
+    let _serial = throttle_lock();
+    let ctx = Ctx::new("rf_keep");
+    let _cleanup = MoveCleanup(ctx.prefix.clone());
+    let t = ctx.topic("orders");
+    let yaml = |rf: u8| {
+        format!("topics:\n  - name: {{P}}orders\n    partitions: 1\n    replication_factor: {rf}\n")
+    };
+    ctx.write_topics(&yaml(1));
+    ctx.apply_ok();
+    // An operator's cap on broker 2, set with Kafka's own kafka-configs.
+    let bs = bootstrap();
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            bs.as_str(),
+            "--alter",
+            "--entity-type",
+            "brokers",
+            "--entity-name",
+            "2",
+            "--add-config",
+            "leader.replication.throttled.rate=7777777",
+        ],
+    );
+    ctx.write_topics(&yaml(3));
+    let out = ctx.run(&[
+        "apply",
+        "--auto-approve",
+        "--throttle",
+        "10MiB",
+        "--no-color",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("already set") && stderr(&out).contains("7777777"),
+        "{}",
+        text(&out)
+    );
+    // The operator's rate is intact and nothing moved.
+    assert!(
+        broker_dynamic_configs("2").contains("leader.replication.throttled.rate=7777777"),
+        "{}",
+        broker_dynamic_configs("2")
+    );
+    assert_eq!(replica_counts(&t), vec![1]);
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            bs.as_str(),
+            "--alter",
+            "--entity-type",
+            "brokers",
+            "--entity-name",
+            "2",
+            "--delete-config",
+            "leader.replication.throttled.rate",
+        ],
+    );
+}
+
 /// Produces `n` records of `size` bytes to partition 0 of `topic` with kafka-python.
 fn produce(topic: &str, n: usize, size: usize) {
     let script = format!(
@@ -394,21 +458,28 @@ impl Drop for MoveCleanup {
             }
         }
         let bs = bootstrap();
+        // One key per call: kafka-configs refuses a whole deletion when one
+        // of its keys is not set.
         for id in ["1", "2", "3"] {
-            let _ = kafka_tool(
-                "kafka.admin.ConfigCommand",
-                &[
-                    "--bootstrap-server",
-                    bs.as_str(),
-                    "--alter",
-                    "--entity-type",
-                    "brokers",
-                    "--entity-name",
-                    id,
-                    "--delete-config",
-                    "leader.replication.throttled.rate,follower.replication.throttled.rate",
-                ],
-            );
+            for key in [
+                "leader.replication.throttled.rate",
+                "follower.replication.throttled.rate",
+            ] {
+                let _ = kafka_tool(
+                    "kafka.admin.ConfigCommand",
+                    &[
+                        "--bootstrap-server",
+                        bs.as_str(),
+                        "--alter",
+                        "--entity-type",
+                        "brokers",
+                        "--entity-name",
+                        id,
+                        "--delete-config",
+                        key,
+                    ],
+                );
+            }
         }
     }
 }

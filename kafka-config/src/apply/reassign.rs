@@ -86,6 +86,26 @@ pub async fn run(
         .flatten()
         .copied()
         .collect();
+    // Never overwrite (and then delete) a throttle someone else set: an
+    // operator's permanent cap, or the throttle of another move.
+    if let Some((other, _)) = moves.iter().next() {
+        bail!(
+            "--throttle: a reassignment of topic `{other}` is in flight; its replication throttle would be changed. Wait for it, or apply without --throttle"
+        );
+    }
+    let existing = client
+        .broker_rates_set(&brokers, &[LEADER_RATE, FOLLOWER_RATE])
+        .await?;
+    if !existing.is_empty() {
+        let shown: Vec<String> = existing
+            .iter()
+            .map(|(b, k, v)| format!("broker {b} {k}={v}"))
+            .collect();
+        bail!(
+            "--throttle: replication throttle rates are already set ({}); they are not overwritten. Apply without --throttle (the existing rates apply), or remove them first",
+            shown.join(", ")
+        );
+    }
     let rates: Vec<ConfigAlteration> = brokers
         .iter()
         .map(|b| {

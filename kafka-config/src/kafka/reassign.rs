@@ -1,10 +1,14 @@
 //! Replica reassignment: listing in-flight moves, starting ours (retried on
 //! NOT_CONTROLLER), and the broker-level replication throttle rates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Result};
-use kafka_protocol::messages::{IncrementalAlterConfigsRequest, ListPartitionReassignmentsRequest};
+use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
+use kafka_protocol::messages::{
+    DescribeConfigsRequest, IncrementalAlterConfigsRequest, ListPartitionReassignmentsRequest,
+};
+use kafka_protocol::protocol::StrBytes;
 
 use super::client::Client;
 use super::conn::{error_text, is_retriable, Conn};
@@ -137,6 +141,58 @@ impl Client {
     /// throttle rates): (broker id, set, delete). Kafka accepts a broker's
     /// own configs only from that broker, so each goes to its broker, over
     /// a connection opened for it.
+    /// The replication throttle rates already set on each of `ids`
+    /// (dynamic per-broker or cluster-wide values of `keys`), asking each
+    /// broker itself: Kafka answers broker resources only for itself.
+    pub async fn broker_rates_set(
+        &mut self,
+        ids: &BTreeSet<i32>,
+        keys: &[&str],
+    ) -> Result<Vec<(i32, String, String)>> {
+        let brokers = self.metadata().await?.brokers;
+        let mut set = Vec::new();
+        for id in ids {
+            let Some(addr) = brokers.get(id).cloned() else {
+                bail!("broker {id}: not in the cluster's metadata");
+            };
+            let req = DescribeConfigsRequest::default().with_resources(vec![
+                DescribeConfigsResource::default()
+                    .with_resource_type(RESOURCE_BROKER)
+                    .with_resource_name(StrBytes::from_string(id.to_string()))
+                    .with_configuration_keys(Some(
+                        keys.iter()
+                            .map(|k| StrBytes::from_string(k.to_string()))
+                            .collect(),
+                    )),
+            ]);
+            let r = if addr == self.bootstrap.addr() {
+                self.bootstrap.send(&req).await?
+            } else {
+                Conn::open(&addr, &self.cluster).await?.send(&req).await?
+            };
+            for res in &r.results {
+                if res.error_code != 0 {
+                    bail!(
+                        "DescribeConfigs of broker {id} failed: {}",
+                        error_text(res.error_code, res.error_message.as_ref())
+                    );
+                }
+                // 2: DYNAMIC_BROKER_CONFIG, 4: DYNAMIC_DEFAULT_BROKER_CONFIG.
+                set.extend(
+                    res.configs
+                        .iter()
+                        .filter(|c| matches!(c.config_source, 2 | 4))
+                        .map(|c| {
+                            let v = c.value.as_ref().map(|v| v.to_string());
+                            (*id, c.name.to_string(), v.unwrap_or_default())
+                        }),
+                );
+            }
+        }
+        Ok(set)
+    }
+
+    /// Sets or deletes broker configs, each on its own broker.
     pub async fn alter_broker_configs(&mut self, items: &[ConfigAlteration]) -> Result<()> {
         let brokers = self.metadata().await?.brokers;
         let mut errs = Vec::new();
