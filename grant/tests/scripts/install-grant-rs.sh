@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs grant-rs (crates.io crate `grant`, 0.0.1-beta.3) into
-# <project>/.services/grant-rs, once: the side-by-side tests
+# ~/.cache/infra-as-yaml/grant-rs, once: the side-by-side tests
 # (grant/tests/vs_grant_rs.rs) apply the same configuration with it and with
 # this tool. Idempotent: an installed binary of that version is kept. Fails
 # loudly (exit 1, with cargo's log) when it cannot install.
@@ -9,8 +9,9 @@
 set -euo pipefail
 
 VERSION=0.0.1-beta.3
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
-DEST="$ROOT/.services/grant-rs"
+# Outside the checkout, so that a fresh clone on the same machine (CI) does
+# not build it again; GRANT_RS_ROOT overrides.
+DEST="${GRANT_RS_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/infra-as-yaml/grant-rs}"
 BIN="$DEST/bin/grant"
 export PATH="$HOME/.cargo/bin:$PATH"
 
