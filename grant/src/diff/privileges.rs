@@ -407,6 +407,21 @@ pub(super) fn privileges(
         // Granted by several grantors: held, with the option if any gave it.
         *m.entry(*privilege).or_insert(false) |= *grantable;
     }
+    // PUBLIC: only on the objects where the configuration declares it.
+    for e in &ldb.public_acl {
+        let col = if let ObjRef::Column { column, .. } = &e.object {
+            column.clone()
+        } else {
+            String::new()
+        };
+        let key = (group_key(&e.object), e.grantee.clone());
+        if want.contains_key(&key) {
+            refs.entry(key.0.clone())
+                .or_insert_with(|| e.object.clone());
+            let m = have.entry(key).or_default().entry(col).or_default();
+            *m.entry(e.privilege).or_insert(false) |= e.grantable;
+        }
+    }
     let grantors = Grantors::new(ldb, &live.current_user);
     let keys: BTreeSet<&(ObjRef, String)> = want.keys().chain(have.keys()).collect();
     let empty = BTreeMap::new();
@@ -418,7 +433,8 @@ pub(super) fn privileges(
         let tracked = *managed_cache
             .entry(grantee.as_str())
             .or_insert_with(|| d.is_managed(grantee, &live.current_user));
-        let managed = tracked && d.mode == Mode::Authoritative;
+        // PUBLIC's privileges on an object it is declared for are exact.
+        let managed = (tracked && d.mode == Mode::Authoritative) || grantee == "PUBLIC";
         // Additive mode keeps what the configuration does not declare on a
         // managed grantee, and says so: drift is never invisible.
         let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();

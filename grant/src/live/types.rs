@@ -188,6 +188,11 @@ pub struct LiveDb {
     /// `f(integer)` are one function.
     #[serde(skip)]
     pub function_ids: BTreeMap<(String, String), String>,
+    /// PUBLIC's privileges (explicit, or the built-in defaults of
+    /// databases, schemas and functions), for objects where the
+    /// configuration declares PUBLIC.
+    #[serde(skip)]
+    pub public_acl: BTreeSet<AclEntry>,
 }
 
 impl LiveDb {

@@ -152,13 +152,25 @@ fn validate_grant<'a>(
     if g.to.is_empty() {
         diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
     }
+    let is_public = |t: &String| t.eq_ignore_ascii_case("public");
     for (k, t) in g.to.iter().enumerate() {
+        // PUBLIC is a grantee (every role), not a role to declare.
+        if is_public(t) {
+            if redshift {
+                diags.push(file.error(
+                    &gp.key("to").index(k),
+                    "PUBLIC's privileges are managed on PostgreSQL only",
+                ));
+            }
+            continue;
+        }
         refs.push(RoleRef {
             file,
             path: gp.key("to").index(k),
             name: t.clone(),
         });
     }
+    let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
     if redshift && g.on == ObjectKind::Sequence {
         diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }
@@ -232,14 +244,20 @@ fn validate_grant<'a>(
     }
     // grant-rs accepts DROP on tables whatever the server: it is checked
     // once the dialect is known (`read`); `ALL` stays the dialect's own set.
-    let mut privileges = parse_privileges(
-        file,
-        &gp.key("privileges"),
-        &g.privileges,
-        g.on.allowed(redshift || g.grant_rs),
-        &format!("a {}", g.on.name()),
-        diags,
-    );
+    // `privileges: []` for PUBLIC alone: PUBLIC holds none on the objects
+    // (e.g. the built-in CONNECT / TEMPORARY on a database revoked).
+    let mut privileges = if only_public && g.privileges.is_empty() {
+        Default::default()
+    } else {
+        parse_privileges(
+            file,
+            &gp.key("privileges"),
+            &g.privileges,
+            g.on.allowed(redshift || g.grant_rs),
+            &format!("a {}", g.on.name()),
+            diags,
+        )
+    };
     if g.grant_rs
         && !redshift
         && !g
@@ -253,7 +271,17 @@ fn validate_grant<'a>(
         return None;
     }
     Some(Grant {
-        to: g.to.clone(),
+        to: g
+            .to
+            .iter()
+            .map(|t| {
+                if is_public(t) {
+                    "PUBLIC".to_string()
+                } else {
+                    t.clone()
+                }
+            })
+            .collect(),
         kind: g.on,
         schema: g.schema.clone(),
         objects,
