@@ -27,11 +27,24 @@ fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
 
 /// Fails when a grant-rs DROP privilege meets a PostgreSQL server, which
 /// has no such privilege (grant-rs sends it and the GRANT fails).
-fn check_dialect_privileges(desired: &Desired, dialect: Dialect) -> anyhow::Result<()> {
+fn check_dialect_privileges(
+    desired: &Desired,
+    dialect: Dialect,
+    version: i32,
+) -> anyhow::Result<()> {
     if dialect == Dialect::Redshift {
         return Ok(());
     }
     for g in desired.databases.values().flat_map(|d| &d.grants) {
+        for p in &g.privileges {
+            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && version < *v) {
+                bail!(
+                    "{}: {p} needs PostgreSQL {} or newer (the server is {version})",
+                    g.location.as_deref().unwrap_or("configuration"),
+                    v / 10000
+                );
+            }
+        }
         if g.privileges.contains(&crate::privs::Privilege::Drop) {
             bail!(
                 "{}: DROP is a Redshift table privilege; PostgreSQL has none (remove it from `grants`)",
@@ -71,7 +84,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         } else {
             Dialect::Postgres
         });
-    check_dialect_privileges(desired, dialect)?;
+    check_dialect_privileges(desired, dialect, info.version_num)?;
     let mut live = Live {
         dialect,
         current_user: info.current_user,

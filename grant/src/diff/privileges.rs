@@ -12,6 +12,16 @@ use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
 use crate::sql::{qualified, quote_ident};
 
+/// What `ALL` adds on tables where the server has it: MAINTAIN from
+/// PostgreSQL 17 (the configuration is validated without the server).
+pub(super) fn all_extra(all: bool, tables: bool, live: &Live) -> Option<Privilege> {
+    let p = Privilege::Maintain;
+    (all && tables
+        && live.dialect == crate::model::Dialect::Postgres
+        && crate::privs::since(p).is_some_and(|v| live.server_version >= v))
+    .then_some(p)
+}
+
 /// Expands a grant's object list against the live inventory.
 pub(super) fn expand(
     g: &crate::model::Grant,
@@ -374,7 +384,8 @@ pub(super) fn privileges(
                 let denied = deny
                     .get(&(key.clone(), grantee.clone()))
                     .and_then(|c| c.get(&col));
-                for p in &g.privileges {
+                let extra = all_extra(g.all, g.kind == ObjectKind::Table, live);
+                for p in g.privileges.iter().chain(extra.as_ref()) {
                     if denied.is_some_and(|d| d.contains(p)) {
                         continue;
                     }

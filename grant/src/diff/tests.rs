@@ -563,4 +563,5 @@ fn pg16_membership_options() {
 }
 
 mod kept;
+mod maintain;
 mod passwords_settings;

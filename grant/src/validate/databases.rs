@@ -2,7 +2,7 @@
 
 use common::{Diagnostics, SourceFile, YPath};
 
-use super::context::{parse_privileges, valid_name, Cx, RoleRef};
+use super::context::{parse_privileges, says_all, valid_name, Cx, RoleRef};
 use crate::config::{DatabaseSpec, GrantSpec};
 use crate::model::{DefaultPriv, Grant};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
@@ -133,7 +133,15 @@ pub(super) fn database<'a>(
             schema: g.schema.clone(),
             kind: g.on,
             to: g.to.clone(),
-            privileges,
+            privileges: if says_all(&g.privileges) {
+                privileges
+                    .into_iter()
+                    .filter(|p| *p != Privilege::Maintain)
+                    .collect()
+            } else {
+                privileges
+            },
+            all: says_all(&g.privileges),
             grant_option: g.with_grant_option,
         });
     }
@@ -267,6 +275,15 @@ fn validate_grant<'a>(
     {
         privileges.remove(&Privilege::Drop);
     }
+    // `ALL`: MAINTAIN is added by the diff where the server has it.
+    if says_all(&g.privileges)
+        && !g
+            .privileges
+            .iter()
+            .any(|p| Privilege::parse(p) == Some(Privilege::Maintain))
+    {
+        privileges.remove(&Privilege::Maintain);
+    }
     if diags.0.len() > before {
         return None;
     }
@@ -289,6 +306,7 @@ fn validate_grant<'a>(
         columns: g.columns.clone(),
         privileges,
         grant_option: g.with_grant_option,
+        all: says_all(&g.privileges),
         revoke: g.revoke,
         location: file.locate(gp).map(|l| l.to_string()),
     })
