@@ -34,6 +34,7 @@ pub(super) fn expand(
     let excluded = |n: &str| g.except.iter().any(|e| e == n);
     let star = g.objects.iter().any(|o| o == "*");
     let named = g.objects.iter().filter(|o| *o != "*");
+    let named_for_columns = named.clone();
     let missing_schema = |notes: &mut Vec<Note>| {
         notes.push(Note {
             address: format!("privileges.{dbname}.schema.{schema}"),
@@ -98,8 +99,19 @@ pub(super) fn expand(
                 tables.push(mk(n.clone()));
             }
             if g.kind == ObjectKind::Column {
+                let named_tables: BTreeSet<&String> = named_for_columns.collect();
                 for t in tables {
                     if let ObjRef::Table { schema, name } = t {
+                        // Through `*`: only the tables that have the columns
+                        // (a named table without one fails at read time).
+                        if !named_tables.contains(&name)
+                            && !g.columns.iter().all(|c| {
+                                live.columns
+                                    .contains(&(schema.clone(), name.clone(), c.clone()))
+                            })
+                        {
+                            continue;
+                        }
                         for c in &g.columns {
                             out.push(ObjRef::Column {
                                 schema: schema.clone(),

@@ -32,7 +32,14 @@ fn acl_row(row: &tokio_postgres::Row, i: usize) -> anyhow::Result<Option<AclRow>
 ///
 /// `functions` are (schema, `name(args)`) signatures as configured: the
 /// server resolves them to their identity in one more query.
-pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow::Result<LiveDb> {
+///
+/// `columns` are the (schemas, column names) that column grants name: which
+/// tables have them is read in one more query.
+pub async fn read_db(
+    client: &Client,
+    functions: &[(String, String)],
+    columns: &(Vec<String>, Vec<String>),
+) -> anyhow::Result<LiveDb> {
     let mut db = LiveDb::default();
     let dbname: String;
     {
@@ -220,6 +227,23 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         push_default(&mut db.default_acl, for_role, schema, kind, acl);
     }
     resolve_functions(client, functions, &mut db).await?;
+    if !columns.0.is_empty() {
+        let rows = client
+            .query(
+                "SELECT n.nspname::text, c.relname::text, a.attname::text \
+                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = ANY($1) AND a.attname = ANY($2) AND a.attnum > 0 \
+                 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+                &[&columns.0, &columns.1],
+            )
+            .await
+            .context("reading the columns of column grants")?;
+        for row in &rows {
+            db.columns
+                .insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+        }
+    }
     Ok(db)
 }
 

@@ -193,6 +193,10 @@ pub struct LiveDb {
     /// configuration declares PUBLIC.
     #[serde(skip)]
     pub public_acl: BTreeSet<AclEntry>,
+    /// (schema, table, column) of the columns that column grants name,
+    /// where they exist.
+    #[serde(skip)]
+    pub columns: BTreeSet<(String, String, String)>,
 }
 
 impl LiveDb {
