@@ -201,6 +201,8 @@ pub struct Grant {
     pub privileges: BTreeSet<Privilege>,
     /// WITH GRANT OPTION.
     pub grant_option: bool,
+    /// `future: true`: default privileges for objects created later.
+    pub future: bool,
     /// Written as `ALL`: privileges newer than the server (PG17's MAINTAIN)
     /// are left out against an older one.
     pub all: bool,

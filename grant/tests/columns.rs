@@ -33,7 +33,10 @@ databases:
                 has_column_privilege('{r}', 'app.c', 'email', 'SELECT'), \
                 has_column_privilege('{r}', 'app.b', 'id', 'SELECT')"
     ));
-    assert_eq!(q[0], vec![Some("t".into()), Some("t".into()), Some("f".into())]);
+    assert_eq!(
+        q[0],
+        vec![Some("t".into()), Some("t".into()), Some("f".into())]
+    );
 
     let bad = s.config(
         "bad.yaml",
@@ -50,5 +53,9 @@ databases:
     let o = grant(&["plan", &bad.to_string_lossy()], &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("bad.yaml:8:"), "{}", text(&o));
-    assert!(text(&o).contains("table `app.b` has no column `email`"), "{}", text(&o));
+    assert!(
+        text(&o).contains("table `app.b` has no column `email`"),
+        "{}",
+        text(&o)
+    );
 }

@@ -232,6 +232,21 @@ fn validate_grant<'a>(
             diags.push(file.error(&gp.key("objects").index(k), m));
         }
     }
+    if g.future
+        && (!objects.iter().any(|o| o == "*")
+            || !matches!(
+                g.on,
+                ObjectKind::Table
+                    | ObjectKind::Sequence
+                    | ObjectKind::Function
+                    | ObjectKind::Schema
+            ))
+    {
+        diags.push(file.error(
+            &gp.key("future"),
+            "`future` applies to `objects: [\"*\"]` on tables, sequences, functions or schemas",
+        ));
+    }
     if !g.except.is_empty() && !objects.iter().any(|o| o == "*") {
         diags.push(file.error(
             &gp.key("except"),
@@ -307,6 +322,7 @@ fn validate_grant<'a>(
         privileges,
         grant_option: g.with_grant_option,
         all: says_all(&g.privileges),
+        future: g.future,
         revoke: g.revoke,
         location: file.locate(gp).map(|l| l.to_string()),
     })
