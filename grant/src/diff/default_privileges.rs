@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Change, FieldChange, Note};
 
+use super::objects::{all_extra, PrivMap};
 use super::ops::{Builder, Op, Phase};
-use super::privileges::{all_extra, PrivMap};
 use crate::live::{Live, LiveDb};
 use crate::model::{Database, Desired, Mode};
 use crate::privs::{self, DefaultKind, Privilege};

@@ -8,6 +8,7 @@ mod drops;
 mod future;
 mod grantors;
 mod memberships;
+mod objects;
 mod ops;
 mod ownership;
 mod privileges;
