@@ -334,6 +334,7 @@ mod tests {
             roles: BTreeMap::new(),
             memberships: BTreeMap::new(),
             owned: BTreeMap::new(),
+            dependent_dbs: Default::default(),
             databases: BTreeMap::new(),
         };
         for (r, inherit) in [

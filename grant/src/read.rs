@@ -139,6 +139,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         roles: Default::default(),
         memberships: Default::default(),
         owned: Default::default(),
+        dependent_dbs: Default::default(),
         databases: Default::default(),
     };
     let rs = dialect == Dialect::Redshift;
@@ -210,6 +211,7 @@ pub fn scope(desired: &Desired, live: &mut Live) {
     }
     live.roles.retain(|n, _| keep(n) || related.contains(n));
     live.owned.retain(|n, _| keep(n));
+    live.dependent_dbs.retain(|n, _| keep(n));
 }
 
 /// [`read_live`] then [`scope`]: what plan and apply compare.

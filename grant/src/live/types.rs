@@ -246,6 +246,10 @@ pub struct Live {
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
     /// Role → number of objects it owns, cluster-wide (pg_shdepend).
     pub owned: BTreeMap<String, i64>,
+    /// Role → the databases where it owns objects or holds privileges
+    /// (pg_shdepend): a drop must reach every one of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependent_dbs: BTreeMap<String, BTreeSet<String>>,
     /// Configured databases.
     pub databases: BTreeMap<String, LiveDb>,
 }
