@@ -124,7 +124,9 @@ fn password_text(file: &SourceFile, path: &YPath, v: &Value) -> Result<Option<St
     let raw = || {
         let loc = file.locate(path)?;
         let rest: String = loc.source_line.chars().skip(loc.column - 1).collect();
-        let token = rest.split(" #").next()?.trim().to_string();
+        // A number or boolean ends at a comment, or a flow `,` `}` `]`.
+        let token = rest.split(" #").next()?;
+        let token = token.split([',', '}', ']']).next()?.trim().to_string();
         (serde_yaml::from_str::<Value>(&token).ok()? == *v).then_some(token)
     };
     Ok(match v {
