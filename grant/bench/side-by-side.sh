@@ -129,6 +129,14 @@ measure() {
   printf '%s|%s|%.2f|%d\n' "$label" "$wall" "$(echo "$user + $sys" | bc)" "$((rss / 1024))" | tee -a "$RESULTS" >&2
 }
 
+# Each apply must leave all 100,000 table grants in place (checked with SQL).
+check_grants() {
+  local n
+  n=$(psql -X -Atq "$DB_URL" -c "SELECT count(*) FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
+      JOIN pg_roles r ON r.oid = a.grantee WHERE r.rolname LIKE 'bench\_s\_%' AND a.privilege_type = 'SELECT'")
+  [ "$n" = $((ROLES * TABLES)) ] || die "$1 left $n table grants, expected $((ROLES * TABLES))"
+}
+
 log "plan, 10,000 grants missing"
 measure "grant plan (10,000 missing)" "$OURS" plan "$WORK/ours.yaml"
 measure "pgroles diff (10,000 missing)" "$PGROLES" diff -f "$WORK/pgroles.yaml" --database-url "$DB_URL" --mode additive
@@ -136,10 +144,13 @@ measure "grant-rs apply --dryrun (10,000 missing)" "$GRANT_RS" apply -f "$WORK/g
 
 log "apply 10,000 grants"
 measure "grant apply (10,000)" "$OURS" apply --auto-approve "$WORK/ours.yaml"
+check_grants "grant apply"
 unapply
 measure "pgroles apply (10,000)" "$PGROLES" apply -f "$WORK/pgroles.yaml" --database-url "$DB_URL" --mode additive
+check_grants "pgroles apply"
 unapply
 measure "grant-rs apply (10,000)" "$GRANT_RS" apply -f "$WORK/grant-rs.yaml"
+check_grants "grant-rs apply"
 
 log "plan, converged (100,000 grants live)"
 measure "grant plan (converged)" "$OURS" plan "$WORK/ours.yaml"
