@@ -1,6 +1,7 @@
 //! The tool's own verbs beyond validate / plan / apply: `import`, `inspect`,
 //! `gen-pass`, `schema` (their arguments and their runs).
 
+/// Arguments of `grant import`.
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// Take the connection (and databases) from this configuration.
@@ -21,6 +22,7 @@ pub struct ImportArgs {
     pub out: Option<std::path::PathBuf>,
 }
 
+/// Arguments of `grant inspect`.
 #[derive(clap::Args)]
 pub struct InspectArgs {
     /// Take the connection and databases from this configuration.
@@ -43,6 +45,7 @@ pub struct InspectArgs {
     pub format: InspectFormat,
 }
 
+/// Output format of `grant inspect`.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum InspectFormat {
     /// One line per role and object, with the sources.
@@ -53,6 +56,7 @@ pub enum InspectFormat {
     Json,
 }
 
+/// Arguments of `grant gen-pass`.
 #[derive(clap::Args)]
 pub struct GenPassArgs {
     /// Role name (the md5 verifier is salted with it).
@@ -96,6 +100,7 @@ pub async fn read_for(
     crate::read::read_live(&desired).await
 }
 
+/// `grant inspect`: effective privileges per role and object.
 pub async fn inspect(a: &InspectArgs) -> anyhow::Result<()> {
     let live = read_for(a.config.as_deref(), a.url.as_deref(), &a.databases).await?;
     let rows = crate::inspect::matrix(&live, a.role.as_deref(), a.object.as_deref());
@@ -107,6 +112,7 @@ pub async fn inspect(a: &InspectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `grant import`: the live state written as a configuration.
 pub async fn import(a: &ImportArgs) -> anyhow::Result<()> {
     let live = read_for(a.config.as_deref(), a.url.as_deref(), &a.databases).await?;
     let url = a.url.as_deref().filter(|u| crate::conn::redact(u) == *u);
@@ -114,6 +120,7 @@ pub async fn import(a: &ImportArgs) -> anyhow::Result<()> {
     common::run::write_output(&text, a.out.as_deref())
 }
 
+/// `grant gen-pass`: a strong password and its verifiers.
 pub fn gen_pass(a: &GenPassArgs) -> u8 {
     let pw = match crate::password::generate() {
         Ok(p) => p,

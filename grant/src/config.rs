@@ -373,6 +373,12 @@ pub struct GrantSpec {
     /// WITH GRANT OPTION.
     #[serde(default)]
     pub with_grant_option: bool,
+    /// With `objects: ["*"]`: also the objects created later, by declaring
+    /// the matching default privileges for the objects' owner (the schema's
+    /// `tables_owner`, else the owners of its objects, else the schema's
+    /// owner).
+    #[serde(default)]
+    pub future: bool,
     /// grant-rs `-table` / `-ALL` / `-role`: the privileges must not be held;
     /// revoked when present, in every mode.
     #[serde(skip)]

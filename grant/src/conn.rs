@@ -93,6 +93,80 @@ fn env(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.is_empty())
 }
 
+/// The `key = value` pairs of a libpq conninfo string, values unquoted
+/// (`'…'` with `\'` and `\\` escapes); spaces around `=` are allowed, as in
+/// libpq. Hand-written because tokio_postgres::Config does not expose the
+/// pairs and rejects libpq's `verify-ca` / `verify-full`, which are taken
+/// out before it parses the rest.
+fn conninfo_pairs(s: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut it = s.chars().peekable();
+    loop {
+        while it.peek().is_some_and(|c| c.is_whitespace()) {
+            it.next();
+        }
+        if it.peek().is_none() {
+            return Some(out);
+        }
+        let mut key = String::new();
+        while let Some(&c) = it.peek() {
+            if c == '=' || c.is_whitespace() {
+                break;
+            }
+            key.push(c);
+            it.next();
+        }
+        while it.peek().is_some_and(|c| c.is_whitespace()) {
+            it.next();
+        }
+        if it.next() != Some('=') || key.is_empty() {
+            return None;
+        }
+        while it.peek().is_some_and(|c| c.is_whitespace()) {
+            it.next();
+        }
+        let mut value = String::new();
+        if it.peek() == Some(&'\'') {
+            it.next();
+            loop {
+                match it.next()? {
+                    '\\' => value.push(it.next()?),
+                    '\'' => break,
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = it.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                it.next();
+                if c == '\\' {
+                    value.push(it.next()?);
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        out.push((key, value));
+    }
+}
+
+/// A conninfo string from pairs, values quoted where they need it.
+fn conninfo_string(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            if !v.is_empty() && !v.contains(|c: char| c.is_whitespace() || c == '\'' || c == '\\') {
+                format!("{k}={v}")
+            } else {
+                format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Removes the libpq TLS options tokio-postgres does not parse
 /// (`sslmode=verify-*`, `sslrootcert`; `sslmode` is taken out in every form)
 /// from a URL or key=value string, returning them.
@@ -129,37 +203,33 @@ pub fn strip_tls_params(url: &str) -> (String, Option<SslMode>, Option<String>) 
             format!("{base}?{}", kept.join("&"))
         };
         (out, mode, rootcert)
+    } else if let Some(pairs) = conninfo_pairs(url) {
+        let kept: Vec<(String, String)> = pairs.into_iter().filter(|(k, v)| !take(k, v)).collect();
+        (conninfo_string(&kept), mode, rootcert)
     } else {
-        let kept: Vec<&str> = url
-            .split_whitespace()
-            .filter(|kv| match kv.split_once('=') {
-                Some((k, v)) => !take(k, v.trim_matches('\'')),
-                None => true,
-            })
-            .collect();
-        (kept.join(" "), mode, rootcert)
+        // Not valid conninfo: left for tokio-postgres to report.
+        (url.to_string(), None, None)
     }
 }
 
 /// Checks a connection URL or key=value string offline (`validate`): its
 /// syntax and its `sslmode`. The message never contains the password.
 pub fn check_url(raw: &str) -> Result<(), String> {
-    let bad_mode = if raw.contains("://") {
+    let pairs: Vec<(String, String)> = if raw.contains("://") {
         raw.split_once('?')
             .map(|(_, q)| {
                 q.split('&')
                     .filter_map(|kv| kv.split_once('='))
-                    .collect::<Vec<_>>()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
             })
             .unwrap_or_default()
     } else {
-        raw.split_whitespace()
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k, v.trim_matches('\'')))
-            .collect()
-    }
-    .into_iter()
-    .find(|(k, v)| *k == "sslmode" && SslMode::parse(v).is_none());
+        conninfo_pairs(raw).unwrap_or_default()
+    };
+    let bad_mode = pairs
+        .iter()
+        .find(|(k, v)| k == "sslmode" && SslMode::parse(v).is_none());
     if let Some((_, v)) = bad_mode {
         return Err(format!(
             "invalid sslmode `{v}` in the connection URL: disable, allow, prefer, require, verify-ca or verify-full"
@@ -325,6 +395,15 @@ mod tests {
         assert_eq!(u, "host=h user=u");
         assert_eq!(m, Some(SslMode::Require));
         assert_eq!(strip_tls_params("postgres://h/db").0, "postgres://h/db");
+        // libpq allows spaces around `=`, and quoted values.
+        let (u, m, r) = strip_tls_params(
+            "host=h sslmode = verify-full  sslrootcert= '/my ca.pem' password='it\\'s x'",
+        );
+        assert_eq!(u, "host=h password='it\\'s x'");
+        assert_eq!(m, Some(SslMode::VerifyFull));
+        assert_eq!(r.as_deref(), Some("/my ca.pem"));
+        assert!(check_url("host=h sslmode = require").is_ok());
+        assert!(check_url("host=h sslmode = sometimes").is_err());
     }
 
     #[test]

@@ -188,10 +188,12 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
         let mut per_object: BTreeMap<(ObjRef, String), BTreeMap<Privilege, bool>> = BTreeMap::new();
         for e in &db.acl {
             if imported.contains(&e.grantee) {
-                per_object
+                // Granted by several grantors: the option if any gave it.
+                *per_object
                     .entry((e.object.clone(), e.grantee.clone()))
                     .or_default()
-                    .insert(e.privilege, e.grantable);
+                    .entry(e.privilege)
+                    .or_insert(false) |= e.grantable;
             }
         }
         type GKey = (

@@ -139,6 +139,9 @@ pub fn matrix(live: &Live, role: Option<&str>, object: Option<&str>) -> Vec<Row>
                 if mine.contains(&owner) {
                     let e = acc.entry(o.clone()).or_default();
                     for p in kind_of(&o).allowed(false) {
+                        if crate::privs::since(*p).is_some_and(|v| live.server_version < v) {
+                            continue;
+                        }
                         e.0.insert(*p, true);
                     }
                     e.1.insert(if owner == *name {
@@ -246,6 +249,7 @@ fn code(p: &str) -> String {
         "CONNECT" => "c",
         "TEMPORARY" => "T",
         "DROP" => "P",
+        "MAINTAIN" => "m",
         _ => "?",
     };
     format!("{c}{go}")
@@ -330,6 +334,7 @@ mod tests {
             roles: BTreeMap::new(),
             memberships: BTreeMap::new(),
             owned: BTreeMap::new(),
+            dependent_dbs: Default::default(),
             databases: BTreeMap::new(),
         };
         for (r, inherit) in [

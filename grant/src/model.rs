@@ -201,6 +201,11 @@ pub struct Grant {
     pub privileges: BTreeSet<Privilege>,
     /// WITH GRANT OPTION.
     pub grant_option: bool,
+    /// `future: true`: default privileges for objects created later.
+    pub future: bool,
+    /// Written as `ALL`: privileges newer than the server (PG17's MAINTAIN)
+    /// are left out against an older one.
+    pub all: bool,
     /// The privileges must not be held (grant-rs `-table`): revoked when
     /// present, in every mode; wins over a grant of the same privilege.
     pub revoke: bool,
@@ -223,6 +228,8 @@ pub struct DefaultPriv {
     pub to: Vec<String>,
     /// Privileges.
     pub privileges: BTreeSet<Privilege>,
+    /// Written as `ALL` (see [`Grant::all`]).
+    pub all: bool,
     /// WITH GRANT OPTION.
     pub grant_option: bool,
 }

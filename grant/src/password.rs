@@ -8,7 +8,7 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use md5::{Digest as _, Md5};
+use sha2::Digest as _;
 use sha2::Sha256;
 
 /// Iterations PostgreSQL uses by default (`scram_iterations`).
@@ -25,8 +25,18 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The password as SCRAM hashes it: SASLprep-normalized (RFC 4013), or as
+/// is when that fails (PostgreSQL's `pg_saslprep` does the same).
+fn prepared(password: &str) -> std::borrow::Cow<'_, str> {
+    stringprep::saslprep(password).unwrap_or(std::borrow::Cow::Borrowed(password))
+}
+
+// Verifying a stored verifier needs its own salt and iteration count, which
+// postgres-protocol (which hashes new passwords here) does not expose; so the
+// keys are derived here with the same primitives.
 fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> (Vec<u8>, Vec<u8>) {
     let mut salted = [0u8; 32];
+    let password = prepared(password);
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut salted);
     let client_key = hmac_sha256(&salted, b"Client Key");
     let stored_key = Sha256::digest(&client_key).to_vec();
@@ -52,20 +62,17 @@ pub fn random_bytes(n: usize) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// A SCRAM-SHA-256 verifier with a fresh random salt.
+/// A SCRAM-SHA-256 verifier with a fresh random salt, by postgres-protocol
+/// (SASLprep included, 4096 iterations as PostgreSQL's default).
 pub fn scram(password: &str) -> anyhow::Result<String> {
-    let salt = random_bytes(16)?;
-    Ok(scram_with_salt(password, &salt, SCRAM_ITERATIONS))
+    Ok(postgres_protocol::password::scram_sha_256(
+        password.as_bytes(),
+    ))
 }
 
 /// The md5 verifier: `md5` + hex(md5(password || role name)).
 pub fn md5(password: &str, role: &str) -> String {
-    let mut h = Md5::new();
-    h.update(password.as_bytes());
-    h.update(role.as_bytes());
-    let d = h.finalize();
-    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    format!("md5{hex}")
+    postgres_protocol::password::md5(password.as_bytes(), role)
 }
 
 /// True when `s` has the shape of a verifier PostgreSQL stores as is.
@@ -112,8 +119,8 @@ fn parse_scram(s: &str) -> Option<Scram> {
 ///
 /// SCRAM: recomputed with the verifier's salt and iteration count. md5:
 /// md5(password || role). A plaintext stored value (very old servers) is
-/// compared directly. Non-ASCII passwords are compared without SASLprep, so
-/// such a password may be reported as changed once.
+/// compared directly. SCRAM uses the SASLprep-normalized password, as
+/// PostgreSQL does.
 pub fn verifies(password: &str, role: &str, verifier: &str) -> bool {
     if let Some(s) = parse_scram(verifier) {
         let (stored, server) = scram_keys(password, &s.salt, s.iterations);

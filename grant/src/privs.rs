@@ -35,6 +35,8 @@ pub enum Privilege {
     Temporary,
     /// DROP (Redshift tables)
     Drop,
+    /// MAINTAIN (PostgreSQL 17+ tables: VACUUM, ANALYZE, REINDEX, …)
+    Maintain,
 }
 
 impl Privilege {
@@ -54,6 +56,7 @@ impl Privilege {
             Privilege::Connect => "CONNECT",
             Privilege::Temporary => "TEMPORARY",
             Privilege::Drop => "DROP",
+            Privilege::Maintain => "MAINTAIN",
         }
     }
 
@@ -74,12 +77,13 @@ impl Privilege {
             "CONNECT" => Privilege::Connect,
             "TEMPORARY" | "TEMP" => Privilege::Temporary,
             "DROP" => Privilege::Drop,
+            "MAINTAIN" => Privilege::Maintain,
             _ => return None,
         })
     }
 
     /// Every privilege name, for suggestions.
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "SELECT",
         "INSERT",
         "UPDATE",
@@ -93,6 +97,7 @@ impl Privilege {
         "CONNECT",
         "TEMPORARY",
         "DROP",
+        "MAINTAIN",
     ];
 }
 
@@ -133,7 +138,7 @@ impl ObjectKind {
                 Select, Insert, Update, Delete, References, Trigger, Truncate, Drop,
             ],
             ObjectKind::Table => &[
-                Select, Insert, Update, Delete, Truncate, References, Trigger,
+                Select, Insert, Update, Delete, Truncate, References, Trigger, Maintain,
             ],
             ObjectKind::Sequence => &[Usage, Select, Update],
             ObjectKind::Function => &[Execute],
@@ -216,6 +221,16 @@ impl DefaultKind {
             DefaultKind::Types => "types",
             DefaultKind::Schemas => "schemas",
         }
+    }
+}
+
+/// Privileges that exist only from a PostgreSQL version on
+/// (`server_version_num`): `ALL` includes them there, and naming one for an
+/// older server is an error.
+pub fn since(p: Privilege) -> Option<i32> {
+    match p {
+        Privilege::Maintain => Some(170000),
+        _ => None,
     }
 }
 

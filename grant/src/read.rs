@@ -27,11 +27,24 @@ fn check_env_passwords(desired: &Desired) -> anyhow::Result<()> {
 
 /// Fails when a grant-rs DROP privilege meets a PostgreSQL server, which
 /// has no such privilege (grant-rs sends it and the GRANT fails).
-fn check_dialect_privileges(desired: &Desired, dialect: Dialect) -> anyhow::Result<()> {
+fn check_dialect_privileges(
+    desired: &Desired,
+    dialect: Dialect,
+    version: i32,
+) -> anyhow::Result<()> {
     if dialect == Dialect::Redshift {
         return Ok(());
     }
     for g in desired.databases.values().flat_map(|d| &d.grants) {
+        for p in &g.privileges {
+            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && version < *v) {
+                bail!(
+                    "{}: {p} needs PostgreSQL {} or newer (the server is {version})",
+                    g.location.as_deref().unwrap_or("configuration"),
+                    v / 10000
+                );
+            }
+        }
         if g.privileges.contains(&crate::privs::Privilege::Drop) {
             bail!(
                 "{}: DROP is a Redshift table privilege; PostgreSQL has none (remove it from `grants`)",
@@ -57,6 +70,50 @@ fn configured_functions(db: &crate::model::Database) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The schemas and column names that a database's column grants name.
+fn configured_columns(db: &crate::model::Database) -> (Vec<String>, Vec<String>) {
+    let mut schemas = std::collections::BTreeSet::new();
+    let mut columns = std::collections::BTreeSet::new();
+    for g in db
+        .grants
+        .iter()
+        .filter(|g| g.kind == crate::privs::ObjectKind::Column)
+    {
+        schemas.extend(g.schema.clone());
+        columns.extend(g.columns.iter().cloned());
+    }
+    (schemas.into_iter().collect(), columns.into_iter().collect())
+}
+
+/// Fails when a column grant names a table that exists without one of the
+/// columns (`*` takes only the tables having them).
+fn check_columns(db: &crate::model::Database, ldb: &live::LiveDb) -> anyhow::Result<()> {
+    for g in db
+        .grants
+        .iter()
+        .filter(|g| g.kind == crate::privs::ObjectKind::Column)
+    {
+        let schema = g.schema.clone().unwrap_or_default();
+        for t in g.objects.iter().filter(|o| *o != "*") {
+            if ldb.relations.get(&schema).and_then(|r| r.get(t)).is_none() {
+                continue;
+            }
+            for c in &g.columns {
+                if !ldb
+                    .columns
+                    .contains(&(schema.clone(), t.clone(), c.clone()))
+                {
+                    bail!(
+                        "{}: table `{schema}.{t}` has no column `{c}`",
+                        g.location.as_deref().unwrap_or("configuration")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads the live state of everything the configuration manages.
 pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     check_env_passwords(desired)?;
@@ -71,7 +128,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         } else {
             Dialect::Postgres
         });
-    check_dialect_privileges(desired, dialect)?;
+    check_dialect_privileges(desired, dialect, info.version_num)?;
     let mut live = Live {
         dialect,
         current_user: info.current_user,
@@ -82,6 +139,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         roles: Default::default(),
         memberships: Default::default(),
         owned: Default::default(),
+        dependent_dbs: Default::default(),
         databases: Default::default(),
     };
     let rs = dialect == Dialect::Redshift;
@@ -106,9 +164,17 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         let ldb = if rs {
             crate::redshift::read_db(c).await
         } else {
-            live::read_db(c, &configured_functions(&desired.databases[db])).await
+            live::read_db(
+                c,
+                &configured_functions(&desired.databases[db]),
+                &configured_columns(&desired.databases[db]),
+            )
+            .await
         }
         .with_context(|| format!("reading database `{db}`"))?;
+        if !rs {
+            check_columns(&desired.databases[db], &ldb)?;
+        }
         tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
         live.databases.insert(db.clone(), ldb);
     }
@@ -145,6 +211,7 @@ pub fn scope(desired: &Desired, live: &mut Live) {
     }
     live.roles.retain(|n, _| keep(n) || related.contains(n));
     live.owned.retain(|n, _| keep(n));
+    live.dependent_dbs.retain(|n, _| keep(n));
 }
 
 /// [`read_live`] then [`scope`]: what plan and apply compare.

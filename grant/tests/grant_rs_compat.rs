@@ -199,9 +199,7 @@ roles: []
 users:
   - name: {p}keep
     password: true
-  - name: {p}upd
-    password: 0123
-    update_password: true
+  - {name: {p}upd, password: 0123, update_password: true}
   - {name: {p}num, password: 1.50}
   - name: {p}hex
     password: 0x1F # a comment

@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Change, FieldChange, Note};
 
+use super::objects::{all_extra, PrivMap};
 use super::ops::{Builder, Op, Phase};
-use super::privileges::PrivMap;
 use crate::live::{Live, LiveDb};
 use crate::model::{Database, Desired, Mode};
 use crate::privs::{self, DefaultKind, Privilege};
@@ -30,7 +30,8 @@ pub(super) fn default_privileges(
             let m = want
                 .entry((dp.for_role.clone(), dp.schema.clone(), dp.kind, g.clone()))
                 .or_default();
-            for p in &dp.privileges {
+            let extra = all_extra(dp.all, dp.kind == DefaultKind::Tables, live);
+            for p in dp.privileges.iter().chain(extra.as_ref()) {
                 *m.entry(*p).or_insert(false) |= dp.grant_option;
             }
         }

@@ -30,8 +30,30 @@ pub(super) fn drops(b: &mut Builder, d: &Desired, live: &Live) {
             redshift_drop(b, d, live, name);
             continue;
         }
+        // All or nothing: REASSIGN / DROP OWNED must run in every database
+        // where the role owns objects or holds privileges, before any commits.
+        let unreachable: Vec<&str> = live
+            .dependent_dbs
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|db| !dbs.contains(db))
+            .collect();
         let owned = live.owned.get(name).copied().unwrap_or(0);
-        if owned > 0 {
+        if !unreachable.is_empty() {
+            let msg = format!(
+                "role `{name}` owns objects or holds privileges in database(s) {} that the configuration does not list: refusing to drop it (add them under `databases`, or drop the role by hand)",
+                unreachable.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+            );
+            let mut op = Op::new(cdb, format!("-- refused: {msg}"));
+            op.refuse = Some(msg.clone());
+            ops.push(op);
+            b.notes.push(Note {
+                address: format!("role.{name}"),
+                message: msg,
+            });
+        } else if owned > 0 {
             match &d.reassign_owned_to {
                 Some(t) => {
                     reason = format!(

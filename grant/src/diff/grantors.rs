@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::privileges::{group_key, priv_list};
+use super::objects::{group_key, priv_list};
 use crate::live::{LiveDb, ObjRef};
 use crate::privs::Privilege;
 use crate::sql::quote_ident;

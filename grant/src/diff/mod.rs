@@ -5,8 +5,10 @@
 mod attributes;
 mod default_privileges;
 mod drops;
+mod future;
 mod grantors;
 mod memberships;
+mod objects;
 mod ops;
 mod ownership;
 mod privileges;
@@ -75,6 +77,7 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
     let empty = LiveDb::default();
     for (dbname, desired) in &d.databases {
         let ldb = live.databases.get(dbname).unwrap_or(&empty);
+        let desired = &future::expand(dbname, desired, ldb, &mut b.notes);
         ownership(&mut b, dbname, desired, ldb);
         privileges(&mut b, d, live, dbname, desired, ldb);
         default_privileges(&mut b, d, live, dbname, desired, ldb);

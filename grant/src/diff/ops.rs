@@ -79,7 +79,9 @@ pub(super) struct Builder {
 impl Builder {
     /// A grantee in GRANT/REVOKE: `"r"`, or `GROUP "g"` on Redshift.
     pub(super) fn grantee(&self, name: &str) -> String {
-        if self.rs && self.groups.contains(name) {
+        if name == "PUBLIC" {
+            "PUBLIC".to_string()
+        } else if self.rs && self.groups.contains(name) {
             format!("GROUP {}", quote_ident(name))
         } else if self.rs && self.rbac.contains(name) {
             format!("ROLE {}", quote_ident(name))

@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::{Change, FieldChange, Note};
 
 use super::grantors::Grantors;
+use super::objects::{
+    all_extra, group_key, object_address, object_sql, priv_list, show_privs, PrivMap,
+};
 use super::ops::{Builder, Op, Phase};
 use super::ownership::effective_owner;
 use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
 use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
-use crate::sql::{qualified, quote_ident};
 
 /// Expands a grant's object list against the live inventory.
 pub(super) fn expand(
@@ -24,6 +26,7 @@ pub(super) fn expand(
     let excluded = |n: &str| g.except.iter().any(|e| e == n);
     let star = g.objects.iter().any(|o| o == "*");
     let named = g.objects.iter().filter(|o| *o != "*");
+    let named_for_columns = named.clone();
     let missing_schema = |notes: &mut Vec<Note>| {
         notes.push(Note {
             address: format!("privileges.{dbname}.schema.{schema}"),
@@ -88,8 +91,19 @@ pub(super) fn expand(
                 tables.push(mk(n.clone()));
             }
             if g.kind == ObjectKind::Column {
+                let named_tables: BTreeSet<&String> = named_for_columns.collect();
                 for t in tables {
                     if let ObjRef::Table { schema, name } = t {
+                        // Through `*`: only the tables that have the columns
+                        // (a named table without one fails at read time).
+                        if !named_tables.contains(&name)
+                            && !g.columns.iter().all(|c| {
+                                live.columns
+                                    .contains(&(schema.clone(), name.clone(), c.clone()))
+                            })
+                        {
+                            continue;
+                        }
                         for c in &g.columns {
                             out.push(ObjRef::Column {
                                 schema: schema.clone(),
@@ -167,104 +181,6 @@ pub(super) fn expand(
         }
     }
     out
-}
-
-/// The SQL for an object in `GRANT … ON <object>`; columns give their table.
-pub(super) fn object_sql(o: &ObjRef, live: &LiveDb) -> String {
-    match o {
-        ObjRef::Database { name } => format!("DATABASE {}", quote_ident(name)),
-        ObjRef::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
-        ObjRef::Table { schema, name }
-        | ObjRef::Column {
-            schema,
-            table: name,
-            ..
-        } => format!("TABLE {}", qualified(schema, name)),
-        ObjRef::Sequence { schema, name } => format!("SEQUENCE {}", qualified(schema, name)),
-        ObjRef::Function { schema, signature } => {
-            let (kw, name, args) = match live.functions.get(schema).and_then(|f| f.get(signature)) {
-                Some(f) => (
-                    if f.procedure { "PROCEDURE" } else { "FUNCTION" },
-                    f.name.clone(),
-                    f.args.clone(),
-                ),
-                None => {
-                    let (n, a) = split_signature(signature);
-                    ("FUNCTION", n, a.unwrap_or_default())
-                }
-            };
-            format!("{kw} {}({args})", qualified(schema, &name))
-        }
-    }
-}
-
-/// Address part of an object: `table.sales.orders`.
-pub(super) fn object_address(o: &ObjRef) -> String {
-    match o {
-        ObjRef::Database { name } => format!("database.{name}"),
-        ObjRef::Schema { name } => format!("schema.{name}"),
-        ObjRef::Table { schema, name } => format!("table.{schema}.{name}"),
-        ObjRef::Sequence { schema, name } => format!("sequence.{schema}.{name}"),
-        ObjRef::Function { schema, signature } => format!("function.{schema}.{signature}"),
-        ObjRef::Column { schema, table, .. } => format!("columns.{schema}.{table}"),
-    }
-}
-
-/// The change key: columns of one table are one change.
-pub(super) fn group_key(o: &ObjRef) -> ObjRef {
-    match o {
-        ObjRef::Column { schema, table, .. } => ObjRef::Column {
-            schema: schema.clone(),
-            table: table.clone(),
-            column: String::new(),
-        },
-        other => other.clone(),
-    }
-}
-
-pub(super) type PrivMap = BTreeMap<Privilege, bool>;
-
-pub(super) fn show_privs(m: &BTreeMap<String, PrivMap>) -> Option<String> {
-    if m.values().all(|p| p.is_empty()) {
-        return None;
-    }
-    let part = |p: &PrivMap| {
-        p.iter()
-            .map(|(k, go)| {
-                if *go {
-                    format!("{k} WITH GRANT OPTION")
-                } else {
-                    k.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if m.len() == 1 && m.contains_key("") {
-        return m.get("").map(part);
-    }
-    Some(
-        m.iter()
-            .filter(|(_, p)| !p.is_empty())
-            .map(|(c, p)| format!("{c}: {}", part(p)))
-            .collect::<Vec<_>>()
-            .join("; "),
-    )
-}
-
-/// Renders `KW p1, p2` or, for columns, `KW p1 ("a", "b"), p2 ("a")`.
-pub(super) fn priv_list(items: &BTreeMap<Privilege, BTreeSet<String>>) -> String {
-    items
-        .iter()
-        .map(|(p, cols)| {
-            if cols.iter().all(|c| c.is_empty()) {
-                p.sql().to_string()
-            } else {
-                format!("{} ({})", p.sql(), crate::sql::ident_list(cols.iter()))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Whether a live privilege is what a declared default privilege gives the
@@ -374,7 +290,8 @@ pub(super) fn privileges(
                 let denied = deny
                     .get(&(key.clone(), grantee.clone()))
                     .and_then(|c| c.get(&col));
-                for p in &g.privileges {
+                let extra = all_extra(g.all, g.kind == ObjectKind::Table, live);
+                for p in g.privileges.iter().chain(extra.as_ref()) {
                     if denied.is_some_and(|d| d.contains(p)) {
                         continue;
                     }
@@ -407,6 +324,21 @@ pub(super) fn privileges(
         // Granted by several grantors: held, with the option if any gave it.
         *m.entry(*privilege).or_insert(false) |= *grantable;
     }
+    // PUBLIC: only on the objects where the configuration declares it.
+    for e in &ldb.public_acl {
+        let col = if let ObjRef::Column { column, .. } = &e.object {
+            column.clone()
+        } else {
+            String::new()
+        };
+        let key = (group_key(&e.object), e.grantee.clone());
+        if want.contains_key(&key) {
+            refs.entry(key.0.clone())
+                .or_insert_with(|| e.object.clone());
+            let m = have.entry(key).or_default().entry(col).or_default();
+            *m.entry(e.privilege).or_insert(false) |= e.grantable;
+        }
+    }
     let grantors = Grantors::new(ldb, &live.current_user);
     let keys: BTreeSet<&(ObjRef, String)> = want.keys().chain(have.keys()).collect();
     let empty = BTreeMap::new();
@@ -418,7 +350,8 @@ pub(super) fn privileges(
         let tracked = *managed_cache
             .entry(grantee.as_str())
             .or_insert_with(|| d.is_managed(grantee, &live.current_user));
-        let managed = tracked && d.mode == Mode::Authoritative;
+        // PUBLIC's privileges on an object it is declared for are exact.
+        let managed = (tracked && d.mode == Mode::Authoritative) || grantee == "PUBLIC";
         // Additive mode keeps what the configuration does not declare on a
         // managed grantee, and says so: drift is never invisible.
         let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();

@@ -94,6 +94,7 @@ fn live() -> Live {
         roles,
         memberships: BTreeMap::new(),
         owned: BTreeMap::new(),
+        dependent_dbs: Default::default(),
         databases,
     }
 }
@@ -483,6 +484,7 @@ databases:
         roles: BTreeMap::new(),
         memberships: BTreeMap::new(),
         owned: BTreeMap::new(),
+        dependent_dbs: Default::default(),
         databases: BTreeMap::new(),
     };
     let user = |name: &str, id| UserRow {
@@ -563,4 +565,5 @@ fn pg16_membership_options() {
 }
 
 mod kept;
+mod maintain;
 mod passwords_settings;

@@ -308,6 +308,7 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
                 with_grant_option: false,
                 revoke,
                 grant_rs: true,
+                future: false,
             };
             let mut push = |db: &str, g: GrantSpec| {
                 dbs.entry(db.to_string())

@@ -1,6 +1,8 @@
 //! Reading one database: ownership, ACLs and default ACLs.
 
-use super::types::{push_acl, push_default, AclRow, Function, LiveDb, ObjRef, RelKind, Relation};
+use super::types::{
+    push_acl, push_default, AclEntry, AclRow, Function, LiveDb, ObjRef, RelKind, Relation,
+};
 use anyhow::Context;
 use tokio_postgres::Client;
 
@@ -30,7 +32,14 @@ fn acl_row(row: &tokio_postgres::Row, i: usize) -> anyhow::Result<Option<AclRow>
 ///
 /// `functions` are (schema, `name(args)`) signatures as configured: the
 /// server resolves them to their identity in one more query.
-pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow::Result<LiveDb> {
+///
+/// `columns` are the (schemas, column names) that column grants name: which
+/// tables have them is read in one more query.
+pub async fn read_db(
+    client: &Client,
+    functions: &[(String, String)],
+    columns: &(Vec<String>, Vec<String>),
+) -> anyhow::Result<LiveDb> {
     let mut db = LiveDb::default();
     let dbname: String;
     {
@@ -38,7 +47,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
             .query(
                 &format!(
                     "SELECT current_database()::text, pg_catalog.pg_get_userbyid(d.datdba)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
-                     FROM pg_catalog.pg_database d LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(d.datacl) x WHERE x.grantee <> d.datdba AND x.grantee <> 0) a ON true \
+                     FROM pg_catalog.pg_database d LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba))) x WHERE x.grantee <> d.datdba) a ON true \
                      WHERE d.datname = current_database()"
                 ),
                 &[],
@@ -53,13 +62,14 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
             entries.push(acl_row(row, 2)?);
         }
         dbname = name;
+        let owner = db.owner.clone();
         for e in entries {
-            push_acl(
-                &mut db.acl,
+            push(
+                &mut db,
                 ObjRef::Database {
                     name: dbname.clone(),
                 },
-                &db.owner.clone(),
+                &owner,
                 e,
             );
         }
@@ -68,7 +78,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         .query(
             &format!(
                 "SELECT n.nspname::text, pg_catalog.pg_get_userbyid(n.nspowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
-                 FROM pg_catalog.pg_namespace n LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(n.nspacl) x WHERE x.grantee <> n.nspowner AND x.grantee <> 0) a ON true WHERE {NSP_FILTER}"
+                 FROM pg_catalog.pg_namespace n LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) x WHERE x.grantee <> n.nspowner) a ON true WHERE {NSP_FILTER}"
             ),
             &[],
         )
@@ -78,12 +88,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         let name: String = row.try_get(0)?;
         let owner: String = row.try_get(1)?;
         db.schemas.insert(name.clone(), owner.clone());
-        push_acl(
-            &mut db.acl,
-            ObjRef::Schema { name },
-            &owner,
-            acl_row(row, 2)?,
-        );
+        push(&mut db, ObjRef::Schema { name }, &owner, acl_row(row, 2)?);
     }
     let rows = client
         .query(
@@ -93,7 +98,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
                          AND dep.objid = c.oid AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0), \
                  {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee <> c.relowner AND x.grantee <> 0) a ON true \
+                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee <> c.relowner) a ON true \
                  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {NSP_FILTER} \
                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::regclass \
                                  AND e.objid = c.oid AND e.deptype = 'e')"
@@ -124,7 +129,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         } else {
             ObjRef::Table { schema, name }
         };
-        push_acl(&mut db.acl, obj, &owner, acl_row(row, 5)?);
+        push(&mut db, obj, &owner, acl_row(row, 5)?);
     }
     let rows = client
         .query(
@@ -149,8 +154,8 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
             .and_then(|t| t.get(&table))
             .map(|r| r.owner.clone())
             .unwrap_or_default();
-        push_acl(
-            &mut db.acl,
+        push(
+            &mut db,
             ObjRef::Column {
                 schema,
                 table,
@@ -166,7 +171,7 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
                 "SELECT n.nspname::text, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text, p.prokind::text, \
                  pg_catalog.pg_get_userbyid(p.proowner)::text, {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(p.proacl) x WHERE x.grantee <> p.proowner AND x.grantee <> 0) a ON true \
+                 LEFT JOIN LATERAL (SELECT * FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x WHERE x.grantee <> p.proowner) a ON true \
                  WHERE {NSP_FILTER} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
                      WHERE e.classid = 'pg_catalog.pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')"
             ),
@@ -190,8 +195,8 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
                 owner: owner.clone(),
             },
         );
-        push_acl(
-            &mut db.acl,
+        push(
+            &mut db,
             ObjRef::Function { schema, signature },
             &owner,
             acl_row(row, 5)?,
@@ -222,6 +227,23 @@ pub async fn read_db(client: &Client, functions: &[(String, String)]) -> anyhow:
         push_default(&mut db.default_acl, for_role, schema, kind, acl);
     }
     resolve_functions(client, functions, &mut db).await?;
+    if !columns.0.is_empty() {
+        let rows = client
+            .query(
+                "SELECT n.nspname::text, c.relname::text, a.attname::text \
+                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = ANY($1) AND a.attname = ANY($2) AND a.attnum > 0 \
+                 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+                &[&columns.0, &columns.1],
+            )
+            .await
+            .context("reading the columns of column grants")?;
+        for row in &rows {
+            db.columns
+                .insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
+        }
+    }
     Ok(db)
 }
 
@@ -265,4 +287,24 @@ async fn resolve_functions(
         }
     }
     Ok(())
+}
+
+/// Adds a live privilege: PUBLIC's go to [`LiveDb::public_acl`] (managed
+/// only where the configuration declares PUBLIC), the others through
+/// [`push_acl`].
+fn push(db: &mut LiveDb, object: ObjRef, owner: &str, row: Option<AclRow>) {
+    match row {
+        Some(r) if r.grantee == "PUBLIC" => {
+            if let Some(privilege) = crate::privs::Privilege::parse(&r.privilege) {
+                db.public_acl.insert(AclEntry {
+                    object,
+                    grantee: r.grantee,
+                    privilege,
+                    grantable: r.grantable,
+                    grantor: r.grantor,
+                });
+            }
+        }
+        other => push_acl(&mut db.acl, object, owner, other),
+    }
 }

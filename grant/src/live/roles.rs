@@ -190,6 +190,24 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
     for row in rows {
         live.owned.insert(row.try_get(0)?, row.try_get(1)?);
     }
+    // Objects owned and privileges held, per database (0: shared objects,
+    // which DROP OWNED / REASSIGN OWNED reach from any database).
+    let rows = client
+        .query(
+            "SELECT DISTINCT r.rolname::text, d.datname::text FROM pg_catalog.pg_shdepend s \
+             JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid \
+             JOIN pg_catalog.pg_database d ON d.oid = s.dbid \
+             WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass AND s.deptype IN ('o', 'a', 'r', 'i')",
+            &[],
+        )
+        .await
+        .context("reading pg_shdepend per database")?;
+    for row in rows {
+        live.dependent_dbs
+            .entry(row.try_get(0)?)
+            .or_default()
+            .insert(row.try_get(1)?);
+    }
     Ok(())
 }
 

@@ -188,6 +188,15 @@ pub struct LiveDb {
     /// `f(integer)` are one function.
     #[serde(skip)]
     pub function_ids: BTreeMap<(String, String), String>,
+    /// PUBLIC's privileges (explicit, or the built-in defaults of
+    /// databases, schemas and functions), for objects where the
+    /// configuration declares PUBLIC.
+    #[serde(skip)]
+    pub public_acl: BTreeSet<AclEntry>,
+    /// (schema, table, column) of the columns that column grants name,
+    /// where they exist.
+    #[serde(skip)]
+    pub columns: BTreeSet<(String, String, String)>,
 }
 
 impl LiveDb {
@@ -237,6 +246,10 @@ pub struct Live {
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
     /// Role → number of objects it owns, cluster-wide (pg_shdepend).
     pub owned: BTreeMap<String, i64>,
+    /// Role → the databases where it owns objects or holds privileges
+    /// (pg_shdepend): a drop must reach every one of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dependent_dbs: BTreeMap<String, BTreeSet<String>>,
     /// Configured databases.
     pub databases: BTreeMap<String, LiveDb>,
 }

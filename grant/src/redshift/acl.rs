@@ -35,6 +35,7 @@ fn letter(c: char, dialect: Dialect) -> Option<&'static str> {
         ('C', _) => "CREATE",
         ('c', _) => "CONNECT",
         ('T', _) => "TEMPORARY",
+        ('m', Dialect::Postgres) => "MAINTAIN",
         _ => return None,
     })
 }

@@ -30,6 +30,7 @@ fn catalog_rows_to_live_state() {
         roles: BTreeMap::new(),
         memberships: BTreeMap::new(),
         owned: BTreeMap::new(),
+        dependent_dbs: Default::default(),
         databases: BTreeMap::new(),
     };
     let (mut users, mut groups, mut nsps, mut rels, mut defs) =

@@ -24,6 +24,14 @@ pub(super) fn valid_name(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a `privileges` list says `ALL`.
+pub(super) fn says_all(list: &[String]) -> bool {
+    list.iter().any(|p| {
+        let up = p.trim().to_ascii_uppercase();
+        up == "ALL" || up == "ALL PRIVILEGES"
+    })
+}
+
 /// Parses a `privileges` list (`ALL` = every privilege `allowed`).
 pub(super) fn parse_privileges(
     file: &SourceFile,

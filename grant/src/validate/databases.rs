@@ -2,7 +2,7 @@
 
 use common::{Diagnostics, SourceFile, YPath};
 
-use super::context::{parse_privileges, valid_name, Cx, RoleRef};
+use super::context::{parse_privileges, says_all, valid_name, Cx, RoleRef};
 use crate::config::{DatabaseSpec, GrantSpec};
 use crate::model::{DefaultPriv, Grant};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
@@ -133,7 +133,15 @@ pub(super) fn database<'a>(
             schema: g.schema.clone(),
             kind: g.on,
             to: g.to.clone(),
-            privileges,
+            privileges: if says_all(&g.privileges) {
+                privileges
+                    .into_iter()
+                    .filter(|p| *p != Privilege::Maintain)
+                    .collect()
+            } else {
+                privileges
+            },
+            all: says_all(&g.privileges),
             grant_option: g.with_grant_option,
         });
     }
@@ -152,13 +160,25 @@ fn validate_grant<'a>(
     if g.to.is_empty() {
         diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
     }
+    let is_public = |t: &String| t.eq_ignore_ascii_case("public");
     for (k, t) in g.to.iter().enumerate() {
+        // PUBLIC is a grantee (every role), not a role to declare.
+        if is_public(t) {
+            if redshift {
+                diags.push(file.error(
+                    &gp.key("to").index(k),
+                    "PUBLIC's privileges are managed on PostgreSQL only",
+                ));
+            }
+            continue;
+        }
         refs.push(RoleRef {
             file,
             path: gp.key("to").index(k),
             name: t.clone(),
         });
     }
+    let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
     if redshift && g.on == ObjectKind::Sequence {
         diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }
@@ -212,6 +232,21 @@ fn validate_grant<'a>(
             diags.push(file.error(&gp.key("objects").index(k), m));
         }
     }
+    if g.future
+        && (!objects.iter().any(|o| o == "*")
+            || !matches!(
+                g.on,
+                ObjectKind::Table
+                    | ObjectKind::Sequence
+                    | ObjectKind::Function
+                    | ObjectKind::Schema
+            ))
+    {
+        diags.push(file.error(
+            &gp.key("future"),
+            "`future` applies to `objects: [\"*\"]` on tables, sequences, functions or schemas",
+        ));
+    }
     if !g.except.is_empty() && !objects.iter().any(|o| o == "*") {
         diags.push(file.error(
             &gp.key("except"),
@@ -232,14 +267,20 @@ fn validate_grant<'a>(
     }
     // grant-rs accepts DROP on tables whatever the server: it is checked
     // once the dialect is known (`read`); `ALL` stays the dialect's own set.
-    let mut privileges = parse_privileges(
-        file,
-        &gp.key("privileges"),
-        &g.privileges,
-        g.on.allowed(redshift || g.grant_rs),
-        &format!("a {}", g.on.name()),
-        diags,
-    );
+    // `privileges: []` for PUBLIC alone: PUBLIC holds none on the objects
+    // (e.g. the built-in CONNECT / TEMPORARY on a database revoked).
+    let mut privileges = if only_public && g.privileges.is_empty() {
+        Default::default()
+    } else {
+        parse_privileges(
+            file,
+            &gp.key("privileges"),
+            &g.privileges,
+            g.on.allowed(redshift || g.grant_rs),
+            &format!("a {}", g.on.name()),
+            diags,
+        )
+    };
     if g.grant_rs
         && !redshift
         && !g
@@ -249,11 +290,30 @@ fn validate_grant<'a>(
     {
         privileges.remove(&Privilege::Drop);
     }
+    // `ALL`: MAINTAIN is added by the diff where the server has it.
+    if says_all(&g.privileges)
+        && !g
+            .privileges
+            .iter()
+            .any(|p| Privilege::parse(p) == Some(Privilege::Maintain))
+    {
+        privileges.remove(&Privilege::Maintain);
+    }
     if diags.0.len() > before {
         return None;
     }
     Some(Grant {
-        to: g.to.clone(),
+        to: g
+            .to
+            .iter()
+            .map(|t| {
+                if is_public(t) {
+                    "PUBLIC".to_string()
+                } else {
+                    t.clone()
+                }
+            })
+            .collect(),
         kind: g.on,
         schema: g.schema.clone(),
         objects,
@@ -261,6 +321,8 @@ fn validate_grant<'a>(
         columns: g.columns.clone(),
         privileges,
         grant_option: g.with_grant_option,
+        all: says_all(&g.privileges),
+        future: g.future,
         revoke: g.revoke,
         location: file.locate(gp).map(|l| l.to_string()),
     })

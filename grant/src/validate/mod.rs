@@ -174,7 +174,7 @@ pub fn load_opts(
                 r.file
                     .error(&r.path, format!("`{}` cannot be referenced here", r.name))
                     .with_help(
-                        "PUBLIC's privileges are outside the model (neither granted nor revoked); grant to a role instead",
+                        "PUBLIC can only be a grantee of `grants` (its privileges on the objects named there are then managed)",
                     ),
             );
             continue;
