@@ -10,6 +10,7 @@ pub mod logging;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod scram;
 pub mod secret;
 pub mod tls;
 

@@ -7,23 +7,9 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha2::Digest as _;
-use sha2::Sha256;
 
 /// Iterations PostgreSQL uses by default (`scram_iterations`).
 pub const SCRAM_ITERATIONS: u32 = 4096;
-
-fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mut m) => {
-            m.update(msg);
-            m.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
-    }
-}
 
 /// The password as SCRAM hashes it: SASLprep-normalized (RFC 4013), or as
 /// is when that fails (PostgreSQL's `pg_saslprep` does the same).
@@ -32,16 +18,17 @@ fn prepared(password: &str) -> std::borrow::Cow<'_, str> {
 }
 
 // Verifying a stored verifier needs its own salt and iteration count, which
-// postgres-protocol (which hashes new passwords here) does not expose; so the
-// keys are derived here with the same primitives.
+// postgres-protocol (which hashes new passwords here) does not take; the
+// keys come from the shared derivation in `common::scram`.
 fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> (Vec<u8>, Vec<u8>) {
-    let mut salted = [0u8; 32];
     let password = prepared(password);
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut salted);
-    let client_key = hmac_sha256(&salted, b"Client Key");
-    let stored_key = Sha256::digest(&client_key).to_vec();
-    let server_key = hmac_sha256(&salted, b"Server Key");
-    (stored_key, server_key)
+    let k = common::scram::keys(
+        common::scram::Hash::Sha256,
+        password.as_bytes(),
+        salt,
+        iterations,
+    );
+    (k.stored_key, k.server_key)
 }
 
 /// A SCRAM-SHA-256 verifier for `password` with the given salt.

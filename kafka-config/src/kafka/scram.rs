@@ -4,8 +4,7 @@
 use anyhow::{anyhow, bail, Result};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256, Sha512};
+use common::scram;
 
 use crate::model::Mechanism;
 
@@ -23,47 +22,11 @@ fn escape_user(u: &str) -> String {
     u.replace('=', "=3D").replace(',', "=2C")
 }
 
-fn hmac(mech: Mechanism, key: &[u8], msg: &[u8]) -> Vec<u8> {
+/// The hash of a SCRAM mechanism (the derivation is `common::scram`).
+fn hash_of(mech: Mechanism) -> scram::Hash {
     match mech {
-        Mechanism::ScramSha512 => {
-            let mut m =
-                <Hmac<Sha512> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac());
-            m.update(msg);
-            m.finalize().into_bytes().to_vec()
-        }
-        _ => {
-            let mut m =
-                <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac());
-            m.update(msg);
-            m.finalize().into_bytes().to_vec()
-        }
-    }
-}
-
-/// HMAC accepts keys of any length; this is never reached.
-fn unreachable_hmac<T>() -> T {
-    unreachable!("HMAC accepts keys of any length")
-}
-
-fn hash(mech: Mechanism, msg: &[u8]) -> Vec<u8> {
-    match mech {
-        Mechanism::ScramSha512 => Sha512::digest(msg).to_vec(),
-        _ => Sha256::digest(msg).to_vec(),
-    }
-}
-
-fn salted_password(mech: Mechanism, password: &[u8], salt: &[u8], iterations: u32) -> Vec<u8> {
-    match mech {
-        Mechanism::ScramSha512 => {
-            let mut out = [0u8; 64];
-            pbkdf2::pbkdf2_hmac::<Sha512>(password, salt, iterations, &mut out);
-            out.to_vec()
-        }
-        _ => {
-            let mut out = [0u8; 32];
-            pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
-            out.to_vec()
-        }
+        Mechanism::ScramSha512 => scram::Hash::Sha512,
+        _ => scram::Hash::Sha256,
     }
 }
 
@@ -129,19 +92,18 @@ impl Scram {
         if iterations == 0 {
             bail!("invalid iteration count 0");
         }
-        let salted = salted_password(self.mech, self.password.as_bytes(), &salt, iterations);
-        let client_key = hmac(self.mech, &salted, b"Client Key");
-        let stored_key = hash(self.mech, &client_key);
+        let h = hash_of(self.mech);
+        let keys = scram::keys(h, self.password.as_bytes(), &salt, iterations);
         let without_proof = format!("c=biws,r={r}");
         let auth_message = format!("{},{},{}", self.client_first_bare, sf, without_proof);
-        let client_signature = hmac(self.mech, &stored_key, auth_message.as_bytes());
-        let proof: Vec<u8> = client_key
+        let client_signature = scram::hmac(h, &keys.stored_key, auth_message.as_bytes());
+        let proof: Vec<u8> = keys
+            .client_key
             .iter()
             .zip(&client_signature)
             .map(|(a, b)| a ^ b)
             .collect();
-        let server_key = hmac(self.mech, &salted, b"Server Key");
-        self.server_signature = hmac(self.mech, &server_key, auth_message.as_bytes());
+        self.server_signature = scram::hmac(h, &keys.server_key, auth_message.as_bytes());
         Ok(format!("{without_proof},p={}", B64.encode(proof)))
     }
 
