@@ -148,7 +148,12 @@ pub async fn tables(c: &Clients, db: &str) -> anyhow::Result<Vec<aws_sdk_glue::t
             .await
             .map_err(sdk_err)
             .with_context(|| format!("Glue GetTables on `{db}` failed"))?;
-        out.extend(r.table_list.unwrap_or_default());
+        out.extend(
+            r.table_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !crate::lock::is_lock_table(&t.name)),
+        );
         token = r.next_token.filter(|t| !t.is_empty());
         if token.is_none() {
             return Ok(out);

@@ -845,3 +845,60 @@ fn partition_key_change_counts_and_re_registers_live_partitions() {
         "glue.delete_table(DatabaseName={db:?}, Name='t')\nglue.delete_database(Name={db:?})"
     ));
 }
+
+#[test]
+fn a_second_apply_on_a_locked_database_fails_fast_and_applies_nothing() {
+    let db = unique("locked");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("databases:\n  - name: {db}\n    tables:\n      - {{name: a, location: s3://b/a/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n");
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let tables = |db: &str| {
+        boto3(&format!(
+            "print(json.dumps(sorted(t['Name'] for t in glue.get_tables(DatabaseName={db:?})['TableList'])))"
+        ))
+    };
+    assert_eq!(tables(&db), r#"["a"]"#, "the lock is released after apply");
+    // Another apply holds the database.
+    boto3(&format!(
+        "glue.create_table(DatabaseName={db:?}, TableInput={{'Name': '_athena_apply_lock', 'Description': 'apply lock: athena pid 1 on ci since 2026-01-01T00:00:00Z'}})"
+    ));
+    assert_no_changes(&cfg);
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("{base}      - {{name: b, location: s3://b/b/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n"),
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(&format!("another apply is changing database `{db}` (apply lock: athena pid 1 on ci since 2026-01-01T00:00:00Z); nothing was applied")),
+        "{r}"
+    );
+    assert_eq!(tables(&db), r#"["_athena_apply_lock", "a"]"#);
+    boto3(&format!(
+        "glue.delete_table(DatabaseName={db:?}, Name='_athena_apply_lock')"
+    ));
+    // Two applies at once: one applies, the other fails fast or finds
+    // nothing left to do; never both half.
+    let runs: Vec<Run> = std::thread::scope(|sc| {
+        let h: Vec<_> = (0..2)
+            .map(|_| sc.spawn(|| athena(&["apply", "--auto-approve", s(&cfg)])))
+            .collect();
+        h.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &runs {
+        assert!(
+            r.code == 0
+                || r.stderr.contains("another apply is changing database")
+                || r.stderr.contains("the catalog changed since the plan"),
+            "{r}"
+        );
+    }
+    assert!(runs.iter().any(|r| r.code == 0));
+    assert_eq!(tables(&db), r#"["a", "b"]"#);
+    assert_no_changes(&cfg);
+    boto3(&format!(
+        "for t in glue.get_tables(DatabaseName={db:?})['TableList']:\n    glue.delete_table(DatabaseName={db:?}, Name=t['Name'])\nglue.delete_database(Name={db:?})"
+    ));
+}
