@@ -113,7 +113,7 @@ struct ApplyCmd {
     /// Templates: `true` prints SQL exactly as rendered (athena-rs).
     #[arg(long, value_name = "BOOL")]
     no_pretty: Option<bool>,
-    /// Templates: athena-rs's `-o <S3_URI>`, the same as `--output-location`.
+    /// athena-rs's `-o <S3_URI>`: the same as `--output-location`.
     #[arg(short = 'o', id = "apply_output_location", value_name = "S3_URI")]
     output_location: Option<String>,
     /// Templates: stop at the first FAILED or CANCELLED statement and exit 1
@@ -189,7 +189,6 @@ async fn apply(
         ("--context", a.context.is_some()),
         ("--dry-run", a.dry_run.is_some()),
         ("--no-pretty", a.no_pretty.is_some()),
-        ("-o", a.output_location.is_some()),
         ("--strict", a.strict),
     ];
     if let Some((flag, _)) = template_only.iter().find(|(_, set)| *set) {

@@ -902,3 +902,24 @@ fn a_second_apply_on_a_locked_database_fails_fast_and_applies_nothing() {
         "for t in glue.get_tables(DatabaseName={db:?})['TableList']:\n    glue.delete_table(DatabaseName={db:?}, Name=t['Name'])\nglue.delete_database(Name={db:?})"
     ));
 }
+
+#[test]
+fn apply_dash_o_sets_the_result_location_for_yaml_too() {
+    let db = unique("dasho");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!(
+            "databases:\n  - name: {db}\n    views:\n      - {{name: v, sql: SELECT 1 AS one}}\n"
+        ),
+    );
+    apply_ok(&cfg, &["-o", "s3://athena-results-dash-o/"]);
+    let out = boto3(&format!(
+        "ids = athena.list_query_executions()['QueryExecutionIds']\nqs = [athena.get_query_execution(QueryExecutionId=i)['QueryExecution'] for i in ids]\nprint(json.dumps([q['ResultConfiguration']['OutputLocation'] for q in qs if q.get('QueryExecutionContext', {{}}).get('Database') == {db:?}]))"
+    ));
+    let locs: Vec<String> = serde_json::from_str(&out).unwrap();
+    assert_eq!(locs.len(), 1, "{out}");
+    assert!(locs[0].starts_with("s3://athena-results-dash-o/"), "{out}");
+    boto3(&format!("glue.delete_database(Name={db:?})"));
+}
