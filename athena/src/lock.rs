@@ -40,6 +40,7 @@ pub async fn acquire(c: &Clients, dbs: &[String]) -> anyhow::Result<Vec<String>>
         let r = c
             .glue
             .create_table()
+            .set_catalog_id(c.catalog_id.clone())
             .database_name(db)
             .table_input(input)
             .send()
@@ -59,6 +60,7 @@ pub async fn acquire(c: &Clients, dbs: &[String]) -> anyhow::Result<Vec<String>>
                 let who = c
                     .glue
                     .get_table()
+                    .set_catalog_id(c.catalog_id.clone())
                     .database_name(db)
                     .name(LOCK_TABLE)
                     .send()
@@ -82,6 +84,7 @@ pub async fn release(c: &Clients, held: &[String]) {
         if let Err(e) = c
             .glue
             .delete_table()
+            .set_catalog_id(c.catalog_id.clone())
             .database_name(db)
             .name(LOCK_TABLE)
             .send()

@@ -923,3 +923,59 @@ fn apply_dash_o_sets_the_result_location_for_yaml_too() {
     assert!(locs[0].starts_with("s3://athena-results-dash-o/"), "{out}");
     boto3(&format!("glue.delete_database(Name={db:?})"));
 }
+
+#[tokio::test]
+async fn catalog_id_and_data_catalog_reach_every_call() {
+    let db = unique("catalogid");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - {{name: v, sql: SELECT id FROM t}}\n"),
+    );
+    let proxy = fault_proxy(|_, _, _| Fault::Forward).await;
+    let mut cmd = command(&proxy.url);
+    cmd.args([
+        "--catalog-id",
+        "123456789012",
+        "--data-catalog",
+        "other_catalog",
+        "--output-location",
+        "s3://athena-results/",
+        "apply",
+        "--auto-approve",
+        s(&cfg),
+    ]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}");
+    let seen = proxy.seen.lock().unwrap().clone();
+    let glue_calls: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.target.starts_with("AWSGlue."))
+        .collect();
+    assert!(glue_calls.len() >= 4, "{seen:?}");
+    for s in &glue_calls {
+        let body: serde_json::Value = serde_json::from_str(&s.body).unwrap();
+        assert_eq!(body["CatalogId"], "123456789012", "{} {}", s.target, s.body);
+    }
+    let start = seen
+        .iter()
+        .find(|s| s.target == "AmazonAthena.StartQueryExecution")
+        .expect("the view statement");
+    let body: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    assert_eq!(
+        body["QueryExecutionContext"]["Catalog"], "other_catalog",
+        "{body}"
+    );
+    assert_eq!(
+        body["QueryExecutionContext"]["Database"],
+        db.as_str(),
+        "{body}"
+    );
+    // moto keeps one catalog: the table is there, read back with boto3.
+    let names = boto3(&format!(
+        "print(json.dumps([t['Name'] for t in glue.get_tables(CatalogId='123456789012', DatabaseName={db:?})['TableList']]))"
+    ));
+    assert_eq!(names, r#"["t"]"#);
+    cleanup(&db).await;
+}
