@@ -19,6 +19,8 @@ start_moto() { # port
   echo "moto did not start on $1" >&2; exit 1
 }
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true NO_COLOR=1
+# Athena statements (views) need a result location (the plan checks it).
+export AWS_OUTPUT_LOCATION=s3://bench-results/
 timeit() { # prints seconds, or FAILED with the command's stderr
   local s e; s=$(date +%s.%N)
   if ! "$@" >/dev/null 2>"$WORK/err"; then echo "FAILED: $(head -5 "$WORK/err")"; return 0; fi

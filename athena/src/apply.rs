@@ -205,6 +205,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
         Op::CreateDatabase(d) => {
             c.glue
                 .create_database()
+                .set_catalog_id(c.catalog_id.clone())
                 .database_input(glue::database_input(d)?)
                 .send()
                 .await
@@ -214,6 +215,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
         Op::UpdateDatabase(d) => {
             c.glue
                 .update_database()
+                .set_catalog_id(c.catalog_id.clone())
                 .name(&d.name)
                 .database_input(glue::database_input(d)?)
                 .send()
@@ -224,6 +226,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
         Op::CreateTable { db, spec } => {
             c.glue
                 .create_table()
+                .set_catalog_id(c.catalog_id.clone())
                 .database_name(db)
                 .table_input(glue::new_table_input(spec)?)
                 .send()
@@ -235,6 +238,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
             let table = c
                 .glue
                 .get_table()
+                .set_catalog_id(c.catalog_id.clone())
                 .database_name(db)
                 .name(&spec.name)
                 .send()
@@ -248,6 +252,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
             let input = glue::updated_table_input(&table, spec)?;
             c.glue
                 .update_table()
+                .set_catalog_id(c.catalog_id.clone())
                 .database_name(db)
                 .table_input(input)
                 .set_version_id(table.version_id.clone())
@@ -265,6 +270,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
         Op::DeleteTable { db, name } => {
             c.glue
                 .delete_table()
+                .set_catalog_id(c.catalog_id.clone())
                 .database_name(db)
                 .name(name)
                 .send()
@@ -285,6 +291,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
                 let r = c
                     .glue
                     .batch_create_partition()
+                    .set_catalog_id(c.catalog_id.clone())
                     .database_name(db)
                     .table_name(&spec.name)
                     .set_partition_input_list(Some(inputs))
@@ -328,6 +335,7 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
                 let r = c
                     .glue
                     .batch_delete_partition()
+                    .set_catalog_id(c.catalog_id.clone())
                     .database_name(db)
                     .table_name(table)
                     .set_partitions_to_delete(Some(list))

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod glue;
 pub mod import;
 pub mod live;
+pub mod lock;
 pub mod model;
 pub mod query;
 pub mod runner;

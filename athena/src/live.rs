@@ -32,6 +32,12 @@ pub struct AwsOptions {
     /// SDK's retry configuration (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`).
     /// `None`: [`DEFAULT_ATTEMPT_TIMEOUT`].
     pub attempt_timeout: Option<std::time::Duration>,
+    /// `--catalog-id`: the AWS account id of the Glue Data Catalog (another
+    /// account's); `None`: the caller's.
+    pub catalog_id: Option<String>,
+    /// `--data-catalog`: the Athena data catalog of template and view
+    /// statements (QueryExecutionContext.Catalog); `None`: `AwsDataCatalog`.
+    pub data_catalog: Option<String>,
 }
 
 /// Default time limit of one attempt of an AWS call. Without one, the SDK
@@ -41,6 +47,8 @@ pub const DEFAULT_ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::fr
 /// The Glue and Athena clients.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    /// The Glue CatalogId sent with every Glue call (`--catalog-id`).
+    pub catalog_id: Option<String>,
     /// Glue.
     pub glue: aws_sdk_glue::Client,
     /// Athena.
@@ -100,6 +108,7 @@ pub async fn clients(o: &AwsOptions) -> anyhow::Result<Clients> {
         None => format!("glue {region}"),
     };
     Ok(Clients {
+        catalog_id: o.catalog_id.clone(),
         glue: aws_sdk_glue::Client::new(&conf),
         athena: aws_sdk_athena::Client::new(&conf),
         target,
@@ -121,6 +130,7 @@ pub async fn databases(c: &Clients) -> anyhow::Result<Vec<aws_sdk_glue::types::D
         let r = c
             .glue
             .get_databases()
+            .set_catalog_id(c.catalog_id.clone())
             .set_next_token(token)
             .send()
             .await
@@ -142,13 +152,19 @@ pub async fn tables(c: &Clients, db: &str) -> anyhow::Result<Vec<aws_sdk_glue::t
         let r = c
             .glue
             .get_tables()
+            .set_catalog_id(c.catalog_id.clone())
             .database_name(db)
             .set_next_token(token)
             .send()
             .await
             .map_err(sdk_err)
             .with_context(|| format!("Glue GetTables on `{db}` failed"))?;
-        out.extend(r.table_list.unwrap_or_default());
+        out.extend(
+            r.table_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| !crate::lock::is_lock_table(&t.name)),
+        );
         token = r.next_token.filter(|t| !t.is_empty());
         if token.is_none() {
             return Ok(out);
@@ -164,6 +180,7 @@ pub async fn partitions(c: &Clients, db: &str, table: &str) -> anyhow::Result<Ve
         let r = c
             .glue
             .get_partitions()
+            .set_catalog_id(c.catalog_id.clone())
             .database_name(db)
             .table_name(table)
             .set_next_token(token)

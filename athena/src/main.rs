@@ -41,6 +41,19 @@ struct AwsArgs {
     /// concurrently, in written order per table (default 1: one by one).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     parallelism: Option<u16>,
+    /// AWS account id of the Glue Data Catalog to manage, when it belongs
+    /// to another account (sent as CatalogId with every Glue call).
+    #[arg(
+        long,
+        global = true,
+        value_name = "ACCOUNT_ID",
+        env = "AWS_GLUE_CATALOG_ID"
+    )]
+    catalog_id: Option<String>,
+    /// Athena data catalog of view, Iceberg and template statements (else
+    /// `AwsDataCatalog`).
+    #[arg(long, global = true, value_name = "NAME")]
+    data_catalog: Option<String>,
     /// Time limit in seconds of one attempt of an AWS call; a timed-out
     /// attempt is retried (attempts: AWS_MAX_ATTEMPTS, default 3).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30.0, value_parser = parse_seconds)]
@@ -106,7 +119,7 @@ struct ApplyCmd {
     /// Templates: `true` prints SQL exactly as rendered (athena-rs).
     #[arg(long, value_name = "BOOL")]
     no_pretty: Option<bool>,
-    /// Templates: athena-rs's `-o <S3_URI>`, the same as `--output-location`.
+    /// athena-rs's `-o <S3_URI>`: the same as `--output-location`.
     #[arg(short = 'o', id = "apply_output_location", value_name = "S3_URI")]
     output_location: Option<String>,
     /// Templates: stop at the first FAILED or CANCELLED statement and exit 1
@@ -188,7 +201,6 @@ async fn apply(
         ("--context", a.context.is_some()),
         ("--dry-run", a.dry_run.is_some()),
         ("--no-pretty", a.no_pretty.is_some()),
-        ("-o", a.output_location.is_some()),
         ("--strict", a.strict),
     ];
     if let Some((flag, _)) = template_only.iter().find(|(_, set)| *set) {
@@ -290,6 +302,8 @@ async fn main() -> ExitCode {
         output_location,
         parallelism: cli.aws.parallelism.map_or(8, usize::from),
         attempt_timeout: Some(std::time::Duration::from_secs_f64(cli.aws.request_timeout)),
+        catalog_id: cli.aws.catalog_id,
+        data_catalog: cli.aws.data_catalog,
     });
     let code = match &cli.cmd {
         Cmd::Common(CommonCmd::Apply(a)) => {

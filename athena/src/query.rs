@@ -113,8 +113,13 @@ pub async fn run_to_end(
         .start_query_execution()
         .query_string(sql)
         .set_work_group(o.workgroup.clone());
-    if let Some(db) = database {
-        req = req.query_execution_context(QueryExecutionContext::builder().database(db).build());
+    if database.is_some() || o.data_catalog.is_some() {
+        req = req.query_execution_context(
+            QueryExecutionContext::builder()
+                .set_database(database.map(str::to_string))
+                .set_catalog(o.data_catalog.clone())
+                .build(),
+        );
     }
     if let Some(out) = &o.output_location {
         req = req.result_configuration(ResultConfiguration::builder().output_location(out).build());

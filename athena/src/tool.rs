@@ -3,7 +3,7 @@
 use anyhow::Context;
 use common::config::Sources;
 use common::diagnostic::Diagnostics;
-use common::plan::Planned;
+use common::plan::{Action, Planned};
 use common::run::{ApplyLog, Diff, LoadContext, Tool};
 use tokio::sync::OnceCell;
 
@@ -82,11 +82,52 @@ impl Tool for Athena {
 
     async fn apply(
         &self,
-        _desired: &Desired,
+        desired: &Desired,
         changes: &[Planned<Op>],
         log: &mut ApplyLog,
     ) -> anyhow::Result<()> {
         let c = self.clients().await?;
-        crate::apply::apply(c, &self.opts, changes, log).await
+        // Existing databases this apply changes (a database it creates
+        // cannot be changed by another apply before it exists).
+        let mut dbs: Vec<String> = Vec::new();
+        for p in changes {
+            let a = &p.change.address;
+            let db = match a.split('.').collect::<Vec<_>>().as_slice() {
+                ["database", d] if p.change.action != Action::Create => Some(*d),
+                ["table" | "view", d, _] => Some(*d),
+                _ => None,
+            };
+            let created = changes.iter().any(|q| {
+                q.change.action == Action::Create
+                    && db.is_some_and(|d| q.change.address == format!("database.{d}"))
+            });
+            if let Some(d) = db.filter(|_| !created) {
+                if !dbs.iter().any(|x| x == d) {
+                    dbs.push(d.to_string());
+                }
+            }
+        }
+        let held = crate::lock::acquire(c, &dbs).await?;
+        // Under the lock, the plan must still be what the catalog needs.
+        let fresh = match self.read_live(desired).await {
+            Ok(live) => crate::diff::diff(desired, &live),
+            Err(e) => {
+                crate::lock::release(c, &held).await;
+                return Err(e);
+            }
+        };
+        let same = fresh.changes.len() == changes.len()
+            && fresh
+                .changes
+                .iter()
+                .zip(changes)
+                .all(|(a, b)| a.change == b.change);
+        if !same {
+            crate::lock::release(c, &held).await;
+            anyhow::bail!("the catalog changed since the plan was made (another apply?); nothing was applied: run apply again");
+        }
+        let r = crate::apply::apply(c, &self.opts, changes, log).await;
+        crate::lock::release(c, &held).await;
+        r
     }
 }

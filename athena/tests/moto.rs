@@ -845,3 +845,137 @@ fn partition_key_change_counts_and_re_registers_live_partitions() {
         "glue.delete_table(DatabaseName={db:?}, Name='t')\nglue.delete_database(Name={db:?})"
     ));
 }
+
+#[test]
+fn a_second_apply_on_a_locked_database_fails_fast_and_applies_nothing() {
+    let db = unique("locked");
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("databases:\n  - name: {db}\n    tables:\n      - {{name: a, location: s3://b/a/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n");
+    let cfg = write(dir.path(), "c.yaml", &base);
+    apply_ok(&cfg, &[]);
+    let tables = |db: &str| {
+        boto3(&format!(
+            "print(json.dumps(sorted(t['Name'] for t in glue.get_tables(DatabaseName={db:?})['TableList'])))"
+        ))
+    };
+    assert_eq!(tables(&db), r#"["a"]"#, "the lock is released after apply");
+    // Another apply holds the database.
+    boto3(&format!(
+        "glue.create_table(DatabaseName={db:?}, TableInput={{'Name': '_athena_apply_lock', 'Description': 'apply lock: athena pid 1 on ci since 2026-01-01T00:00:00Z'}})"
+    ));
+    assert_no_changes(&cfg);
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("{base}      - {{name: b, location: s3://b/b/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n"),
+    );
+    let r = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(&format!("another apply is changing database `{db}` (apply lock: athena pid 1 on ci since 2026-01-01T00:00:00Z); nothing was applied")),
+        "{r}"
+    );
+    assert_eq!(tables(&db), r#"["_athena_apply_lock", "a"]"#);
+    boto3(&format!(
+        "glue.delete_table(DatabaseName={db:?}, Name='_athena_apply_lock')"
+    ));
+    // Two applies at once: one applies, the other fails fast or finds
+    // nothing left to do; never both half.
+    let runs: Vec<Run> = std::thread::scope(|sc| {
+        let h: Vec<_> = (0..2)
+            .map(|_| sc.spawn(|| athena(&["apply", "--auto-approve", s(&cfg)])))
+            .collect();
+        h.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for r in &runs {
+        assert!(
+            r.code == 0
+                || r.stderr.contains("another apply is changing database")
+                || r.stderr.contains("the catalog changed since the plan"),
+            "{r}"
+        );
+    }
+    assert!(runs.iter().any(|r| r.code == 0));
+    assert_eq!(tables(&db), r#"["a", "b"]"#);
+    assert_no_changes(&cfg);
+    boto3(&format!(
+        "for t in glue.get_tables(DatabaseName={db:?})['TableList']:\n    glue.delete_table(DatabaseName={db:?}, Name=t['Name'])\nglue.delete_database(Name={db:?})"
+    ));
+}
+
+#[test]
+fn apply_dash_o_sets_the_result_location_for_yaml_too() {
+    let db = unique("dasho");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!(
+            "databases:\n  - name: {db}\n    views:\n      - {{name: v, sql: SELECT 1 AS one}}\n"
+        ),
+    );
+    apply_ok(&cfg, &["-o", "s3://athena-results-dash-o/"]);
+    let out = boto3(&format!(
+        "ids = athena.list_query_executions()['QueryExecutionIds']\nqs = [athena.get_query_execution(QueryExecutionId=i)['QueryExecution'] for i in ids]\nprint(json.dumps([q['ResultConfiguration']['OutputLocation'] for q in qs if q.get('QueryExecutionContext', {{}}).get('Database') == {db:?}]))"
+    ));
+    let locs: Vec<String> = serde_json::from_str(&out).unwrap();
+    assert_eq!(locs.len(), 1, "{out}");
+    assert!(locs[0].starts_with("s3://athena-results-dash-o/"), "{out}");
+    boto3(&format!("glue.delete_database(Name={db:?})"));
+}
+
+#[tokio::test]
+async fn catalog_id_and_data_catalog_reach_every_call() {
+    let db = unique("catalogid");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: t, location: s3://b/t/, format: parquet, columns: [{{name: id, type: bigint}}]}}\n    views:\n      - {{name: v, sql: SELECT id FROM t}}\n"),
+    );
+    let proxy = fault_proxy(|_, _, _| Fault::Forward).await;
+    let mut cmd = command(&proxy.url);
+    cmd.args([
+        "--catalog-id",
+        "123456789012",
+        "--data-catalog",
+        "other_catalog",
+        "--output-location",
+        "s3://athena-results/",
+        "apply",
+        "--auto-approve",
+        s(&cfg),
+    ]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}");
+    let seen = proxy.seen.lock().unwrap().clone();
+    let glue_calls: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.target.starts_with("AWSGlue."))
+        .collect();
+    assert!(glue_calls.len() >= 4, "{seen:?}");
+    for s in &glue_calls {
+        let body: serde_json::Value = serde_json::from_str(&s.body).unwrap();
+        assert_eq!(body["CatalogId"], "123456789012", "{} {}", s.target, s.body);
+    }
+    let start = seen
+        .iter()
+        .find(|s| s.target == "AmazonAthena.StartQueryExecution")
+        .expect("the view statement");
+    let body: serde_json::Value = serde_json::from_str(&start.body).unwrap();
+    assert_eq!(
+        body["QueryExecutionContext"]["Catalog"], "other_catalog",
+        "{body}"
+    );
+    assert_eq!(
+        body["QueryExecutionContext"]["Database"],
+        db.as_str(),
+        "{body}"
+    );
+    // moto keeps one catalog: the table is there, read back with boto3.
+    let names = boto3(&format!(
+        "print(json.dumps([t['Name'] for t in glue.get_tables(CatalogId='123456789012', DatabaseName={db:?})['TableList']]))"
+    ));
+    assert_eq!(names, r#"["t"]"#);
+    cleanup(&db).await;
+}

@@ -71,6 +71,7 @@ pub fn command(endpoint: &str) -> Command {
         .env_remove("AWS_RETRY_MODE")
         .env_remove("AWS_WORKGROUP")
         .env_remove("AWS_OUTPUT_LOCATION")
+        .env_remove("AWS_GLUE_CATALOG_ID")
         .env_remove("RUST_LOG");
     cmd
 }
