@@ -13,9 +13,18 @@ use serde::Serialize;
 use crate::glue;
 use crate::model::{DatabaseSpec, Desired, PartitionSpec};
 
+/// The Glue table `apply` holds as its lock in a database (see `crate::lock`).
+pub const LOCK_TABLE: &str = "_athena_apply_lock";
+
+/// Whether a Glue table is the apply lock: the reader never shows it.
+pub fn is_lock_table(name: &str) -> bool {
+    name.eq_ignore_ascii_case(LOCK_TABLE)
+}
+
 /// AWS options from the command line; everything else comes from the
 /// standard chain (environment, profile, SSO, IMDS, `AWS_ENDPOINT_URL`).
 #[derive(Debug, Clone, Default)]
+
 pub struct AwsOptions {
     /// `--profile`.
     pub profile: Option<String>,
@@ -163,7 +172,7 @@ pub async fn tables(c: &Clients, db: &str) -> anyhow::Result<Vec<aws_sdk_glue::t
             r.table_list
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|t| !crate::lock::is_lock_table(&t.name)),
+                .filter(|t| !is_lock_table(&t.name)),
         );
         token = r.next_token.filter(|t| !t.is_empty());
         if token.is_none() {

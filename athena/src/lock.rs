@@ -12,12 +12,7 @@ use aws_sdk_glue::types::TableInput;
 use crate::live::{sdk_err, Clients};
 
 /// The lock table's name.
-pub const LOCK_TABLE: &str = "_athena_apply_lock";
-
-/// Whether a Glue table is the apply lock.
-pub fn is_lock_table(name: &str) -> bool {
-    name.eq_ignore_ascii_case(LOCK_TABLE)
-}
+pub use crate::live::{is_lock_table, LOCK_TABLE};
 
 fn holder() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown host".into());
