@@ -297,7 +297,17 @@ async fn partitions_added_and_removed_in_chunks() {
     let cfg = write(dir.path(), "c.yaml", &smaller);
     let r = athena(&["plan", s(&cfg)]);
     assert!(r.stdout.contains("BatchDeletePartition"), "{r}");
-    apply_ok(&cfg, &[]);
+    // Unregistering live partitions loses them for queries: destructive.
+    assert!(
+        r.stdout
+            .contains("destructive: unregisters 143 live partition(s)"),
+        "{r}"
+    );
+    let refused = athena(&["apply", "--auto-approve", s(&cfg)]);
+    assert_eq!(refused.code, 1, "{refused}");
+    assert!(refused.stderr.contains("--allow-destructive"), "{refused}");
+    assert_eq!(partition_values(&db, "t").await.len(), 153);
+    apply_ok(&cfg, &["--allow-destructive"]);
     let v = partition_values(&db, "t").await;
     assert_eq!(v.len(), 10, "{v:?}");
     assert_no_changes(&cfg);

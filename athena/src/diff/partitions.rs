@@ -18,7 +18,9 @@ fn partition_name(keys: &[ColumnSpec], values: &[String]) -> String {
 
 pub(super) const SHOWN_PARTITIONS: usize = 20;
 
-/// Partition additions and removals as fields and ops.
+/// Partition additions and removals as fields and ops. Returns how many
+/// live partitions are unregistered outright (not re-registered at another
+/// location): that loses them for queries, so the change is destructive.
 pub(super) fn partition_changes(
     db: &str,
     desired: &TableSpec,
@@ -26,9 +28,9 @@ pub(super) fn partition_changes(
     fields: &mut Vec<FieldChange>,
     statements: &mut Vec<String>,
     ops: &mut Vec<Op>,
-) {
+) -> usize {
     let Some(want) = &desired.partitions else {
-        return;
+        return 0;
     };
     let have: &[PartitionSpec] = live.unwrap_or(&[]);
     let have_map: BTreeMap<&Vec<String>, &Option<String>> =
@@ -52,8 +54,9 @@ pub(super) fn partition_changes(
             remove.push(p.values.clone());
         }
     }
+    let dropped = remove.len() - add.iter().filter(|p| remove.contains(&p.values)).count();
     if add.is_empty() && remove.is_empty() {
-        return;
+        return 0;
     }
     let keys = &desired.partition_keys;
     let mut shown = 0;
@@ -120,4 +123,5 @@ pub(super) fn partition_changes(
             partitions: add,
         });
     }
+    dropped
 }

@@ -140,7 +140,7 @@ pub(super) fn external_update(db: &str, want: &TableSpec, have: &TableSpec) -> O
             spec: want.clone(),
         });
     }
-    partition_changes(
+    let dropped = partition_changes(
         db,
         want,
         have.partitions.as_deref(),
@@ -148,6 +148,11 @@ pub(super) fn external_update(db: &str, want: &TableSpec, have: &TableSpec) -> O
         &mut statements,
         &mut ops,
     );
+    if dropped > 0 {
+        reasons.push(format!(
+            "unregisters {dropped} live partition(s) not declared in `partitions:`: queries no longer see their data (the files in S3 are kept)"
+        ));
+    }
     if ops.is_empty() {
         return None;
     }
