@@ -88,10 +88,20 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     // Metadata lists old and new replicas while a partition moves: the
     // moves say which is which.
     let mut moves = match client.supports::<ListPartitionReassignmentsRequest>() {
-        Ok(_) => client
-            .list_reassignments()
-            .await
-            .context("reading in-flight reassignments (ListPartitionReassignments)")?,
+        Ok(_) => match client.list_reassignments().await {
+            Ok(m) => m,
+            // A principal without Describe on the Cluster: read on without
+            // the moves (a replication-factor change is refused at apply).
+            Err(e) if e.downcast_ref::<crate::kafka::Denied>().is_some() => {
+                tracing::warn!(error = %format!("{e:#}"), "in-flight reassignments cannot be read");
+                Default::default()
+            }
+            Err(e) => {
+                return Err(
+                    e.context("reading in-flight reassignments (ListPartitionReassignments)")
+                )
+            }
+        },
         Err(_) => Default::default(),
     };
     let mut topics = BTreeMap::new();

@@ -605,3 +605,31 @@ fn the_brokers_throttle_time_is_honoured() {
         "the broker never throttled two requests in a row"
     );
 }
+
+#[test]
+fn a_principal_without_cluster_describe_can_still_plan() {
+    let ctx = Ctx::new("no_cluster_describe");
+    // alice (SASL PLAIN, not a super user) has no ACL on the Cluster, so
+    // ListPartitionReassignments is refused: the plan goes on without it.
+    std::fs::write(
+        ctx.path().join("cluster.yaml"),
+        format!(
+            "clusters:\n  test:\n    bootstrap_servers: [\"127.0.0.1:9094\"]\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: PLAIN, username: alice, password: alice-secret}}\nsettings:\n  scope: ['^{}']\n",
+            ctx.scope()
+        ),
+    )
+    .unwrap();
+    ctx.write_topics("topics:\n  - name: {P}a\n    partitions: 1\n    replication_factor: 1\n");
+    let out = ctx.run(&["-v", "plan", "--no-color"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("in-flight reassignments cannot be read"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stdout(&out).contains(&format!("+ topic.{}a", ctx.prefix)),
+        "{}",
+        text(&out)
+    );
+}
