@@ -176,6 +176,11 @@ mod tests {
                     ("retention.ms".to_string(), cfg("86400000", true)),
                     ("cleanup.policy".to_string(), cfg("compact,delete", true)),
                     ("segment.bytes".to_string(), cfg("1073741824", false)),
+                    // Set by a reassignment tool: never imported.
+                    (
+                        "leader.replication.throttled.replicas".to_string(),
+                        cfg("0:1", true),
+                    ),
                 ]
                 .into_iter()
                 .collect(),

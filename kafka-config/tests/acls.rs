@@ -108,10 +108,15 @@ fn acls_in_scope_are_created_enforced_and_deleted_only_with_allow_destructive() 
     ctx.assert_no_changes();
     // Enforced by the broker: alice sees the topics she may describe (Read
     // and Write imply Describe; `{P}pay` prefixed covers `{P}payments`).
-    assert_eq!(
-        alice_sees(&ctx.prefix),
-        vec![orders.clone(), ctx.topic("payments")]
-    );
+    let want = vec![orders.clone(), ctx.topic("payments")];
+    // (Her broker may apply the new ACLs a moment after the controller.)
+    for _ in 0..50 {
+        if alice_sees(&ctx.prefix) == want {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(alice_sees(&ctx.prefix), want);
     // A topic no ACL covers stays invisible to her.
     create_topic(&ctx.topic("secret"), 1);
     assert!(!alice_sees(&ctx.prefix).contains(&ctx.topic("secret")));

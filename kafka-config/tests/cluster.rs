@@ -120,6 +120,11 @@ fn undeclared_override_from_another_client_is_removed() {
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
     let c = configs(&orders);
     assert!(!c.contains_key("segment.ms"), "{c:?}");
+    // Kafka still describes segment.ms: now the broker default, not an override.
+    assert_eq!(
+        live_topic(&orders).configs.get("segment.ms"),
+        Some(&("604800000".to_string(), "DEFAULT_CONFIG".to_string()))
+    );
     assert_eq!(c.get("retention.ms").map(String::as_str), Some("604800000"));
     ctx.assert_no_changes();
 

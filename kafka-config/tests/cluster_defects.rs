@@ -109,4 +109,25 @@ fn a_reassignment_in_flight_is_reported_not_diffed_nor_replaced() {
         Some("*"),
         "{c:?}"
     );
+
+    // Even a declared factor change never replaces the move in flight.
+    ctx.write_topics(
+        "topics:\n  - name: {P}moving\n    partitions: 1\n    replication_factor: 3\n    configs: {retention.ms: 1d}\n",
+    );
+    let plan = ctx.plan();
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(
+        !stdout(&plan).contains("AlterPartitionReassignments"),
+        "a move is planned over the one in flight:\n{}",
+        text(&plan)
+    );
+    let apply = ctx.run(&[
+        "apply",
+        "--auto-approve",
+        "--allow-destructive",
+        "--no-color",
+    ]);
+    assert!(!stderr(&apply).contains("panicked"), "{}", text(&apply));
+    let after = kadmin("reassignments", json!({ "prefix": ctx.prefix }));
+    assert_eq!(after, inflight, "the move was replaced or cancelled");
 }

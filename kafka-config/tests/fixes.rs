@@ -6,12 +6,28 @@
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 use support::*;
 
 fn has_acl(list: &[Value], principal: &str, kind: &str, name: &str) -> bool {
     list.iter()
         .any(|a| a["principal"] == principal && a["type"] == kind && a["name"] == name)
+}
+
+/// Plans until the output satisfies `ready` (out-of-band changes reach
+/// every broker within moments), at most 5 s; returns the last plan.
+fn plan_until(ctx: &Ctx, ready: impl Fn(&str) -> bool) -> std::process::Output {
+    let mut plan = ctx.plan();
+    for _ in 0..20 {
+        if ready(&stdout(&plan)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        plan = ctx.plan();
+    }
+    plan
 }
 
 /// Removes this test's ACLs (every principal and name carries the prefix)
@@ -63,7 +79,7 @@ acls:
     name: {{P}}orders
 "#
     ));
-    let plan = ctx.plan();
+    let plan = plan_until(&ctx, |o| o.matches("- acl.").count() >= 2);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     let out = stdout(&plan);
     for absent in [&other, &admin, &group, &other_topic] {
@@ -256,7 +272,7 @@ fn ignored_configs_and_replication_throttles_are_left_alone() {
     set_config(&t, "leader.replication.throttled.replicas", "0:1");
     set_config(&t, "follower.replication.throttled.replicas", "0:2");
     set_config(&t, "segment.ms", "3600000");
-    let plan = ctx.plan();
+    let plan = plan_until(&ctx, |o| o.contains("DELETE segment.ms"));
     let out = stdout(&plan);
     assert!(out.contains("DELETE segment.ms"), "{out}");
     for kept in ["segment.bytes", "throttled.replicas"] {
@@ -562,5 +578,152 @@ fn an_in_flight_reassignment_by_someone_else_is_reported_not_replaced() {
         c.get("follower.replication.throttled.replicas")
             .map(String::as_str),
         Some(format!("0:{new}").as_str())
+    );
+}
+
+/// Removes the client quota even when an assertion fails.
+struct QuotaCleanup(String);
+
+impl Drop for QuotaCleanup {
+    fn drop(&mut self) {
+        let bs = bootstrap();
+        let _ = kafka_tool(
+            "kafka.admin.ConfigCommand",
+            &[
+                "--bootstrap-server",
+                bs.as_str(),
+                "--alter",
+                "--entity-type",
+                "clients",
+                "--entity-name",
+                self.0.as_str(),
+                "--delete-config",
+                "request_percentage",
+            ],
+        );
+    }
+}
+
+/// Seconds since midnight of a tracing line's `2026-01-01T12:34:56.789012Z`.
+fn log_time(line: &str) -> Option<f64> {
+    let t = line.get(11..26)?;
+    let mut parts = t.split(':');
+    let h: f64 = parts.next()?.parse().ok()?;
+    let m: f64 = parts.next()?.parse().ok()?;
+    let s: f64 = parts.next()?.parse().ok()?;
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+#[test]
+fn the_brokers_throttle_time_is_honoured() {
+    let ctx = Ctx::new("quota");
+    let client_id = format!("{}client", ctx.prefix);
+    let _cleanup = QuotaCleanup(client_id.clone());
+    let bs = bootstrap();
+    // A request quota so small that every answer carries a throttle time.
+    kafka_tool_ok(
+        "kafka.admin.ConfigCommand",
+        &[
+            "--bootstrap-server",
+            bs.as_str(),
+            "--alter",
+            "--entity-type",
+            "clients",
+            "--entity-name",
+            client_id.as_str(),
+            "--add-config",
+            "request_percentage=0.01",
+        ],
+    );
+    ctx.write_cluster("");
+    let cluster = std::fs::read_to_string(ctx.path().join("cluster.yaml")).unwrap();
+    std::fs::write(
+        ctx.path().join("cluster.yaml"),
+        cluster.replace(
+            "    request_timeout: 10s\n",
+            // Shorter than the throttle: a request sent into the broker's
+            // muted channel (KIP-219) would time out; honoured, it waits
+            // before it is sent, outside the timeout.
+            &format!("    request_timeout: 700ms\n    client_id: {client_id}\n"),
+        ),
+    )
+    .unwrap();
+    ctx.write_topics(
+        "topics:\n  - name: {P}a\n    partitions: 1\n    replication_factor: 1\n  - name: {P}b\n    partitions: 1\n    replication_factor: 1\n",
+    );
+    // The quota applies within a second or two; the throttle grows with use.
+    let mut pairs = 0;
+    for _ in 0..6 {
+        let out = ctx.run(&["-v", "plan", "--no-color"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let err = stderr(&out);
+        assert!(!err.contains("timed out"), "{err}");
+        // Per broker: a throttled answer, then the next request's answer no
+        // earlier than the throttle time later.
+        let mut last: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+        for line in err
+            .lines()
+            .filter(|l| l.contains("the broker throttled this client"))
+        {
+            let broker = line
+                .split("broker=")
+                .nth(1)
+                .unwrap_or("")
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let ms: f64 = line
+                .split("throttle_ms=")
+                .nth(1)
+                .and_then(|v| v.trim().parse().ok())
+                .expect("throttle_ms");
+            let at = log_time(line).expect("timestamp");
+            if let Some((prev_at, prev_ms)) = last.get(&broker) {
+                assert!(
+                    at - prev_at >= prev_ms / 1000.0 - 0.05,
+                    "a request went out {:.3}s after a {prev_ms} ms throttle:\n{err}",
+                    at - prev_at
+                );
+                pairs += 1;
+            }
+            last.insert(broker, (at, ms));
+        }
+        if pairs >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert!(
+        pairs >= 1,
+        "the broker never throttled two requests in a row"
+    );
+}
+
+#[test]
+fn a_principal_without_cluster_describe_can_still_plan() {
+    let ctx = Ctx::new("no_cluster_describe");
+    // alice (SASL PLAIN, not a super user) has no ACL on the Cluster, so
+    // ListPartitionReassignments is refused: the plan goes on without it.
+    std::fs::write(
+        ctx.path().join("cluster.yaml"),
+        format!(
+            "clusters:\n  test:\n    bootstrap_servers: [\"127.0.0.1:9094\"]\n    security:\n      protocol: SASL_PLAINTEXT\n      sasl: {{mechanism: PLAIN, username: alice, password: alice-secret}}\nsettings:\n  scope: ['^{}']\n",
+            ctx.scope()
+        ),
+    )
+    .unwrap();
+    ctx.write_topics("topics:\n  - name: {P}a\n    partitions: 1\n    replication_factor: 1\n");
+    let out = ctx.run(&["-v", "plan", "--no-color"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("in-flight reassignments cannot be read"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        stdout(&out).contains(&format!("+ topic.{}a", ctx.prefix)),
+        "{}",
+        text(&out)
     );
 }

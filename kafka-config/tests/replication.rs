@@ -88,3 +88,25 @@ fn replication_factor_1_to_3_then_3_to_2_through_reassignment() {
     );
     eprintln!("RF 1→3 completed {took:?} after apply, 3→2 {took2:?}");
 }
+
+#[test]
+fn apply_wait_returns_once_the_move_has_completed() {
+    let ctx = Ctx::new("rf_wait");
+    let orders = ctx.topic("orders");
+    ctx.write_topics(&TOPIC.replace("RF", "1"));
+    ctx.apply_ok();
+    ctx.write_topics(&TOPIC.replace("RF", "2"));
+    let out = ctx.run(&["apply", "--auto-approve", "--wait", "--no-color"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("reassignment complete"),
+        "{}",
+        text(&out)
+    );
+    // Nothing is moving any more the moment apply returns (the controller's
+    // answer, no polling).
+    let moving = kadmin("reassignments", json!({ "prefix": ctx.prefix }));
+    assert_eq!(moving, json!({}), "apply --wait returned mid-move");
+    wait_rf(&ctx.prefix, &orders, 2);
+    ctx.assert_no_changes();
+}

@@ -271,6 +271,7 @@ impl Conn {
                 self.correlation
             );
         }
+        self.note_throttle(resp.throttle_ms());
         if resp.error_code == UNSUPPORTED_VERSION && resp.api_keys.is_empty() {
             // An error answer without its ranges: ask in v0.
             resp = self.send_version(&ApiVersionsRequest::default(), 0).await?;
@@ -373,13 +374,17 @@ impl Conn {
                 self.correlation
             );
         }
-        let ms = resp.throttle_ms();
+        self.note_throttle(resp.throttle_ms());
+        Ok(resp)
+    }
+
+    /// Remembers the broker's throttle: the next request waits it out.
+    fn note_throttle(&mut self, ms: i32) {
         if ms > 0 {
             tracing::info!(broker = %self.addr, throttle_ms = ms, "the broker throttled this client");
             self.throttled_until =
                 Some(Instant::now() + Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
         }
-        Ok(resp)
     }
 
     /// Sends `req` as version `v` and returns the response body (after the

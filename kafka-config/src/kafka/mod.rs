@@ -24,6 +24,7 @@ pub use protocol::{
     source_name, CONNECT_ATTEMPTS, OP_DELETE, OP_SET, RESOURCE_TOPIC, SOURCE_DEFAULT,
     SOURCE_DYNAMIC_TOPIC,
 };
+pub use reassign::Denied;
 pub use requests::{
     acls_from_describe, alter_configs_request, alter_resource_configs_request, create_acls_request,
     create_partitions_request, create_topics_request, delete_acls_request, delete_topics_request,

@@ -16,6 +16,15 @@ use super::protocol::{backoff, next_step, Next, ATTEMPTS, NOT_CONTROLLER, RESOUR
 use super::requests::{alter_resource_configs_request, reassign_request};
 use super::types::{ConfigAlteration, Moving, Outcomes, Reassignments};
 
+/// Error code CLUSTER_AUTHORIZATION_FAILED.
+const CLUSTER_AUTHORIZATION_FAILED: i16 = 31;
+
+/// The principal may not describe the cluster (listing reassignments needs
+/// `Describe` on the Cluster resource).
+#[derive(Debug, thiserror::Error)]
+#[error("not authorized: {0}")]
+pub struct Denied(pub String);
+
 impl Client {
     /// Every in-flight partition reassignment of the cluster, in one
     /// ListPartitionReassignments request.
@@ -57,6 +66,9 @@ impl Client {
                     .collect());
             }
             last = error_text(r.error_code, r.error_message.as_ref());
+            if r.error_code == CLUSTER_AUTHORIZATION_FAILED {
+                return Err(Denied(last).into());
+            }
             if r.error_code == NOT_CONTROLLER {
                 self.refresh_controller().await;
             } else if !is_retriable(r.error_code) {

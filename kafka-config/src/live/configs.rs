@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Fallback, LiveConfig};
+use super::types::{Fallback, LiveConfig};
 use crate::kafka::{self, ConfigEntry};
 use crate::model::OverrideDetection;
 

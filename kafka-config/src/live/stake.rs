@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::LiveTopic;
+use super::types::LiveTopic;
 use crate::loss::{data_loss, LOSSY_KEYS};
 use crate::model::{Desired, Mode, Unmanaged};
 use crate::units;
