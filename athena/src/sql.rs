@@ -55,7 +55,9 @@ pub fn is_hive_ddl(rest: &str) -> bool {
             for w in words {
                 match w.as_str() {
                     "OR" | "REPLACE" => continue,
-                    "EXTERNAL" | "TABLE" | "DATABASE" | "SCHEMA" => return true,
+                    "EXTERNAL" | "DATABASE" | "SCHEMA" => return true,
+                    // `CREATE TABLE t [WITH (…)] AS query` (CTAS) is Trino's.
+                    "TABLE" => return !is_ctas(rest),
                     _ => return false,
                 }
             }
@@ -63,6 +65,30 @@ pub fn is_hive_ddl(rest: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `CREATE TABLE …` at the start of `rest` is a CREATE TABLE AS
+/// (Athena's CTAS: `CREATE TABLE [IF NOT EXISTS] name [WITH (…)] AS query`),
+/// which Athena parses with Trino's grammar: after the name comes `AS` or
+/// `WITH`, where a Hive table has its column list `(`.
+fn is_ctas(rest: &str) -> bool {
+    let up = rest.trim_start().to_ascii_uppercase();
+    let Some(after) = up.split_once("TABLE").map(|(_, a)| a.trim_start()) else {
+        return false;
+    };
+    let after = after
+        .strip_prefix("IF NOT EXISTS")
+        .map(str::trim_start)
+        .unwrap_or(after);
+    let name_end = after
+        .find(|c: char| c.is_whitespace() || c == '(')
+        .unwrap_or(after.len());
+    let next = after[name_end..].trim_start();
+    let word = |w: &str| {
+        next.strip_prefix(w)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == '('))
+    };
+    word("AS") || word("WITH")
 }
 
 /// [`scan`] over a script of statements; with `per_statement`, each
@@ -381,6 +407,22 @@ mod tests {
         assert!(is_hive_ddl("CREATE DATABASE IF NOT EXISTS d"));
         assert!(!is_hive_ddl("CREATE OR REPLACE VIEW v AS SELECT 1"));
         assert!(!is_hive_ddl("WITH a AS (SELECT 1) SELECT * FROM a"));
+        // CTAS is Trino SQL; an Iceberg CREATE TABLE with columns is Hive DDL.
+        assert!(!is_hive_ddl("CREATE TABLE t AS SELECT 1"));
+        assert!(!is_hive_ddl(
+            "create table if not exists db.t with (format = 'PARQUET') as select 1"
+        ));
+        assert!(is_hive_ddl("CREATE TABLE t (id int) LOCATION 's3://b/'"));
+        assert!(is_hive_ddl("CREATE TABLE t(id int)"));
+        assert_eq!(
+            split_statements(
+                "CREATE TABLE t AS SELECT replace(p, '\\', '/') AS q FROM s; DROP TABLE u;"
+            ),
+            vec![
+                "CREATE TABLE t AS SELECT replace(p, '\\', '/') AS q FROM s",
+                "DROP TABLE u"
+            ]
+        );
     }
 
     #[test]
