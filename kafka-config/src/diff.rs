@@ -406,7 +406,14 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
     let mut creates = Vec::new();
     let mut updates = Vec::new();
     let mut deletes = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes: Vec<Note> = live
+        .warnings
+        .iter()
+        .map(|w| Note {
+            address: "cluster".into(),
+            message: format!("warning: {w}"),
+        })
+        .collect();
     for (name, spec) in &desired.topics {
         match live.topics.get(name) {
             None => creates.push(create_change(name, spec)),

@@ -213,6 +213,7 @@ mod tests {
                 operation: Operation::Read,
                 permission: Permission::Allow,
             }]),
+            warnings: Vec::new(),
         }
     }
 

@@ -32,22 +32,24 @@ pub struct ReadOptions<'a> {
 }
 
 /// Fills override fallbacks the synonyms left out from the configs of the
-/// broker the client talks to (one DescribeConfigs). A failure only logs:
-/// the fallbacks stay unknown and the plan treats them as possible losses.
+/// broker the client talks to (one DescribeConfigs). A failure is a warning
+/// (a plan note): the fallbacks stay unknown and the plan treats them as
+/// possible losses.
 async fn broker_fallbacks(
     client: &mut Client,
     brokers: &BTreeMap<i32, String>,
     topics: &mut BTreeMap<String, LiveTopic>,
+    warnings: &mut Vec<String>,
 ) {
     let Some(id) = brokers
         .iter()
         .find(|(_, a)| a.as_str() == client.bootstrap_addr())
         .map(|(i, _)| *i)
     else {
-        tracing::warn!(
-            broker = client.bootstrap_addr(),
-            "the bootstrap broker is not in Metadata's broker list; broker defaults not read"
-        );
+        warnings.push(format!(
+            "the bootstrap broker {} is not in Metadata's broker list: broker defaults were not read, so deleted overrides have unknown fallbacks",
+            client.bootstrap_addr()
+        ));
         return;
     };
     match client
@@ -59,7 +61,9 @@ async fn broker_fallbacks(
                 configs::fill_from_broker(&mut t.configs, &entries, id);
             }
         }
-        Err(e) => tracing::warn!(error = %format!("{e:#}"), "reading broker defaults failed"),
+        Err(e) => warnings.push(format!(
+            "reading the broker defaults failed ({e:#}): deleted overrides have unknown fallbacks"
+        )),
     }
 }
 
@@ -87,13 +91,16 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     );
     // Metadata lists old and new replicas while a partition moves: the
     // moves say which is which.
+    let mut warnings = Vec::new();
     let mut moves = match client.supports::<ListPartitionReassignmentsRequest>() {
         Ok(_) => match client.list_reassignments().await {
             Ok(m) => m,
             // A principal without Describe on the Cluster: read on without
             // the moves (a replication-factor change is refused at apply).
             Err(e) if e.downcast_ref::<crate::kafka::Denied>().is_some() => {
-                tracing::warn!(error = %format!("{e:#}"), "in-flight reassignments cannot be read");
+                warnings.push(format!(
+                    "in-flight reassignments cannot be read ({e:#}): a replication-factor change is refused at apply"
+                ));
                 Default::default()
             }
             Err(e) => {
@@ -164,7 +171,7 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
             .values()
             .any(|t| configs::needs_broker_fallback(&t.configs))
         {
-            broker_fallbacks(&mut client, &meta.brokers, &mut topics).await;
+            broker_fallbacks(&mut client, &meta.brokers, &mut topics, &mut warnings).await;
         }
     }
     if !opts.all_configs {
@@ -212,11 +219,15 @@ pub async fn read(opts: ReadOptions<'_>) -> Result<Live> {
     } else {
         None
     };
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
     let live = Live {
         brokers: meta.brokers.keys().copied().collect(),
         apis,
         topics,
         acls,
+        warnings,
     };
     Ok(live)
 }

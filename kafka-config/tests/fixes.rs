@@ -717,7 +717,8 @@ fn a_principal_without_cluster_describe_can_still_plan() {
     let out = ctx.run(&["-v", "plan", "--no-color"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
-        stderr(&out).contains("in-flight reassignments cannot be read"),
+        stderr(&out).contains("in-flight reassignments cannot be read")
+            && stdout(&out).contains("warning: in-flight reassignments cannot be read"),
         "{}",
         text(&out)
     );

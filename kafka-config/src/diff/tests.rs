@@ -78,6 +78,7 @@ fn live() -> Live {
         apis: all_apis(),
         topics: BTreeMap::new(),
         acls: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -534,4 +535,16 @@ fn the_bytes_at_stake_are_in_the_reason() {
     d.topics.insert("same".into(), spec(1, 1, &[]));
     let stake: Vec<String> = crate::live::at_stake(&d, &l.topics).into_keys().collect();
     assert_eq!(stake, vec!["cut".to_string(), "old".to_string()]);
+}
+
+#[test]
+fn read_warnings_are_plan_notes() {
+    let mut l = live();
+    l.warnings
+        .push("in-flight reassignments cannot be read (denied)".into());
+    let d = crate::diff::diff(&desired(), &l);
+    assert!(d
+        .notes
+        .iter()
+        .any(|n| n.address == "cluster" && n.message.contains("in-flight reassignments")));
 }

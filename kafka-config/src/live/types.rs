@@ -65,6 +65,9 @@ pub struct Live {
     pub topics: BTreeMap<String, LiveTopic>,
     /// ACL bindings (sorted), when ACLs are managed.
     pub acls: Option<Vec<Acl>>,
+    /// What could not be read (permissions, a broker missing from the
+    /// metadata): shown as plan notes.
+    pub warnings: Vec<String>,
 }
 
 impl Live {
