@@ -25,12 +25,7 @@ pub fn endpoint() -> String {
 pub fn require_moto() {
     let url = endpoint();
     let hostport = url.trim_start_matches("http://").trim_end_matches('/');
-    let addr: std::net::SocketAddr = hostport
-        .parse()
-        .unwrap_or_else(|e| panic!("bad ATHENA_TEST_ENDPOINT {url}: {e}"));
-    if std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_err() {
-        panic!("moto server not reachable at {url}: run scripts/services.sh up (or `moto_server -H 127.0.0.1 -p 5000`)");
-    }
+    testkit::require_service("moto (the AWS emulator, ATHENA_TEST_ENDPOINT)", hostport);
 }
 
 /// The result of one run of the binary.

@@ -173,13 +173,7 @@ pub fn grant(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// Output as text (stdout + stderr).
-pub fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+pub use testkit::text;
 
 /// `grant plan`, asserting success; returns the output.
 pub fn plan(config: &Path, env: &[(&str, &str)]) -> String {
