@@ -147,7 +147,15 @@ kafka_up() {
       down+=("$n")
     fi
   done
-  if [ ${#down[@]} = 0 ]; then log "Kafka already answers on 127.0.0.1:9092/9192/9292"; return; fi
+  if [ ${#down[@]} = 0 ]; then
+    log "Kafka already answers on 127.0.0.1:9092/9192/9292"
+    if [ "$theirs" -gt 0 ]; then
+      # Started from another checkout: its TLS material is the one that works.
+      local other; other=$(ps -eo args | grep -o '[^ ]*/node1\.properties' | head -n 1 || true)
+      [ -n "$other" ] && log "it was started from $(dirname "$other") (the tests find it there; KAFKA_TEST_HOME overrides)"
+    fi
+    return
+  fi
   if [ "$theirs" -gt 0 ]; then
     die "a Kafka broker not started by this checkout answers on some cluster ports, and nodes ${down[*]} are down: stop it, or start the cluster from the checkout that owns it (KAFKA_TEST_HOME)"
   fi

@@ -63,9 +63,21 @@ def alter(a, args):
     """Incremental alter of a topic: args.set {k: v}, args.delete [k]."""
     cfg = {k: ("SET", v) for k, v in args.get("set", {}).items()}
     cfg.update({k: ("DELETE", None) for k in args.get("delete", [])})
-    res = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, args["name"], configs=cfg)],
-                          incremental=True)
-    return str(res)
+    # raise_on_unknown=False: kafka-python's own key check describes the topic
+    # first, which a broker that has not yet applied the creation answers
+    # empty; the broker validates the keys anyway.
+    # A topic created a moment ago may be unknown to the answering broker for
+    # a few milliseconds: retry that error only, for up to 5 s.
+    deadline = time.time() + 5
+    while True:
+        res = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, args["name"], configs=cfg)],
+                              incremental=True, raise_on_unknown=False)
+        errors = [str(e) for r in res.values() for e in r.values() if str(e) != "OK"]
+        if not errors:
+            return str(res)
+        if time.time() > deadline or not all("UnknownTopicOrPartition" in e for e in errors):
+            raise RuntimeError("; ".join(errors))
+        time.sleep(0.1)
 
 
 def acl_pattern(d):

@@ -26,11 +26,34 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// Where scripts/services.sh keeps the cluster: jars (lib/), TLS material
-/// (tls/), logs. KAFKA_TEST_HOME overrides it, as for services.sh.
+/// (tls/), logs. KAFKA_TEST_HOME overrides it, as for services.sh; else the
+/// directory of the running node 1 (`kafka.Kafka <home>/node1.properties`,
+/// so a cluster started from another checkout is found with its own TLS
+/// material); else this checkout's `.services/kafka`.
 pub fn kafka_home() -> PathBuf {
-    std::env::var_os("KAFKA_TEST_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".services/kafka"))
+    if let Some(h) = std::env::var_os("KAFKA_TEST_HOME") {
+        return PathBuf::from(h);
+    }
+    running_node1_home().unwrap_or_else(|| repo_root().join(".services/kafka"))
+}
+
+fn running_node1_home() -> Option<PathBuf> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let args: Vec<String> = raw
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if !args.iter().any(|a| a == "kafka.Kafka") {
+            continue;
+        }
+        if let Some(props) = args.iter().find(|a| a.ends_with("/node1.properties")) {
+            return Path::new(props).parent().map(Path::to_path_buf);
+        }
+    }
+    None
 }
 
 /// A file of the cluster's TLS material (ca.pem, client.pem, client.key, other-ca.pem).
