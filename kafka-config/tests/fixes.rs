@@ -106,7 +106,21 @@ acls:
     ]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply));
 
-    let live = acls(&p);
+    // A broker may answer DescribeAcls a moment before it has the
+    // controller's latest ACL metadata: read until the apply shows.
+    let settled = |l: &[Value]| {
+        has_acl(l, &app, "TOPIC", &orders)
+            && !has_acl(l, &old, "TOPIC", &orders)
+            && !has_acl(l, &old, "GROUP", &managed_group)
+    };
+    let mut live = acls(&p);
+    for _ in 0..50 {
+        if settled(&live) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        live = acls(&p);
+    }
     assert!(has_acl(&live, &app, "TOPIC", &orders), "{live:?}");
     assert!(!has_acl(&live, &old, "TOPIC", &orders), "{live:?}");
     assert!(!has_acl(&live, &old, "GROUP", &managed_group), "{live:?}");

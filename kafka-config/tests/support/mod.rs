@@ -67,23 +67,10 @@ pub fn tls_file(name: &str) -> String {
     p.to_str().expect("utf-8 path").to_string()
 }
 
-fn reachable(addr: &str) -> bool {
-    addr.parse::<std::net::SocketAddr>()
-        .ok()
-        .and_then(|a| {
-            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(3)).ok()
-        })
-        .is_some()
-}
-
 /// Fails the test with the reason when the cluster or the independent
 /// clients are missing. Never skips.
 pub fn require_broker() {
-    let addr = bootstrap();
-    assert!(
-        reachable(&addr),
-        "Kafka broker not reachable at {addr}: run scripts/services.sh up (or set KAFKA_BOOTSTRAP)"
-    );
+    testkit::require_service("the Kafka broker (KAFKA_BOOTSTRAP)", &bootstrap());
     let py = Command::new("python3")
         .args(["-c", "import kafka"])
         .output();
