@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_configs_response::DescribeConfigsResourceResult;
 use kafka_protocol::messages::{DescribeAclsRequest, DescribeConfigsRequest, MetadataRequest};
+use kafka_protocol::protocol::StrBytes;
 
 use super::client::Client;
 use super::conn::{error_text, is_retriable};
@@ -362,49 +363,46 @@ impl Client {
 
     /// Creates ACL bindings in one request; one outcome per binding address.
     pub async fn create_acls(&mut self, acls: &[Acl]) -> Result<Outcomes> {
-        let req = create_acls_request(acls);
-        let r = self.bootstrap.send(&req).await?;
-        if r.results.len() != acls.len() {
-            bail!(
-                "CreateAcls: the broker answered {} results for {} bindings, so it did not create them (tansu 0.6.0 lists CreateAcls but does not implement it)",
-                r.results.len(),
-                acls.len()
-            );
-        }
-        Ok(acls
-            .iter()
-            .zip(r.results.iter())
-            .map(|(a, res)| {
-                (
-                    a.address(),
-                    (res.error_code != 0)
-                        .then(|| error_text(res.error_code, res.error_message.as_ref())),
-                )
-            })
-            .collect())
+        let r = self.bootstrap.send(&create_acls_request(acls)).await?;
+        let codes = r.results.iter().map(|x| (x.error_code, &x.error_message));
+        // tansu 0.6.0 lists CreateAcls but answers no results.
+        acl_outcomes("CreateAcls", "create", acls, codes.collect())
     }
 
     /// Deletes exactly these ACL bindings; one outcome per binding address.
     pub async fn delete_acls(&mut self, acls: &[Acl]) -> Result<Outcomes> {
-        let req = delete_acls_request(acls);
-        let r = self.bootstrap.send(&req).await?;
-        if r.filter_results.len() != acls.len() {
-            bail!(
-                "DeleteAcls: the broker answered {} results for {} bindings, so it did not delete them",
-                r.filter_results.len(),
-                acls.len()
-            );
-        }
-        Ok(acls
+        let r = self.bootstrap.send(&delete_acls_request(acls)).await?;
+        let codes = r
+            .filter_results
             .iter()
-            .zip(r.filter_results.iter())
-            .map(|(a, res)| {
-                (
-                    a.address(),
-                    (res.error_code != 0)
-                        .then(|| error_text(res.error_code, res.error_message.as_ref())),
-                )
-            })
-            .collect())
+            .map(|x| (x.error_code, &x.error_message));
+        acl_outcomes("DeleteAcls", "delete", acls, codes.collect())
     }
+}
+
+/// One outcome per binding from a CreateAcls / DeleteAcls answer, which
+/// lists its results in the order of the request's bindings.
+fn acl_outcomes(
+    api: &str,
+    verb: &str,
+    acls: &[Acl],
+    results: Vec<(i16, &Option<StrBytes>)>,
+) -> Result<Outcomes> {
+    if results.len() != acls.len() {
+        bail!(
+            "{api}: the broker answered {} results for {} bindings, so it did not {verb} them",
+            results.len(),
+            acls.len()
+        );
+    }
+    Ok(acls
+        .iter()
+        .zip(results)
+        .map(|(a, (code, message))| {
+            (
+                a.address(),
+                (code != 0).then(|| error_text(code, message.as_ref())),
+            )
+        })
+        .collect())
 }
