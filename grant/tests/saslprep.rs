@@ -4,27 +4,7 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::*;
-
-fn psql_login(user: &str, password: &str) -> bool {
-    let (h, p) = server();
-    let o = Command::new("psql")
-        .arg(format!(
-            "host={h} port={p} dbname=gt_pwauth user={user} connect_timeout=5"
-        ))
-        .args(["-Atqc", "SELECT 1"])
-        .env("PGPASSWORD", password)
-        .output()
-        .unwrap_or_else(|e| panic!("psql is needed for the login checks: {e}"));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() || err.contains("password authentication failed"),
-        "psql login as {user}: {err} (run scripts/services.sh up for the gt_pwauth pg_hba.conf line)"
-    );
-    o.status.success()
-}
 
 #[test]
 fn non_ascii_passwords_compare_as_postgresql_hashes_them() {

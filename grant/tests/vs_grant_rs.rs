@@ -83,24 +83,6 @@ fn verifier(user: &str) -> String {
     .unwrap_or_else(|| panic!("user {user} does not exist"))
 }
 
-fn psql_login(user: &str, password: &str) -> bool {
-    let (h, p) = server();
-    let o = Command::new("psql")
-        .arg(format!(
-            "host={h} port={p} dbname=gt_pwauth user={user} connect_timeout=5"
-        ))
-        .args(["-Atqc", "SELECT current_user"])
-        .env("PGPASSWORD", password)
-        .output()
-        .unwrap_or_else(|e| panic!("psql is needed for the login checks: {e}"));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() || err.contains("password authentication failed"),
-        "psql login as {user}: {err} (run scripts/services.sh up for the gt_pwauth pg_hba.conf line)"
-    );
-    o.status.success()
-}
-
 #[test]
 fn same_result_as_grant_rs() {
     let bin = grant_rs();

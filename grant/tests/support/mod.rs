@@ -222,3 +222,40 @@ pub fn table_privs(db: &str, schema: &str, table: &str, role: &str) -> Vec<Strin
         .filter_map(|r| r.into_iter().next().flatten())
         .collect()
 }
+
+/// The test-only database behind password authentication (scripts/services.sh).
+pub const PWAUTH_DB: &str = "gt_pwauth";
+
+/// Logs in as `user` with `password` through psql over password
+/// authentication; true when the login succeeds.
+/// Logs in as `user` with `password` with psql over password authentication;
+/// panics when the login fails for another reason than the password.
+pub fn psql_login(user: &str, password: &str) -> bool {
+    let (h, p) = server();
+    let o = Command::new("psql")
+        .arg(format!(
+            "host={h} port={p} dbname={PWAUTH_DB} user={user} connect_timeout=5"
+        ))
+        .args(["-Atqc", "SELECT current_user"])
+        .env("PGPASSWORD", password)
+        .env_remove("PGSERVICE")
+        .output()
+        .unwrap_or_else(|e| panic!("psql is needed for the login checks: {e}"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() || err.contains("password authentication failed"),
+        "psql login as {user} failed for another reason than the password (is the gt_pwauth \
+         pg_hba.conf line in place? run scripts/services.sh up): {err}"
+    );
+    o.status.success() && out.trim() == user
+}
+
+/// Proves that the login check can fail: a wrong password is refused.
+pub fn assert_password_auth_enforced(user: &str) {
+    assert!(
+        !psql_login(user, "certainly-not-the-password"),
+        "database {PWAUTH_DB} accepts a wrong password: password authentication is not enforced \
+         (run scripts/services.sh up)"
+    );
+}
