@@ -34,6 +34,7 @@ fn empty_table(t: &TableSpec) -> config::Table {
         output_format: None,
         columns: t.columns.iter().map(column).collect(),
         partition_keys: t.partition_keys.iter().map(column).collect(),
+        partitioned_by: t.partitioning.iter().map(|p| p.to_string()).collect(),
         properties: BTreeMap::new(),
         projection: None,
         partitions: None,
@@ -297,7 +298,7 @@ databases:
         input_format: com.example.In
         output_format: com.example.Out
         columns: [{name: a, type: int}]
-      - {name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{name: a, type: int}], properties: {k: v}}
+      - {name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{name: a, type: int}], partitioned_by: ["bucket(8, a)"], properties: {write_compression: zstd}}
 "#;
         let d = parse(y).unwrap();
         let db = &d.databases["d"];
