@@ -11,7 +11,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::glue;
-use crate::model::{DatabaseSpec, Desired, PartitionSpec};
+use crate::model::{DatabaseSpec, Desired, PartitionSpec, TableSpec};
 
 /// The Glue table `apply` holds as its lock in a database (see `crate::lock`).
 pub const LOCK_TABLE: &str = "_athena_apply_lock";
@@ -240,6 +240,46 @@ pub async fn iceberg_metadata(c: &Clients, uri: &str) -> anyhow::Result<Vec<u8>>
     Ok(body.into_bytes().to_vec())
 }
 
+/// Iceberg tables: schema, partition spec and properties live in the
+/// metadata file, not in Glue. For each `(database, table,
+/// metadata_location)`, one GetObject (concurrent, at most `limit`), parsed
+/// into a spec holding the columns, partitioning and properties.
+pub async fn iceberg_specs(
+    c: &Clients,
+    jobs: Vec<(String, String, String)>,
+    limit: usize,
+) -> anyhow::Result<Vec<(String, String, TableSpec)>> {
+    stream::iter(jobs.into_iter().map(|(d, t, m)| async move {
+        let body = iceberg_metadata(c, &m)
+            .await
+            .with_context(|| format!("reading the Iceberg metadata of `{d}.{t}`"))?;
+        let mut spec = TableSpec::new(t.clone(), crate::model::Kind::Iceberg);
+        crate::metadata::apply_metadata(&mut spec, &body)
+            .with_context(|| format!("the Iceberg metadata of `{d}.{t}` ({m})"))?;
+        anyhow::Ok((d, t, spec))
+    }))
+    .buffer_unordered(limit.max(1))
+    .try_collect()
+    .await
+}
+
+/// Puts the metadata-derived parts of an Iceberg table into its Glue view.
+pub fn apply_iceberg(glue_view: &mut TableSpec, from_metadata: TableSpec) {
+    glue_view.columns = from_metadata.columns;
+    glue_view.partition_keys = from_metadata.partition_keys;
+    glue_view.partitioning = from_metadata.partitioning;
+    glue_view.parameters = from_metadata.parameters;
+}
+
+/// The `metadata_location` of a Glue table that is an Iceberg table.
+pub fn metadata_location(t: &aws_sdk_glue::types::Table) -> Option<String> {
+    let p = t.parameters.as_ref()?;
+    p.get("table_type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("iceberg"))
+        .then(|| p.get("metadata_location").cloned())
+        .flatten()
+}
+
 /// Reads the configured databases (all their tables and views) and the
 /// partitions of the tables whose partitions the configuration manages.
 pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow::Result<Live> {
@@ -279,26 +319,13 @@ pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow:
         }
         live.databases.insert(d.name.clone(), d);
     }
-    // Iceberg tables: schema, partition spec and properties live in the
-    // metadata file, not in Glue (one GetObject per table, concurrent).
-    let metadata: Vec<(String, String, Vec<u8>, String)> =
-        stream::iter(metadata_jobs.into_iter().map(|(d, t, m)| async move {
-            let body = iceberg_metadata(c, &m)
-                .await
-                .with_context(|| format!("reading the Iceberg metadata of `{d}.{t}`"))?;
-            anyhow::Ok((d, t, body, m))
-        }))
-        .buffer_unordered(limit)
-        .try_collect()
-        .await?;
-    for (d, t, body, m) in metadata {
-        if let Some(spec) = live
+    for (d, t, spec) in iceberg_specs(c, metadata_jobs, limit).await? {
+        if let Some(slot) = live
             .databases
             .get_mut(&d)
             .and_then(|db| db.tables.get_mut(&t))
         {
-            crate::metadata::apply_metadata(spec, &body)
-                .with_context(|| format!("the Iceberg metadata of `{d}.{t}` ({m})"))?;
+            apply_iceberg(slot, spec);
         }
     }
     // Partitions, only where the configuration manages them.

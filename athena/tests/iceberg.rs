@@ -142,6 +142,25 @@ async fn plan_reads_the_iceberg_metadata_and_detects_out_of_band_changes() {
     // although Glue's columns and parameters say otherwise.
     assert_no_changes(&cfg);
 
+    // Import reads the same metadata: the imported file has the partition
+    // transforms and Athena's property keys, not Glue's stale columns, and
+    // plans no changes.
+    let imported = dir.path().join("imported.yaml");
+    let r = athena(&["import", "--database", &db, "--out", s(&imported)]);
+    assert_eq!(r.code, 0, "{r}");
+    let text = std::fs::read_to_string(&imported).unwrap();
+    for want in [
+        "bucket(16, id)",
+        "day(ts)",
+        "optimize_rewrite_delete_file_threshold: '10'",
+        "vacuum_max_snapshot_age_seconds: '432000'",
+        "write_compression: zstd",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    assert!(!text.contains("stale"), "{text}");
+    assert_no_changes(&imported);
+
     // Out of band: another writer commits a new metadata file with another
     // threshold and one more column, and moves metadata_location.
     let key2 = "ice/metadata/00001-b.metadata.json";
