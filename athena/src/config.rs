@@ -152,7 +152,14 @@ pub struct Table {
     /// Partition keys, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partition_keys: Vec<Column>,
-    /// Table properties (Glue `Parameters`).
+    /// Iceberg partitioning, in order: a column name, or a transform
+    /// `bucket(N, col)`, `truncate(N, col)`, `year(col)`, `month(col)`,
+    /// `day(col)`, `hour(col)` (Iceberg tables only; external tables use
+    /// `partition_keys`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitioned_by: Vec<String>,
+    /// Table properties (Glue `Parameters`; for Iceberg tables, the
+    /// properties Athena accepts, kept in the Iceberg metadata).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, String>,
     /// Partition projection, rendered to the `projection.*` properties.

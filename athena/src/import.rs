@@ -34,6 +34,7 @@ fn empty_table(t: &TableSpec) -> config::Table {
         output_format: None,
         columns: t.columns.iter().map(column).collect(),
         partition_keys: t.partition_keys.iter().map(column).collect(),
+        partitioned_by: t.partitioning.iter().map(|p| p.to_string()).collect(),
         properties: BTreeMap::new(),
         projection: None,
         partitions: None,
@@ -192,6 +193,9 @@ pub fn table_config(t: &TableSpec) -> config::Table {
     c
 }
 
+/// Concurrent Iceberg metadata reads of `import` (the default `--parallelism`).
+const IMPORT_PARALLELISM: usize = 8;
+
 /// Reads the named databases (all when empty) and returns their configuration.
 pub async fn import(c: &Clients, names: &[String]) -> anyhow::Result<config::File> {
     let wanted: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
@@ -210,11 +214,20 @@ pub async fn import(c: &Clients, names: &[String]) -> anyhow::Result<config::Fil
     }
     let mut file = config::File::default();
     for d in found {
-        let mut tables: Vec<TableSpec> = live::tables(c, &d.name)
-            .await?
+        let raw = live::tables(c, &d.name).await?;
+        let jobs: Vec<(String, String, String)> = raw
             .iter()
-            .map(glue::table_spec)
+            .filter_map(|t| {
+                live::metadata_location(t).map(|m| (d.name.clone(), t.name.to_lowercase(), m))
+            })
             .collect();
+        let mut tables: Vec<TableSpec> = raw.iter().map(glue::table_spec).collect();
+        // Iceberg tables as their metadata says (as `plan` reads them).
+        for (_, name, ice) in live::iceberg_specs(c, jobs, IMPORT_PARALLELISM).await? {
+            if let Some(t) = tables.iter_mut().find(|t| t.name == name) {
+                live::apply_iceberg(t, ice);
+            }
+        }
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         let mut db = config::Database {
             name: d.name.clone(),
@@ -297,7 +310,7 @@ databases:
         input_format: com.example.In
         output_format: com.example.Out
         columns: [{name: a, type: int}]
-      - {name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{name: a, type: int}], properties: {k: v}}
+      - {name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{name: a, type: int}], partitioned_by: ["bucket(8, a)"], properties: {write_compression: zstd}}
 "#;
         let d = parse(y).unwrap();
         let db = &d.databases["d"];

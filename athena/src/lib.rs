@@ -12,6 +12,7 @@ pub mod glue;
 pub mod import;
 pub mod live;
 pub mod lock;
+pub mod metadata;
 pub mod model;
 pub mod query;
 pub mod runner;

@@ -11,7 +11,7 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::glue;
-use crate::model::{DatabaseSpec, Desired, PartitionSpec};
+use crate::model::{DatabaseSpec, Desired, PartitionSpec, TableSpec};
 
 /// The Glue table `apply` holds as its lock in a database (see `crate::lock`).
 pub const LOCK_TABLE: &str = "_athena_apply_lock";
@@ -62,6 +62,8 @@ pub struct Clients {
     pub glue: aws_sdk_glue::Client,
     /// Athena.
     pub athena: aws_sdk_athena::Client,
+    /// S3, to read Iceberg metadata files.
+    pub s3: aws_sdk_s3::Client,
     /// Region and endpoint, for plans and messages.
     pub target: String,
 }
@@ -120,6 +122,13 @@ pub async fn clients(o: &AwsOptions) -> anyhow::Result<Clients> {
         catalog_id: o.catalog_id.clone(),
         glue: aws_sdk_glue::Client::new(&conf),
         athena: aws_sdk_athena::Client::new(&conf),
+        // Path-style addressing behind a custom endpoint (AWS_ENDPOINT_URL:
+        // moto, MinIO, a proxy), whose host has no per-bucket names.
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                .force_path_style(conf.endpoint_url().is_some())
+                .build(),
+        ),
         target,
     })
 }
@@ -211,6 +220,66 @@ pub async fn partitions(c: &Clients, db: &str, table: &str) -> anyhow::Result<Ve
     }
 }
 
+/// The Iceberg metadata JSON at `uri` (S3 GetObject).
+pub async fn iceberg_metadata(c: &Clients, uri: &str) -> anyhow::Result<Vec<u8>> {
+    let (bucket, key) = crate::metadata::split_s3_uri(uri)?;
+    let r =
+        c.s3.get_object()
+            .bucket(&bucket)
+            .key(&key)
+            .send()
+            .await
+            .map_err(sdk_err)
+            .with_context(|| format!("S3 GetObject {uri} failed"))?;
+    let body = r
+        .body
+        .collect()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| format!("reading {uri}"))?;
+    Ok(body.into_bytes().to_vec())
+}
+
+/// Iceberg tables: schema, partition spec and properties live in the
+/// metadata file, not in Glue. For each `(database, table,
+/// metadata_location)`, one GetObject (concurrent, at most `limit`), parsed
+/// into a spec holding the columns, partitioning and properties.
+pub async fn iceberg_specs(
+    c: &Clients,
+    jobs: Vec<(String, String, String)>,
+    limit: usize,
+) -> anyhow::Result<Vec<(String, String, TableSpec)>> {
+    stream::iter(jobs.into_iter().map(|(d, t, m)| async move {
+        let body = iceberg_metadata(c, &m)
+            .await
+            .with_context(|| format!("reading the Iceberg metadata of `{d}.{t}`"))?;
+        let mut spec = TableSpec::new(t.clone(), crate::model::Kind::Iceberg);
+        crate::metadata::apply_metadata(&mut spec, &body)
+            .with_context(|| format!("the Iceberg metadata of `{d}.{t}` ({m})"))?;
+        anyhow::Ok((d, t, spec))
+    }))
+    .buffer_unordered(limit.max(1))
+    .try_collect()
+    .await
+}
+
+/// Puts the metadata-derived parts of an Iceberg table into its Glue view.
+pub fn apply_iceberg(glue_view: &mut TableSpec, from_metadata: TableSpec) {
+    glue_view.columns = from_metadata.columns;
+    glue_view.partition_keys = from_metadata.partition_keys;
+    glue_view.partitioning = from_metadata.partitioning;
+    glue_view.parameters = from_metadata.parameters;
+}
+
+/// The `metadata_location` of a Glue table that is an Iceberg table.
+pub fn metadata_location(t: &aws_sdk_glue::types::Table) -> Option<String> {
+    let p = t.parameters.as_ref()?;
+    p.get("table_type")
+        .is_some_and(|v| v.eq_ignore_ascii_case("iceberg"))
+        .then(|| p.get("metadata_location").cloned())
+        .flatten()
+}
+
 /// Reads the configured databases (all their tables and views) and the
 /// partitions of the tables whose partitions the configuration manages.
 pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow::Result<Live> {
@@ -221,19 +290,43 @@ pub async fn read(c: &Clients, desired: &Desired, parallelism: usize) -> anyhow:
         .filter(|d| desired.databases.contains_key(&d.name))
         .collect();
     let limit = parallelism.max(1);
-    let with_tables: Vec<DatabaseSpec> = stream::iter(wanted.into_iter().map(|mut d| async move {
-        for t in tables(c, &d.name).await? {
-            let spec = glue::table_spec(&t);
-            d.tables.insert(spec.name.clone(), spec);
-        }
-        anyhow::Ok(d)
-    }))
-    .buffer_unordered(limit)
-    .try_collect()
-    .await?;
+    let with_tables: Vec<(DatabaseSpec, Vec<(String, String)>)> =
+        stream::iter(wanted.into_iter().map(|mut d| async move {
+            let mut iceberg = Vec::new();
+            for t in tables(c, &d.name).await? {
+                let spec = glue::table_spec(&t);
+                if spec.kind == crate::model::Kind::Iceberg {
+                    if let Some(m) = t
+                        .parameters
+                        .as_ref()
+                        .and_then(|p| p.get("metadata_location"))
+                    {
+                        iceberg.push((spec.name.clone(), m.clone()));
+                    }
+                }
+                d.tables.insert(spec.name.clone(), spec);
+            }
+            anyhow::Ok((d, iceberg))
+        }))
+        .buffer_unordered(limit)
+        .try_collect()
+        .await?;
     let mut live = Live::default();
-    for d in with_tables {
+    let mut metadata_jobs = Vec::new();
+    for (d, iceberg) in with_tables {
+        for (t, m) in iceberg {
+            metadata_jobs.push((d.name.clone(), t, m));
+        }
         live.databases.insert(d.name.clone(), d);
+    }
+    for (d, t, spec) in iceberg_specs(c, metadata_jobs, limit).await? {
+        if let Some(slot) = live
+            .databases
+            .get_mut(&d)
+            .and_then(|db| db.tables.get_mut(&t))
+        {
+            apply_iceberg(slot, spec);
+        }
     }
     // Partitions, only where the configuration manages them.
     let mut jobs = Vec::new();

@@ -595,12 +595,12 @@ async fn iceberg_through_athena_ddl() {
     let cfg = write(
         dir.path(),
         "c.yaml",
-        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{{name: a, type: int}}]}}\n"),
+        &format!("databases:\n  - name: {db}\n    tables:\n      - {{name: ice, table_type: iceberg, location: s3://b/ice/, columns: [{{name: a, type: int}}, {{name: ts, type: timestamp}}], partitioned_by: [\"bucket(16, a)\", hour(ts)], properties: {{write_compression: zstd}}}}\n"),
     );
     apply_ok(&cfg, &["--output-location", "s3://athena-results/"]);
     assert_eq!(
         recorded_queries(&db).await,
-        vec!["CREATE TABLE `ice` (`a` int)\nLOCATION 's3://b/ice/'\nTBLPROPERTIES ('table_type'='ICEBERG')".to_string()]
+        vec!["CREATE TABLE `ice` (`a` int, `ts` timestamp)\nPARTITIONED BY (bucket(16, `a`), hour(`ts`))\nLOCATION 's3://b/ice/'\nTBLPROPERTIES ('table_type'='ICEBERG', 'write_compression'='zstd')".to_string()]
     );
     cleanup(&db).await;
 }

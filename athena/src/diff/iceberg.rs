@@ -7,7 +7,7 @@ use common::plan::{Action, Change, Note, Planned};
 
 use super::fields::{address, column_fields, map_fields, same_location};
 use super::op::Op;
-use crate::model::{ColumnSpec, TableSpec};
+use crate::model::{same_property_value, ColumnSpec, PartitionField, TableSpec, Transform};
 use crate::sql::{literal, quote_ddl_ident};
 use crate::types::HiveType;
 
@@ -31,6 +31,20 @@ fn props(p: &BTreeMap<String, String>) -> String {
         .join(", ")
 }
 
+/// A partition field in Athena's `PARTITIONED BY`, the column quoted.
+fn ddl_partition_field(p: &PartitionField) -> String {
+    let c = quote_ddl_ident(&p.column);
+    match p.transform {
+        Transform::Identity => c,
+        Transform::Bucket(n) => format!("bucket({n}, {c})"),
+        Transform::Truncate(n) => format!("truncate({n}, {c})"),
+        Transform::Year => format!("year({c})"),
+        Transform::Month => format!("month({c})"),
+        Transform::Day => format!("day({c})"),
+        Transform::Hour => format!("hour({c})"),
+    }
+}
+
 /// `CREATE TABLE` for an Iceberg table.
 pub fn iceberg_create(t: &TableSpec) -> String {
     let mut s = format!(
@@ -40,6 +54,10 @@ pub fn iceberg_create(t: &TableSpec) -> String {
     );
     if let Some(c) = &t.description {
         s.push_str(&format!("\nCOMMENT {}", literal(c)));
+    }
+    if !t.partitioning.is_empty() {
+        let fields: Vec<String> = t.partitioning.iter().map(ddl_partition_field).collect();
+        s.push_str(&format!("\nPARTITIONED BY ({})", fields.join(", ")));
     }
     if let Some(l) = &t.location {
         s.push_str(&format!("\nLOCATION {}", literal(l)));
@@ -128,17 +146,54 @@ pub(super) fn iceberg_update(
             message: "the Iceberg column order differs from the configuration; this tool adds columns at the end and does not reorder them".into(),
         });
     }
-    let pf = map_fields("properties", &have.parameters, &want.parameters);
-    let set: BTreeMap<String, String> = want
+    // Compare declared properties only: Athena and Iceberg write defaults
+    // into the metadata (`write_compression`, `format`, ...), so an
+    // undeclared live property is reported, never unset.
+    let have_props: BTreeMap<String, String> = have
         .parameters
         .iter()
-        .filter(|(k, v)| have.parameters.get(*k) != Some(*v) && *k != "table_type")
+        .filter(|(k, v)| match want.parameters.get(*k) {
+            Some(w) => !same_property_value(k, w, v),
+            None => true,
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let unset: Vec<&String> = have
+    let want_props: BTreeMap<String, String> = want
         .parameters
-        .keys()
-        .filter(|k| !want.parameters.contains_key(*k))
+        .iter()
+        .filter(|(k, w)| {
+            !have
+                .parameters
+                .get(*k)
+                .is_some_and(|v| same_property_value(k, w, v))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let undeclared: Vec<String> = have_props
+        .iter()
+        .filter(|(k, _)| !want.parameters.contains_key(*k))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !undeclared.is_empty() {
+        notes.push(Note {
+            address: addr.clone(),
+            message: format!(
+                "Iceberg properties not in the configuration, left as they are: {}",
+                undeclared.join(", ")
+            ),
+        });
+    }
+    let pf = map_fields(
+        "properties",
+        &have_props
+            .into_iter()
+            .filter(|(k, _)| want.parameters.contains_key(k))
+            .collect(),
+        &want_props,
+    );
+    let set: BTreeMap<String, String> = want_props
+        .into_iter()
+        .filter(|(k, _)| k != "table_type")
         .collect();
     if !set.is_empty() {
         stmts.push(format!(
@@ -146,15 +201,25 @@ pub(super) fn iceberg_update(
             props(&set)
         ));
     }
-    if !unset.is_empty() {
-        stmts.push(format!(
-            "ALTER TABLE {t} UNSET TBLPROPERTIES ({})",
-            unset
-                .iter()
-                .map(|k| literal(k))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+    if have.partitioning != want.partitioning {
+        let show = |p: &[PartitionField]| {
+            if p.is_empty() {
+                "unpartitioned".to_string()
+            } else {
+                p.iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        notes.push(Note {
+            address: addr.clone(),
+            message: format!(
+                "the Iceberg partition spec differs ({} → {}); Athena DDL cannot change it, so it is not changed",
+                show(&have.partitioning),
+                show(&want.partitioning)
+            ),
+        });
     }
     fields.extend(pf);
     if !same_location(&have.location, &want.location) {

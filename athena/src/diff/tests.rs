@@ -204,7 +204,7 @@ fn access_modes() {
 
 #[test]
 fn iceberg_changes() {
-    let y = "databases:\n  - name: lake\n    tables:\n      - name: ice\n        table_type: iceberg\n        location: s3://b/ice/\n        properties: {write.format: parquet}\n        columns:\n          - {name: a, type: int}\n          - {name: b, type: string}\n";
+    let y = "databases:\n  - name: lake\n    tables:\n      - name: ice\n        table_type: iceberg\n        location: s3://b/ice/\n        properties: {format: parquet}\n        partitioned_by: [b, \"bucket(4, a)\"]\n        columns:\n          - {name: a, type: int}\n          - {name: b, type: string}\n";
     let want = parse(&y.replace("type: int}", "type: bigint}").replace(
         "type: string}\n",
         "type: string}\n          - {name: c, type: date}\n",

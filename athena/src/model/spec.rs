@@ -116,6 +116,52 @@ pub struct PartitionSpec {
     pub location: Option<String>,
 }
 
+/// An Iceberg partition transform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transform {
+    /// The column's value.
+    Identity,
+    /// Hash of the value modulo N buckets.
+    Bucket(u32),
+    /// The value truncated to width N.
+    Truncate(u32),
+    /// Year of a date / timestamp.
+    Year,
+    /// Month of a date / timestamp.
+    Month,
+    /// Day of a date / timestamp.
+    Day,
+    /// Hour of a timestamp.
+    Hour,
+}
+
+/// One field of an Iceberg partition spec: a transform of a source column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PartitionField {
+    /// The transform.
+    pub transform: Transform,
+    /// The source column (lower case).
+    pub column: String,
+}
+
+impl std::fmt::Display for PartitionField {
+    /// The field as written in the configuration and in Athena's
+    /// `PARTITIONED BY` (unquoted: column names are `[a-z0-9_]`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.column;
+        match self.transform {
+            Transform::Identity => write!(f, "{c}"),
+            Transform::Bucket(n) => write!(f, "bucket({n}, {c})"),
+            Transform::Truncate(n) => write!(f, "truncate({n}, {c})"),
+            Transform::Year => write!(f, "year({c})"),
+            Transform::Month => write!(f, "month({c})"),
+            Transform::Day => write!(f, "day({c})"),
+            Transform::Hour => write!(f, "hour({c})"),
+        }
+    }
+}
+
 /// A table or view, desired or live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableSpec {
@@ -130,6 +176,9 @@ pub struct TableSpec {
     pub columns: Vec<ColumnSpec>,
     /// Partition keys.
     pub partition_keys: Vec<ColumnSpec>,
+    /// Iceberg partition spec (Iceberg tables).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partitioning: Vec<PartitionField>,
     /// Storage location.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
@@ -164,6 +213,7 @@ impl TableSpec {
             description: None,
             columns: Vec::new(),
             partition_keys: Vec::new(),
+            partitioning: Vec::new(),
             location: None,
             input_format: None,
             output_format: None,

@@ -92,6 +92,10 @@ fn validation_errors() {
         "databases:\n  - name: a\n    tables:\n      - {name: t, location: s3://b/t/, format: avro, columns: [{name: x, type: int}]}\n    views:\n      - {name: T, sql: select 1}\n  - name: A\n",
         // iceberg with a format
         "databases:\n  - name: a\n    tables:\n      - {name: t, table_type: iceberg, format: parquet, location: s3://b/t/, columns: [{name: x, type: int}]}\n",
+        // iceberg: a property Athena rejects, an Iceberg-native key
+        "databases:\n  - name: a\n    tables:\n      - name: t\n        table_type: iceberg\n        location: s3://b/t/\n        columns: [{name: x, type: int}]\n        properties: {write.format: parquet, write_compresion: zstd, history.expire.max-snapshot-age-ms: '1'}\n",
+        // iceberg partition transforms: unknown column, zero width, wrong type, missing width, unknown function, duplicate; partitioned_by on an external table
+        "databases:\n  - name: a\n    tables:\n      - name: t\n        table_type: iceberg\n        location: s3://b/t/\n        columns: [{name: a, type: int}, {name: b, type: string}]\n        partitioned_by: [nope, \"bucket(0, a)\", \"year(a)\", \"truncate(b)\", \"zorder(a)\", a, A]\n      - {name: e, location: s3://b/e/, format: json, columns: [{name: x, type: int}], partitioned_by: [x]}\n",
         // projection and registered partitions together
         "databases:\n  - name: a\n    tables:\n      - name: t\n        location: s3://b/t/\n        format: json\n        columns: [{name: x, type: int}]\n        partition_keys: [{name: dt, type: string}]\n        projection:\n          columns:\n            dt: {type: injected}\n        partitions:\n          - values: {dt: a}\n",
         // reserved properties, bad names

@@ -297,24 +297,34 @@ fn table(
             if set {
                 diags.push(file.error(
                     &path.key(key),
-                    format!("`{key}` is not supported for Iceberg tables (Athena stores them as Parquet and manages partitioning)"),
+                    if key == "partition_keys" {
+                        "`partition_keys` is not supported for Iceberg tables: partition by columns and transforms with `partitioned_by`".to_string()
+                    } else {
+                        format!("`{key}` is not supported for Iceberg tables (Athena stores them as Parquet and manages partitioning)")
+                    },
                 ));
             }
         }
-        for k in t.properties.keys() {
-            if k.eq_ignore_ascii_case("table_type") {
-                diags.push(file.error(
-                    &path.key("properties").key(k),
-                    "`table_type` is set by `table_type: iceberg`",
-                ));
-            }
-        }
+        super::iceberg::check_properties(file, &path.key("properties"), &t.properties, diags);
+        spec.partitioning = super::iceberg::partitioning(
+            file,
+            &path.key("partitioned_by"),
+            &t.partitioned_by,
+            &spec.columns,
+            diags,
+        );
         spec.parameters = t.properties.clone();
         spec.parameters
             .insert("table_type".into(), "ICEBERG".into());
         return (diags.0.len() == before).then_some(spec);
     }
 
+    if !t.partitioned_by.is_empty() {
+        diags.push(file.error(
+            &path.key("partitioned_by"),
+            "`partitioned_by` (partition transforms) is for Iceberg tables; an external table uses `partition_keys`",
+        ));
+    }
     // Storage format.
     let text_like = matches!(t.format, Some(Format::Csv | Format::Tsv | Format::Textfile));
     if !text_like {
