@@ -247,7 +247,23 @@ impl Summary {
 /// Live and desired states use ordered maps so that equal states hash equally.
 pub fn fingerprint<T: Serialize + ?Sized>(value: &T) -> String {
     use sha2::{Digest, Sha256};
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
+    /// Feeds the JSON to the hash as it is written: the same bytes as
+    /// `to_vec`, without holding the serialized state in memory.
+    struct Feed(Sha256);
+    impl std::io::Write for Feed {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut feed = Feed(Sha256::new());
+    let digest = match serde_json::to_writer(&mut feed, value) {
+        Ok(()) => feed.0.finalize(),
+        // As before: what fails to serialize hashes as no bytes.
+        Err(_) => Sha256::digest([]),
+    };
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

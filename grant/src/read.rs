@@ -203,7 +203,12 @@ pub fn scope(desired: &Desired, live: &mut Live) {
     let mut related: std::collections::BTreeSet<String> =
         live.memberships.keys().cloned().collect();
     for db in live.databases.values() {
-        related.extend(db.acl.iter().map(|e| e.grantee.clone()));
+        for e in &db.acl {
+            // Most grantees repeat: clone each name once.
+            if !related.contains(&e.grantee) {
+                related.insert(e.grantee.clone());
+            }
+        }
         for e in &db.default_acl {
             related.insert(e.grantee.clone());
             related.insert(e.for_role.clone());

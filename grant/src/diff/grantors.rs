@@ -31,11 +31,11 @@ impl Grantors {
     pub(super) fn new(ldb: &LiveDb, current_user: &str) -> Grantors {
         let mut g = Grantors::default();
         for e in &ldb.acl {
-            if e.grantor.is_empty() {
+            if e.grantor.is_empty() || e.grantor == current_user {
                 continue;
             }
             let owner = ldb.owner_of(&e.object).unwrap_or_default();
-            if e.grantor == owner || e.grantor == current_user {
+            if e.grantor == owner {
                 continue;
             }
             let col = match &e.object {

@@ -1,6 +1,7 @@
 //! Phase: privileges on objects, `*` expanded against the live catalog.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use common::{Change, FieldChange, Note};
 
@@ -211,21 +212,109 @@ pub(super) fn from_default(
     })
 }
 
-pub(super) fn privileges(
+/// (group key, grantee): a borrowed object where it needs no rewriting.
+type Key<'a> = (Cow<'a, ObjRef>, &'a str);
+
+/// Privileges as bits (held, and with the grant option): the converged
+/// comparison of 100,000 (object, grantee) pairs allocates no tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Bits {
+    held: u16,
+    go: u16,
+}
+
+/// Every privilege, in declaration (= `Ord`) order: bit `i` is `ALL[i]`.
+const ALL: [Privilege; 14] = [
+    Privilege::Select,
+    Privilege::Insert,
+    Privilege::Update,
+    Privilege::Delete,
+    Privilege::Truncate,
+    Privilege::References,
+    Privilege::Trigger,
+    Privilege::Execute,
+    Privilege::Usage,
+    Privilege::Create,
+    Privilege::Connect,
+    Privilege::Temporary,
+    Privilege::Drop,
+    Privilege::Maintain,
+];
+
+impl Bits {
+    /// Holds `p`, with the grant option when `go`.
+    fn add(&mut self, p: Privilege, go: bool) {
+        let bit = 1u16 << (p as u16);
+        self.held |= bit;
+        if go {
+            self.go |= bit;
+        }
+    }
+
+    /// As a privilege → grant option map.
+    fn map(self) -> PrivMap {
+        ALL.iter()
+            .filter(|p| self.held & (1u16 << (**p as u16)) != 0)
+            .map(|p| (*p, self.go & (1u16 << (*p as u16)) != 0))
+            .collect()
+    }
+}
+
+/// Column ("" unless a column) → privileges, sorted by column: one small
+/// vector where an ordered map of maps cost hundreds of bytes per pair.
+type Cols = Vec<(String, Bits)>;
+
+/// The privileges of `col`, added when absent (kept sorted).
+fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
+    let i = match v.binary_search_by(|(c, _)| c.as_str().cmp(&col)) {
+        Ok(i) => i,
+        Err(i) => {
+            v.insert(i, (col, Bits::default()));
+            i
+        }
+    };
+    &mut v[i].1
+}
+
+/// As the column → privilege → grant option map the phase compares.
+fn cols_map(v: &Cols) -> BTreeMap<String, PrivMap> {
+    v.iter().map(|(c, b)| (c.clone(), b.map())).collect()
+}
+
+/// The group key of a live object, borrowed unless it is a column.
+fn live_key(o: &ObjRef) -> Cow<'_, ObjRef> {
+    match o {
+        ObjRef::Column { .. } => Cow::Owned(group_key(o)),
+        other => Cow::Borrowed(other),
+    }
+}
+
+/// The column of an object (`""` unless a column).
+fn column_of(o: &ObjRef) -> String {
+    if let ObjRef::Column { column, .. } = o {
+        column.clone()
+    } else {
+        String::new()
+    }
+}
+
+pub(super) fn privileges<'a>(
     b: &mut Builder,
-    d: &Desired,
-    live: &Live,
+    d: &'a Desired,
+    live: &'a Live,
     dbname: &str,
-    desired: &Database,
-    ldb: &LiveDb,
+    desired: &'a Database,
+    ldb: &'a LiveDb,
 ) {
+    // Hash maps, not ordered ones: the few keys that produce a change or a
+    // note are sorted at the end, so the output keeps the (object, grantee)
+    // order without ordering the 100,000 converged ones.
     // (group key, grantee) → column ("" unless a column) → privilege → grant option
-    let mut want: BTreeMap<(ObjRef, String), BTreeMap<String, PrivMap>> = BTreeMap::new();
-    let mut have: BTreeMap<(ObjRef, String), BTreeMap<String, PrivMap>> = BTreeMap::new();
-    let mut refs: BTreeMap<ObjRef, ObjRef> = BTreeMap::new();
+    let mut want: HashMap<Key<'a>, Cols> = HashMap::new();
+    let mut have: HashMap<Key<'a>, Cols> = HashMap::new();
     // Objects a grant excludes for a grantee: default privileges do not
     // excuse grants on them (nor on objects a grant names: those are in `want`).
-    let mut excepted: BTreeSet<(ObjRef, String)> = BTreeSet::new();
+    let mut excepted: HashSet<Key<'a>> = HashSet::new();
     for g in &desired.grants {
         if let (Some(schema), ObjectKind::Table | ObjectKind::Sequence) = (&g.schema, g.kind) {
             for e in &g.except {
@@ -241,26 +330,20 @@ pub(super) fn privileges(
                     }
                 };
                 for t in &g.to {
-                    excepted.insert((o.clone(), t.clone()));
+                    excepted.insert((Cow::Owned(o.clone()), t.as_str()));
                 }
             }
         }
     }
     // (group key, grantee) → column → privileges that must not be held
     // (grant-rs `-table`): revoked in every mode, winning over grants.
-    let mut deny: BTreeMap<(ObjRef, String), BTreeMap<String, BTreeSet<Privilege>>> =
-        BTreeMap::new();
+    let mut deny: HashMap<Key<'a>, BTreeMap<String, BTreeSet<Privilege>>> = HashMap::new();
     for g in desired.grants.iter().filter(|g| g.revoke) {
         for o in expand(g, dbname, ldb, &mut b.notes) {
-            let col = if let ObjRef::Column { column, .. } = &o {
-                column.clone()
-            } else {
-                String::new()
-            };
+            let col = column_of(&o);
             let key = group_key(&o);
-            refs.insert(key.clone(), o.clone());
             for grantee in &g.to {
-                deny.entry((key.clone(), grantee.clone()))
+                deny.entry((Cow::Owned(key.clone()), grantee.as_str()))
                     .or_default()
                     .entry(col.clone())
                     .or_default()
@@ -269,34 +352,43 @@ pub(super) fn privileges(
         }
     }
     for g in desired.grants.iter().filter(|g| !g.revoke) {
+        let extra = all_extra(g.all, g.kind == ObjectKind::Table, live);
         for o in expand(g, dbname, ldb, &mut b.notes) {
-            let owner = effective_owner(desired, ldb, &o).map(str::to_string);
-            let col = if let ObjRef::Column { column, .. } = &o {
-                column.clone()
-            } else {
-                String::new()
+            let owner = effective_owner(desired, ldb, &o);
+            let col = column_of(&o);
+            let mut key = match o {
+                ObjRef::Column { .. } => group_key(&o),
+                other => other,
             };
-            let key = group_key(&o);
-            refs.insert(key.clone(), o.clone());
-            for grantee in &g.to {
-                if owner.as_deref() == Some(grantee.as_str()) {
-                    continue;
-                }
-                let m = want
-                    .entry((key.clone(), grantee.clone()))
-                    .or_default()
-                    .entry(col.clone())
-                    .or_default();
-                let denied = deny
-                    .get(&(key.clone(), grantee.clone()))
-                    .and_then(|c| c.get(&col));
-                let extra = all_extra(g.all, g.kind == ObjectKind::Table, live);
+            let grantees: Vec<&'a str> =
+                g.to.iter()
+                    .map(String::as_str)
+                    .filter(|t| owner != Some(*t))
+                    .collect();
+            for (i, grantee) in grantees.iter().enumerate() {
+                // The last grantee takes the key itself: no copy.
+                let obj = if i + 1 == grantees.len() {
+                    std::mem::replace(
+                        &mut key,
+                        ObjRef::Database {
+                            name: String::new(),
+                        },
+                    )
+                } else {
+                    key.clone()
+                };
+                let k = (Cow::Owned(obj), *grantee);
+                let denied = if deny.is_empty() {
+                    None
+                } else {
+                    deny.get(&k).and_then(|c| c.get(&col))
+                };
+                let m = col_entry(want.entry(k).or_default(), col.clone());
                 for p in g.privileges.iter().chain(extra.as_ref()) {
                     if denied.is_some_and(|d| d.contains(p)) {
                         continue;
                     }
-                    let go = m.entry(*p).or_insert(false);
-                    *go |= g.grant_option;
+                    m.add(*p, g.grant_option);
                 }
             }
         }
@@ -309,46 +401,42 @@ pub(super) fn privileges(
         ..
     } in &ldb.acl
     {
-        let col = if let ObjRef::Column { column, .. } = object {
-            column.clone()
-        } else {
-            String::new()
-        };
-        let key = group_key(object);
-        refs.entry(key.clone()).or_insert_with(|| object.clone());
-        let m = have
-            .entry((key, grantee.clone()))
-            .or_default()
-            .entry(col)
-            .or_default();
+        let m = col_entry(
+            have.entry((live_key(object), grantee.as_str()))
+                .or_default(),
+            column_of(object),
+        );
         // Granted by several grantors: held, with the option if any gave it.
-        *m.entry(*privilege).or_insert(false) |= *grantable;
+        m.add(*privilege, *grantable);
     }
     // PUBLIC: only on the objects where the configuration declares it.
     for e in &ldb.public_acl {
-        let col = if let ObjRef::Column { column, .. } = &e.object {
-            column.clone()
-        } else {
-            String::new()
-        };
-        let key = (group_key(&e.object), e.grantee.clone());
+        let key = (live_key(&e.object), e.grantee.as_str());
         if want.contains_key(&key) {
-            refs.entry(key.0.clone())
-                .or_insert_with(|| e.object.clone());
-            let m = have.entry(key).or_default().entry(col).or_default();
-            *m.entry(e.privilege).or_insert(false) |= e.grantable;
+            let m = col_entry(have.entry(key).or_default(), column_of(&e.object));
+            m.add(e.privilege, e.grantable);
         }
     }
     let grantors = Grantors::new(ldb, &live.current_user);
-    let keys: BTreeSet<&(ObjRef, String)> = want.keys().chain(have.keys()).collect();
-    let empty = BTreeMap::new();
-    let mut managed_cache: BTreeMap<&str, bool> = BTreeMap::new();
+    let empty = Cols::new();
+    let mut managed_cache: HashMap<&str, bool> = HashMap::new();
+    let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
+    let mut changes: Vec<(&Key<'a>, Phase, Change, Vec<Op>)> = Vec::new();
+    let keys = want
+        .keys()
+        .chain(have.keys().filter(|k| !want.contains_key(*k)));
     for key in keys {
-        let (obj, grantee) = key;
+        let (obj, grantee) = (key.0.as_ref(), key.1);
         let w = want.get(key).unwrap_or(&empty);
         let h = have.get(key).unwrap_or(&empty);
+        let dk = if deny.is_empty() { None } else { deny.get(key) };
+        // Held exactly as declared, nothing denied: no change, no drift.
+        if w == h && dk.is_none() {
+            continue;
+        }
+        let (w, h) = (&cols_map(w), &cols_map(h));
         let tracked = *managed_cache
-            .entry(grantee.as_str())
+            .entry(grantee)
             .or_insert_with(|| d.is_managed(grantee, &live.current_user));
         // PUBLIC's privileges on an object it is declared for are exact.
         let managed = (tracked && d.mode == Mode::Authoritative) || grantee == "PUBLIC";
@@ -365,7 +453,7 @@ pub(super) fn privileges(
         for col in cols {
             let wp = w.get(col).unwrap_or(&none);
             let hp = h.get(col).unwrap_or(&none);
-            let dp = deny.get(key).and_then(|c| c.get(col)).unwrap_or(&no_deny);
+            let dp = dk.and_then(|c| c.get(col)).unwrap_or(&no_deny);
             if !managed {
                 for p in hp.keys().filter(|p| dp.contains(p)) {
                     revoke.entry(*p).or_default().insert(col.clone());
@@ -411,18 +499,22 @@ pub(super) fn privileges(
             }
         }
         if !drift.is_empty() {
-            b.notes.push(Note {
-                address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
-                message: format!(
-                    "{} granted outside the configuration (kept: mode additive)",
-                    priv_list(&drift)
-                ),
-            });
+            notes.push((
+                key,
+                Note {
+                    address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
+                    message: format!(
+                        "{} granted outside the configuration (kept: mode additive)",
+                        priv_list(&drift)
+                    ),
+                },
+            ));
         }
         if grant.is_empty() && grant_go.is_empty() && revoke.is_empty() && revoke_go.is_empty() {
             continue;
         }
-        let target = object_sql(refs.get(obj).unwrap_or(obj), ldb);
+        // A column's group key gives its table, like the column itself.
+        let target = object_sql(obj, ldb);
         let g = b.grantee(grantee);
         let mut stmts = Vec::new();
         if !grant.is_empty() {
@@ -465,6 +557,13 @@ pub(super) fn privileges(
         }
         let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
         c.statements = stmts;
+        changes.push((key, phase, c, ops));
+    }
+    // In (object, grantee) order, as the ordered maps gave them.
+    notes.sort_by(|a, c| a.0.cmp(c.0));
+    changes.sort_by(|a, c| a.0.cmp(c.0));
+    b.notes.extend(notes.into_iter().map(|(_, n)| n));
+    for (_, phase, c, ops) in changes {
         b.push(phase, c, ops);
     }
 }
