@@ -7,13 +7,13 @@ use anyhow::{bail, Result};
 use kafka_protocol::messages::describe_configs_request::DescribeConfigsResource;
 use kafka_protocol::messages::describe_configs_response::DescribeConfigsResourceResult;
 use kafka_protocol::messages::{DescribeAclsRequest, DescribeConfigsRequest, MetadataRequest};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::protocol::{Request, StrBytes};
 
 use super::client::Client;
-use super::conn::{error_text, is_retriable};
+use super::conn::{error_text, is_retriable, Throttled};
 use super::protocol::{
-    backoff, next_step, sb, Next, ATTEMPTS, INVALID_PARTITIONS, NOT_CONTROLLER, RESOURCE_BROKER,
-    RESOURCE_TOPIC, TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
+    backoff, next_step, sb, Next, ATTEMPTS, INVALID_PARTITIONS, RESOURCE_BROKER, RESOURCE_TOPIC,
+    TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC,
 };
 use super::requests::{
     acls_from_describe, alter_configs_request, create_acls_request, create_partitions_request,
@@ -196,98 +196,100 @@ impl Client {
         Ok(acls_from_describe(&r))
     }
 
-    /// Creates topics, `batch` per request; one outcome per topic.
+    /// Creates topics, `batch` per request; one outcome per topic. A retry
+    /// answered TOPIC_ALREADY_EXISTS means the earlier attempt succeeded.
     pub async fn create_topics(&mut self, topics: &[NewTopic], batch: usize) -> Result<Outcomes> {
-        let timeout_ms = i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000);
+        let timeout_ms = self.timeout_ms();
         let mut out = Vec::new();
         for chunk in topics.chunks(batch.max(1)) {
-            let mut pending: Vec<&NewTopic> = chunk.iter().collect();
-            for attempt in 0..ATTEMPTS {
-                if pending.is_empty() {
-                    break;
-                }
-                if attempt > 0 {
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                let req = create_topics_request(&pending, timeout_ms);
-                let r = self.send_controller(&req).await?;
-                let mut retry = Vec::new();
-                let mut refresh = false;
-                for res in r.topics {
-                    let name = res.name.0.as_str().to_string();
-                    let code = res.error_code;
-                    if code == 0 || (attempt > 0 && code == TOPIC_ALREADY_EXISTS) {
-                        out.push((name, None));
-                    } else if (is_retriable(code) || code == NOT_CONTROLLER)
-                        && attempt + 1 < ATTEMPTS
-                    {
-                        refresh |= code == NOT_CONTROLLER;
-                        if let Some(t) = pending.iter().find(|t| t.name == name) {
-                            retry.push(*t);
-                        }
-                    } else {
-                        out.push((name, Some(error_text(code, res.error_message.as_ref()))));
-                    }
-                }
-                if refresh {
-                    self.refresh_controller().await;
-                }
-                pending = retry;
-            }
+            let pending: Vec<&NewTopic> = chunk.iter().collect();
+            out.extend(
+                self.controller_batch(
+                    pending,
+                    |t| t.name.as_str(),
+                    |p| create_topics_request(p, timeout_ms),
+                    |r| {
+                        r.topics
+                            .into_iter()
+                            .map(|t| (t.name.0.to_string(), t.error_code, t.error_message))
+                            .collect()
+                    },
+                    |code, _| code == TOPIC_ALREADY_EXISTS,
+                )
+                .await?,
+            );
         }
         Ok(out)
     }
 
-    /// Deletes topics by name; one outcome per topic.
+    /// Deletes topics by name; one outcome per topic. A retry answered
+    /// UNKNOWN_TOPIC means the earlier attempt succeeded.
     pub async fn delete_topics(&mut self, names: &[String]) -> Result<Outcomes> {
-        let timeout_ms = i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000);
+        let timeout_ms = self.timeout_ms();
         let v = self.supports::<kafka_protocol::messages::DeleteTopicsRequest>()?;
-        let mut out = Vec::new();
-        let mut pending: Vec<String> = names.to_vec();
-        for attempt in 0..ATTEMPTS {
-            if pending.is_empty() {
-                break;
-            }
-            if attempt > 0 {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            let req = delete_topics_request(&pending, v, timeout_ms);
-            let r = self.send_controller(&req).await?;
-            let mut retry = Vec::new();
-            let mut refresh = false;
-            for res in r.responses {
-                let name = res
-                    .name
-                    .as_ref()
-                    .map(|n| n.0.as_str().to_string())
-                    .unwrap_or_default();
-                let code = res.error_code;
-                if code == 0 || (attempt > 0 && code == UNKNOWN_TOPIC) {
-                    out.push((name, None));
-                } else if (is_retriable(code) || code == NOT_CONTROLLER) && attempt + 1 < ATTEMPTS {
-                    refresh |= code == NOT_CONTROLLER;
-                    retry.push(name);
-                } else {
-                    out.push((name, Some(error_text(code, res.error_message.as_ref()))));
-                }
-            }
-            if refresh {
-                self.refresh_controller().await;
-            }
-            pending = retry;
-        }
-        Ok(out)
+        self.controller_batch(
+            names.to_vec(),
+            String::as_str,
+            |p| delete_topics_request(p, v, timeout_ms),
+            |r| {
+                r.responses
+                    .into_iter()
+                    .map(|t| {
+                        let name = t.name.map(|n| n.0.to_string()).unwrap_or_default();
+                        (name, t.error_code, t.error_message)
+                    })
+                    .collect()
+            },
+            |code, _| code == UNKNOWN_TOPIC,
+        )
+        .await
     }
 
     /// Increases partition counts: (topic, new total, optional assignment
-    /// of the new partitions). Sent to the controller; retried on
-    /// NOT_CONTROLLER (after locating the new controller) and on retriable
-    /// errors. A retry answered "already has that many partitions" means
-    /// the earlier attempt succeeded.
+    /// of the new partitions). A retry answered "already has that many
+    /// partitions" means the earlier attempt succeeded.
     pub async fn create_partitions(&mut self, items: &[PartitionIncrease]) -> Result<Outcomes> {
-        let timeout_ms = i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000);
+        let timeout_ms = self.timeout_ms();
+        self.controller_batch(
+            items.to_vec(),
+            |i| i.0.as_str(),
+            |p| create_partitions_request(p, timeout_ms),
+            |r| {
+                r.results
+                    .into_iter()
+                    .map(|t| (t.name.0.to_string(), t.error_code, t.error_message))
+                    .collect()
+            },
+            |code, msg| {
+                code == INVALID_PARTITIONS
+                    && msg.is_some_and(|m| m.as_str().contains("already has"))
+            },
+        )
+        .await
+    }
+
+    fn timeout_ms(&self) -> i32 {
+        i32::try_from(self.cluster.request_timeout_ms).unwrap_or(30_000)
+    }
+
+    /// Sends `request(pending)` to the controller until every item has an
+    /// outcome: retried (with backoff, up to [`ATTEMPTS`]) on retriable
+    /// errors and NOT_CONTROLLER (after locating the new controller). On a
+    /// retry, `done_on_retry(code, message)` recognises the answer that
+    /// means the earlier attempt already succeeded. One outcome per item.
+    async fn controller_batch<T: Clone, R: Request>(
+        &mut self,
+        items: Vec<T>,
+        name_of: impl Fn(&T) -> &str,
+        request: impl Fn(&[T]) -> R,
+        answers: impl Fn(R::Response) -> Vec<(String, i16, Option<StrBytes>)>,
+        done_on_retry: impl Fn(i16, Option<&StrBytes>) -> bool,
+    ) -> Result<Outcomes>
+    where
+        R::Response: Throttled,
+    {
         let mut out = Vec::new();
-        let mut pending: Vec<PartitionIncrease> = items.to_vec();
+        let mut pending = items;
         for attempt in 0..ATTEMPTS {
             if pending.is_empty() {
                 break;
@@ -295,29 +297,19 @@ impl Client {
             if attempt > 0 {
                 tokio::time::sleep(backoff(attempt)).await;
             }
-            let req = create_partitions_request(&pending, timeout_ms);
-            let r = self.send_controller(&req).await?;
+            let r = self.send_controller(&request(&pending)).await?;
             let mut retry = Vec::new();
             let mut refresh = false;
-            for res in r.results {
-                let name = res.name.0.as_str().to_string();
-                let code = res.error_code;
-                let already = attempt > 0
-                    && code == INVALID_PARTITIONS
-                    && res
-                        .error_message
-                        .as_ref()
-                        .is_some_and(|m| m.as_str().contains("already has"));
+            for (name, code, message) in answers(r) {
+                let already = attempt > 0 && done_on_retry(code, message.as_ref());
                 match next_step(code, attempt) {
                     Next::Done => out.push((name, None)),
                     _ if already => out.push((name, None)),
-                    Next::Retry { refresh: r } => {
-                        refresh |= r;
-                        retry.extend(pending.iter().find(|i| i.0 == name).cloned());
+                    Next::Retry { refresh: again } => {
+                        refresh |= again;
+                        retry.extend(pending.iter().find(|t| name_of(t) == name).cloned());
                     }
-                    Next::Fail => {
-                        out.push((name, Some(error_text(code, res.error_message.as_ref()))))
-                    }
+                    Next::Fail => out.push((name, Some(error_text(code, message.as_ref())))),
                 }
             }
             if refresh {
