@@ -36,10 +36,22 @@ def topics(a, args):
     for t in a.describe_topics(names):
         parts = sorted(t["partitions"], key=lambda p: p["partition_index"])
         out[t["name"]] = {"partitions": [p["replica_nodes"] for p in parts], "configs": {}}
-    res = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in names],
-                             config_filter="all")
-    for name, cfg in res["topic"].items():
-        out[name]["configs"] = {k: [v["value"], v["config_source"]] for k, v in cfg.items()}
+    # DescribeConfigs goes to one broker, DescribeTopics may have been answered by
+    # another: a broker that has not yet replayed the topic's creation from the
+    # metadata log answers with no configs. Ask again (up to 10 s) for those.
+    pending = list(out)
+    deadline = time.time() + 10
+    while pending:
+        res = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in pending],
+                                 config_filter="all")
+        for name, cfg in res["topic"].items():
+            if name in out and cfg:
+                out[name]["configs"] = {k: [v["value"], v["config_source"]] for k, v in cfg.items()}
+        pending = [n for n in pending if not out[n]["configs"]]
+        if pending and time.time() > deadline:
+            raise RuntimeError(f"no configs for {pending} after 10 s")
+        if pending:
+            time.sleep(0.1)
     return out
 
 
