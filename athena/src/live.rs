@@ -283,6 +283,7 @@ pub fn apply_iceberg(glue_view: &mut TableSpec, from_metadata: TableSpec) {
     glue_view.partition_keys = from_metadata.partition_keys;
     glue_view.partitioning = from_metadata.partitioning;
     glue_view.parameters = from_metadata.parameters;
+    glue_view.iceberg_contents = from_metadata.iceberg_contents;
 }
 
 /// The `metadata_location` of a Glue table that is an Iceberg table.

@@ -30,7 +30,10 @@ pub fn pyiceberg(db: &str, action: &str) -> String {
         "pyiceberg's virtualenv is missing at {}: run scripts/services.sh up (or scripts/pyiceberg-venv.sh)",
         python.display()
     );
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/pyiceberg_writer.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/pyiceberg_writer.py"
+    );
     let out = Command::new(&python)
         .args([script, &endpoint(), db, action])
         .output()
@@ -148,9 +151,8 @@ async fn a_pyiceberg_table_imports_plans_no_changes_and_plans_exact_edits() {
         "{r}"
     );
     assert!(
-        r.stdout.contains(
-            "~ properties.optimize_rewrite_delete_file_threshold = \"10\" -> \"25\""
-        ),
+        r.stdout
+            .contains("~ properties.optimize_rewrite_delete_file_threshold = \"10\" -> \"25\""),
         "{r}"
     );
     assert!(r.stdout.contains("+ columns.note = \"string\""), "{r}");
@@ -178,6 +180,58 @@ async fn a_pyiceberg_table_imports_plans_no_changes_and_plans_exact_edits() {
         ],
         "{r}"
     );
-    assert!(r.stdout.contains("destructive: dropping column `note`"), "{r}");
+    assert!(
+        r.stdout.contains("destructive: dropping column `note`"),
+        "{r}"
+    );
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn a_partition_spec_evolved_by_pyiceberg_is_read_and_never_silently_kept() {
+    let db = unique("pyicespec");
+    let dir = tempfile::tempdir().unwrap();
+    pyiceberg(&db, "create");
+    let (imported, text) = import(&db, dir.path());
+    // pyiceberg evolves the spec (bucket(16, id) replaced by bucket(8, id)),
+    // which Athena DDL cannot do.
+    pyiceberg(&db, "respec");
+    let r = plan(&imported);
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.stdout.contains(&format!(
+            "-/+ table.{db}.ice  # destructive: Athena DDL cannot change the partition spec of an existing Iceberg table"
+        )),
+        "{r}"
+    );
+    // No snapshot yet: nothing but the (empty) table is lost, and the plan
+    // says so from the metadata.
+    assert!(
+        r.stdout.contains(
+            "its 0 row(s) in 0 data file(s) and its 0 snapshot(s) (time travel) are lost"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stdout.contains("~ partitioned_by = \"category, day(ts), truncate(4, category), month(d), bucket(8, id)\" -> \"category, day(ts), bucket(16, id), truncate(4, category), month(d)\""),
+        "{r}"
+    );
+    assert_eq!(
+        statements(&r.stdout)[..2],
+        ["DROP TABLE `ice`".to_string(), "CREATE TABLE `ice` (`id` bigint, `ts` timestamp, `category` string COMMENT 'kind', `tags` array<string>, `amount` decimal(10,2), `d` date)".to_string()],
+        "{r}"
+    );
+    // Declaring the spec pyiceberg left (in its order) is no change.
+    let evolved = write(
+        dir.path(),
+        "evolved.yaml",
+        &text.replace(
+            "    - day(ts)\n    - bucket(16, id)\n    - truncate(4, category)\n    - month(d)\n",
+            "    - day(ts)\n    - truncate(4, category)\n    - month(d)\n    - bucket(8, id)\n",
+        ),
+    );
+    let r = plan(&evolved);
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("No changes"), "{r}");
     cleanup(&db).await;
 }
