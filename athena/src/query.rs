@@ -163,7 +163,11 @@ pub async fn run_to_end(
             .send()
             .await
             .map_err(sdk_err)
-            .with_context(|| format!("Athena GetQueryExecution {id} failed"))?;
+            .with_context(|| {
+                format!(
+                    "Athena GetQueryExecution {id} failed: the statement was started and may have run; whether it succeeded is unknown (run plan to see)"
+                )
+            })?;
         let status = r.query_execution.and_then(|q| q.status);
         let state = status.as_ref().and_then(|s| s.state.clone());
         match state {

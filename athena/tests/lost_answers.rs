@@ -340,3 +340,46 @@ async fn a_lost_start_query_answer_is_asked_again_with_the_same_token() {
     assert!(ours >= 1, "the statement reached moto: {recorded:?}");
     cleanup(&db).await;
 }
+
+#[tokio::test]
+async fn a_started_query_whose_state_cannot_be_read_is_not_claimed_either_way() {
+    let db = unique("lostpoll");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    views:\n      - {{name: v, sql: \"SELECT 1 AS one\"}}\n"),
+    );
+    // The statement reaches moto; every poll of its state is cut.
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AmazonAthena.GetQueryExecution" {
+            Fault::Close
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_OUTPUT_LOCATION", "s3://athena-results/")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(
+            "the statement was started and may have run; whether it succeeded is unknown (run plan to see)"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("Not applied (1):\n  + view.{db}.v")),
+        "{r}"
+    );
+    assert_eq!(
+        recorded_queries(&db).await,
+        ["CREATE OR REPLACE VIEW \"v\" AS\nSELECT 1 AS one"],
+        "started once"
+    );
+    cleanup(&db).await;
+}
