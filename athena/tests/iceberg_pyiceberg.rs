@@ -108,12 +108,18 @@ async fn a_pyiceberg_table_imports_plans_no_changes_and_plans_exact_edits() {
       type: decimal(10,2)
     - name: d
       type: date
+    - name: seen
+      type: timestamp
+    - name: born
+      type: date
     partitioned_by:
     - category
     - day(ts)
     - bucket(16, id)
     - truncate(4, category)
     - month(d)
+    - hour(seen)
+    - year(born)
     properties:
       format: parquet
       optimize_rewrite_delete_file_threshold: '10'
@@ -136,8 +142,8 @@ async fn a_pyiceberg_table_imports_plans_no_changes_and_plans_exact_edits() {
                 "optimize_rewrite_delete_file_threshold: '25'",
             )
             .replace(
-                "      type: date\n",
-                "      type: date\n    - name: note\n      type: string\n",
+                "    - name: born\n      type: date\n",
+                "    - name: born\n      type: date\n    - name: note\n      type: string\n",
             ),
     );
     let r = plan(&edited);
@@ -213,12 +219,12 @@ async fn a_partition_spec_evolved_by_pyiceberg_is_read_and_never_silently_kept()
         "{r}"
     );
     assert!(
-        r.stdout.contains("~ partitioned_by = \"category, day(ts), truncate(4, category), month(d), bucket(8, id)\" -> \"category, day(ts), bucket(16, id), truncate(4, category), month(d)\""),
+        r.stdout.contains("      ~ partitioned_by:\n          -category, day(ts), truncate(4, category), month(d), hour(seen), year(born), bucket(8, id)\n          +category, day(ts), bucket(16, id), truncate(4, category), month(d), hour(seen), year(born)\n"),
         "{r}"
     );
     assert_eq!(
         statements(&r.stdout)[..2],
-        ["DROP TABLE `ice`".to_string(), "CREATE TABLE `ice` (`id` bigint, `ts` timestamp, `category` string COMMENT 'kind', `tags` array<string>, `amount` decimal(10,2), `d` date)".to_string()],
+        ["DROP TABLE `ice`".to_string(), "CREATE TABLE `ice` (`id` bigint, `ts` timestamp, `category` string COMMENT 'kind', `tags` array<string>, `amount` decimal(10,2), `d` date, `seen` timestamp, `born` date)".to_string()],
         "{r}"
     );
     // Declaring the spec pyiceberg left (in its order) is no change.
@@ -226,8 +232,8 @@ async fn a_partition_spec_evolved_by_pyiceberg_is_read_and_never_silently_kept()
         dir.path(),
         "evolved.yaml",
         &text.replace(
-            "    - day(ts)\n    - bucket(16, id)\n    - truncate(4, category)\n    - month(d)\n",
-            "    - day(ts)\n    - truncate(4, category)\n    - month(d)\n    - bucket(8, id)\n",
+            "    - day(ts)\n    - bucket(16, id)\n    - truncate(4, category)\n    - month(d)\n    - hour(seen)\n    - year(born)\n",
+            "    - day(ts)\n    - truncate(4, category)\n    - month(d)\n    - hour(seen)\n    - year(born)\n    - bucket(8, id)\n",
         ),
     );
     let r = plan(&evolved);

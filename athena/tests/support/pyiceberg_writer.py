@@ -4,8 +4,9 @@ Runs in the pyiceberg virtualenv (.services/pyiceberg, scripts/pyiceberg-venv.sh
 pyiceberg's Glue catalog and FsspecFileIO (s3fs), both pointed at moto.
 
 usage: pyiceberg_writer.py ENDPOINT DATABASE create|evolve|respec
-  create   bucket, database and table `ice` (identity, day, bucket, truncate and
-           month partition fields, a list and a decimal column, properties)
+  create   bucket, database and table `ice` (identity, day, bucket, truncate,
+           month, hour and year partition fields, a list and a decimal column,
+           properties)
   evolve   another optimize_rewrite_delete_file_threshold and a new column `note`
   respec   partition evolution: bucket(16, id) replaced by bucket(8, id)
 Prints the table's metadata_location.
@@ -18,9 +19,11 @@ from pyiceberg.schema import Schema
 from pyiceberg.transforms import (
     BucketTransform,
     DayTransform,
+    HourTransform,
     IdentityTransform,
     MonthTransform,
     TruncateTransform,
+    YearTransform,
 )
 from pyiceberg.types import (
     DateType,
@@ -60,6 +63,8 @@ if action == "create":
         NestedField(4, "tags", ListType(5, StringType())),
         NestedField(6, "amount", DecimalType(10, 2)),
         NestedField(7, "d", DateType()),
+        NestedField(8, "seen", TimestampType()),
+        NestedField(9, "born", DateType()),
     )
     spec = PartitionSpec(
         PartitionField(3, 1000, IdentityTransform(), "category"),
@@ -67,6 +72,8 @@ if action == "create":
         PartitionField(1, 1002, BucketTransform(16), "id_bucket"),
         PartitionField(3, 1003, TruncateTransform(4), "category_trunc"),
         PartitionField(7, 1004, MonthTransform(), "d_month"),
+        PartitionField(8, 1005, HourTransform(), "seen_hour"),
+        PartitionField(9, 1006, YearTransform(), "born_year"),
     )
     table = catalog.create_table(
         f"{db}.ice", schema=schema, partition_spec=spec,
