@@ -4,6 +4,8 @@
 #   Apache Kafka   127.0.0.1:9092  (3-node KRaft cluster, see scripts/kafka/cluster.sh;
 #                                   also 9192/9292, SASL, TLS and mTLS listeners)
 #   moto server    127.0.0.1:5000  (AWS Glue + Athena emulation)
+#   (and pyiceberg in its own virtualenv, .services/pyiceberg: the athena tests'
+#    Iceberg writer, scripts/pyiceberg-venv.sh)
 #
 # usage: scripts/services.sh up|down|status
 #        scripts/services.sh kafka-stop N | kafka-start   (one Kafka node; tests)
@@ -158,7 +160,7 @@ status() {
 }
 
 case "${1:-}" in
-  up) pg_up; kafka_up; kafka_python; moto_up ;;
+  up) pg_up; kafka_up; kafka_python; moto_up; "$ROOT/scripts/pyiceberg-venv.sh" ;;
   down) kafka_down; stop_pid moto; pg_down ;;
   status) status ;;
   # Used by the broker-restart test: stop / start one Kafka node started here.

@@ -66,12 +66,67 @@ pub fn iceberg_create(t: &TableSpec) -> String {
     s
 }
 
+fn show_partitioning(p: &[PartitionField]) -> String {
+    if p.is_empty() {
+        "unpartitioned".to_string()
+    } else {
+        p.iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// What dropping a live Iceberg table loses, as read from its metadata.
+fn contents_text(have: &TableSpec) -> String {
+    let Some(c) = &have.iceberg_contents else {
+        return "all its rows and snapshots".into();
+    };
+    let rows = match (c.records, c.data_files) {
+        (Some(r), Some(f)) => format!("its {r} row(s) in {f} data file(s)"),
+        (Some(r), None) => format!("its {r} row(s)"),
+        (None, Some(f)) => format!("its {f} data file(s)"),
+        (None, None) => "all its rows".into(),
+    };
+    format!("{rows} and its {} snapshot(s) (time travel)", c.snapshots)
+}
+
+/// A changed partition spec on an existing Iceberg table. Athena DDL has
+/// no partition evolution (its Iceberg ALTER TABLE covers columns and
+/// properties only), so the only way there is DROP TABLE + CREATE TABLE,
+/// and Athena's DROP TABLE deletes an Iceberg table's data: a destructive
+/// replace that names what is lost.
+fn partition_spec_replace(db: &str, want: &TableSpec, have: &TableSpec) -> Planned<Op> {
+    let drop = format!("DROP TABLE {}", quote_ddl_ident(&want.name));
+    let create = iceberg_create(want);
+    let change = Change::new(address(db, want), Action::Replace)
+        .field(common::plan::FieldChange::new(
+            "partitioned_by",
+            Some(show_partitioning(&have.partitioning)),
+            Some(show_partitioning(&want.partitioning)),
+        ))
+        .statement(drop.clone())
+        .statement(create.clone())
+        .destructive(format!(
+            "Athena DDL cannot change the partition spec of an existing Iceberg table, so it is dropped and re-created empty: Athena's DROP TABLE deletes an Iceberg table's data, so {} are lost. To keep the data, evolve the spec with an Iceberg engine (Spark `ALTER TABLE … ADD/DROP PARTITION FIELD`, pyiceberg `update_spec`) and declare the spec it leaves",
+            contents_text(have)
+        ));
+    let ops = [drop, create]
+        .into_iter()
+        .map(|sql| Op::Athena { db: db.into(), sql })
+        .collect();
+    Planned::new(change, ops)
+}
+
 pub(super) fn iceberg_update(
     db: &str,
     want: &TableSpec,
     have: &TableSpec,
     notes: &mut Vec<Note>,
 ) -> Option<Planned<Op>> {
+    if have.partitioning != want.partitioning {
+        return Some(partition_spec_replace(db, want, have));
+    }
     let addr = address(db, want);
     let t = quote_ddl_ident(&want.name);
     let mut fields = column_fields("columns", &have.columns, &want.columns);
@@ -200,26 +255,6 @@ pub(super) fn iceberg_update(
             "ALTER TABLE {t} SET TBLPROPERTIES ({})",
             props(&set)
         ));
-    }
-    if have.partitioning != want.partitioning {
-        let show = |p: &[PartitionField]| {
-            if p.is_empty() {
-                "unpartitioned".to_string()
-            } else {
-                p.iter()
-                    .map(|f| f.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        notes.push(Note {
-            address: addr.clone(),
-            message: format!(
-                "the Iceberg partition spec differs ({} → {}); Athena DDL cannot change it, so it is not changed",
-                show(&have.partitioning),
-                show(&want.partitioning)
-            ),
-        });
     }
     fields.extend(pf);
     if !same_location(&have.location, &want.location) {

@@ -232,3 +232,41 @@ fn many_partitions_are_chunked_in_statements() {
     );
     assert_eq!(c.fields.len(), SHOWN_PARTITIONS + 1);
 }
+
+#[test]
+fn iceberg_partition_spec_change_is_a_destructive_replace() {
+    let y = "databases:\n  - name: lake\n    tables:\n      - name: ice\n        table_type: iceberg\n        location: s3://b/ice/\n        properties: {format: parquet}\n        partitioned_by: [b, \"bucket(16, a)\"]\n        columns:\n          - {name: a, type: int}\n          - {name: b, type: string}\n";
+    let want = parse(&y.replace("bucket(16, a)", "bucket(8, a)")).unwrap();
+    let mut live = live_of(&parse(y).unwrap());
+    let contents = |live: &mut Live, c| {
+        live.databases
+            .get_mut("lake")
+            .and_then(|d| d.tables.get_mut("ice"))
+            .unwrap()
+            .iceberg_contents = c;
+    };
+    contents(
+        &mut live,
+        Some(model::IcebergContents {
+            records: Some(1200),
+            data_files: Some(3),
+            snapshots: 4,
+        }),
+    );
+    let d = diff(&want, &live);
+    assert_eq!(d.changes.len(), 1);
+    assert!(d.changes[0].change.destructive.is_some());
+    insta::assert_snapshot!(render(&d));
+    // Unknown contents (no metadata summary): still destructive, said so.
+    contents(&mut live, None);
+    let d = diff(&want, &live);
+    let reason = d.changes[0].change.destructive.clone().unwrap();
+    assert!(
+        reason.contains("all its rows and snapshots are lost"),
+        "{reason}"
+    );
+    // Applied (the live spec now the declared one): no change, no note.
+    let same = live_of(&want);
+    let d = diff(&want, &same);
+    assert!(d.changes.is_empty() && d.notes.is_empty(), "{d:?}");
+}
