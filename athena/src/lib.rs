@@ -21,3 +21,4 @@ pub mod sql;
 pub mod template;
 pub mod tool;
 pub mod types;
+pub mod view_sql;
