@@ -266,3 +266,40 @@ async fn a_view_trino_rejects_fails_the_apply_with_trinos_message() {
     assert!(!view_names(&db).contains(&"v_bad".to_string()));
     cleanup(&db).await;
 }
+
+#[tokio::test]
+async fn a_view_made_by_a_template_run_is_adopted_without_changes() {
+    // An athena-rs user's template creates the view (`run`, through Athena,
+    // executed by Trino); the same view declared in YAML plans nothing.
+    let db = unique("trino_tmpl");
+    let proxy = trino_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let tables_only = config(&db, "");
+    let tables_only = &tables_only[..tables_only.find("    views:").unwrap()];
+    let cfg = write(dir.path(), "tables.yaml", tables_only);
+    let r = via(&proxy, &["apply", "--auto-approve", s(&cfg)]).await;
+    assert_eq!(r.code, 0, "{r}");
+    write(
+        dir.path(),
+        "prd/index.sql",
+        &format!("-- Database: {db}\nCREATE OR REPLACE VIEW v_tmpl AS\nSELECT id, name FROM people WHERE name <> 'x;y' ORDER BY id;\n"),
+    );
+    let mut cmd = command(&proxy.url);
+    cmd.args([
+        "--output-location",
+        "s3://athena-trino-results/",
+        "run",
+        "prd",
+    ])
+    .current_dir(dir.path());
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}\nTrino ran: {:#?}", proxy.ran());
+    assert_eq!(view_names(&db), ["v_tmpl"]);
+    let declared = write(
+        dir.path(),
+        "c.yaml",
+        &format!("{tables_only}    views:\n      - name: v_tmpl\n        sql: SELECT id, name FROM people WHERE name <> 'x;y' ORDER BY id\n"),
+    );
+    assert_converged(&proxy, &declared).await;
+    cleanup(&db).await;
+}
