@@ -37,7 +37,8 @@ trino_ok() {
 
 java_home() {
   local j
-  for j in "${TRINO_JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+  # JAVA_HOME_25_X64: set by actions/setup-java on GitHub runners.
+  for j in "${TRINO_JAVA_HOME:-}" "${JAVA_HOME_25_X64:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
     [ -n "$j" ] && [ -x "$j/bin/java" ] || continue
     if "$j/bin/java" -version 2>&1 | grep -Eq 'version "(2[4-9]|[3-9][0-9])'; then
       echo "$j"; return 0
