@@ -303,3 +303,35 @@ async fn a_view_made_by_a_template_run_is_adopted_without_changes() {
     assert_converged(&proxy, &declared).await;
     cleanup(&db).await;
 }
+
+#[tokio::test]
+async fn the_same_sql_resolved_in_another_database_is_a_change() {
+    let db = unique("trino_schema");
+    let other = format!("{db}_other");
+    let proxy = trino_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "c.yaml", &config(&db, ""));
+    apply_on_trino(&proxy, &cfg).await;
+    // Another database with its own `people` table (boto3).
+    boto3(&format!(
+        "glue.create_database(DatabaseInput={{'Name': {other:?}}})\nglue.create_table(DatabaseName={other:?}, TableInput={{'Name': 'people', 'TableType': 'EXTERNAL_TABLE', 'StorageDescriptor': {{'Columns': [{{'Name': 'id', 'Type': 'bigint'}}, {{'Name': 'name', 'Type': 'string'}}], 'Location': 's3://athena-trino-tests/{other}/people/', 'InputFormat': 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat', 'OutputFormat': 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat', 'SerdeInfo': {{'SerializationLibrary': 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'}}}}}})"
+    ));
+    // Out of band, from a session in the other database: the view's SQL
+    // text is unchanged, but `people` is now the other database's table.
+    trino(
+        &format!("CREATE OR REPLACE VIEW {db}.v_base AS SELECT id, name FROM people WHERE id > 0"),
+        "awsdatacatalog",
+        &other,
+    )
+    .expect("out-of-band CREATE OR REPLACE VIEW on Trino");
+    assert_eq!(stored_view(&db, "v_base")["view"]["schema"], other.as_str());
+    let r = via(&proxy, &["plan", "--detailed-exitcode", s(&cfg)]).await;
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.stdout.contains(&format!("~ view.{db}.v_base")), "{r}");
+    assert!(r.stdout.contains(&other), "{r}");
+    apply_on_trino(&proxy, &cfg).await;
+    assert_eq!(stored_view(&db, "v_base")["view"]["schema"], db.as_str());
+    assert_converged(&proxy, &cfg).await;
+    cleanup(&db).await;
+    cleanup(&other).await;
+}

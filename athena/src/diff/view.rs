@@ -28,17 +28,33 @@ pub(super) fn view_update(
     };
     let addr = address(db, want);
     // The engine stores its own rendering of the SQL: compared as queries.
-    if !view_sql::same_query(&w.sql, &h.sql) {
+    let sql_differs = !view_sql::same_query(&w.sql, &h.sql);
+    // The same SQL resolved in another database (a view re-created out of
+    // band from another session schema) reads other tables.
+    let other_schema = h
+        .schema
+        .as_ref()
+        .filter(|s| !s.eq_ignore_ascii_case(db))
+        .cloned();
+    if sql_differs || other_schema.is_some() {
         let s = view_statement(&want.name, &w.sql);
-        let change = Change::new(addr, Action::Update)
-            .field(FieldChange::new(
+        let mut change = Change::new(addr, Action::Update);
+        if sql_differs {
+            change = change.field(FieldChange::new(
                 "sql",
                 Some(h.sql.clone()),
                 Some(w.sql.clone()),
-            ))
-            .statement(s.clone());
+            ));
+        }
+        if let Some(schema) = other_schema {
+            change = change.field(FieldChange::new(
+                "resolved in database",
+                Some(schema),
+                Some(db.to_string()),
+            ));
+        }
         return Some(Planned::new(
-            change,
+            change.statement(s.clone()),
             vec![Op::Athena {
                 db: db.into(),
                 sql: s,
@@ -101,5 +117,36 @@ mod tests {
             &c("row(ainteger)")
         ));
         assert!(!super::same_columns(&c("bigint"), &c("integer")));
+    }
+
+    fn view(sql: &str, schema: Option<&str>) -> crate::model::TableSpec {
+        let mut t = crate::model::TableSpec::new("v", crate::model::Kind::View);
+        t.view = Some(crate::model::ViewSpec {
+            sql: sql.into(),
+            columns: Vec::new(),
+            schema: schema.map(str::to_string),
+        });
+        t
+    }
+
+    #[test]
+    fn resolved_in_another_database_is_a_change() {
+        let want = view("SELECT id FROM t", None);
+        let mut notes = Vec::new();
+        let same = view("SELECT id\nFROM\n  t\n", Some("DB1"));
+        assert!(super::view_update("db1", &want, &same, &mut notes).is_none());
+        let other = view("SELECT id\nFROM\n  t\n", Some("db2"));
+        let p = super::view_update("db1", &want, &other, &mut notes).expect("a change");
+        let fields: Vec<_> = p.change.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(fields, ["resolved in database"]);
+        assert_eq!(p.change.fields[0].before.as_deref(), Some("db2"));
+        assert_eq!(
+            p.change.statements,
+            ["CREATE OR REPLACE VIEW \"v\" AS\nSELECT id FROM t"]
+        );
+        let both = view("SELECT id FROM u", Some("db2"));
+        let p = super::view_update("db1", &want, &both, &mut notes).expect("a change");
+        assert_eq!(p.change.fields.len(), 2);
+        assert!(notes.is_empty());
     }
 }
