@@ -23,8 +23,9 @@ use support::*;
 use trino_support::*;
 
 /// The table the views read, and the views: one plain, one over another
-/// view, one with the constructs Trino rewrites when it stores a view
-/// (joins, casts, decimals, `||`, `!=`, parentheses, aliases without AS).
+/// view, two with the constructs Trino rewrites when it stores a view
+/// (joins, casts, decimals, `||`, `!=`, `NOT LIKE`, `NOT IN`, parentheses,
+/// aliases without AS, CTE, window, lambda, UNION, ORDER BY).
 fn config(db: &str, extra_view: &str) -> String {
     format!(
         r#"databases:
@@ -61,6 +62,19 @@ fn config(db: &str, extra_view: &str) -> String {
           - {{name: n, type: bigint}}
           - {{name: total, type: double}}
           - {{name: tags, type: "map(varchar, array(integer))"}}
+      - name: v_more
+        sql: |
+          WITH recent AS (
+            SELECT id, name, score, tags FROM people
+            WHERE name NOT LIKE 'tmp%' AND id NOT IN (0, -1)
+          )
+          SELECT id, CASE WHEN score >= 10 THEN 'high' ELSE 'low' END AS band,
+            rank() OVER (PARTITION BY name ORDER BY score DESC) AS r,
+            transform(tags['k'], x -> x * 2) AS doubled
+          FROM recent
+          UNION ALL
+          SELECT id, 'none', 0, NULL FROM (SELECT id FROM people) sub
+          ORDER BY id
 {extra_view}"#
     )
 }
@@ -121,16 +135,16 @@ async fn views_stored_by_trino_plan_no_changes() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(dir.path(), "c.yaml", &config(&db, ""));
     apply_on_trino(&proxy, &cfg).await;
-    // The tool's three statements, each in the database's context.
+    // The tool's four statements, each in the database's context.
     let ran = proxy.ran();
-    assert_eq!(ran.len(), 3, "{ran:#?}");
+    assert_eq!(ran.len(), 4, "{ran:#?}");
     assert!(ran.iter().all(|q| q.database == db), "{ran:#?}");
     assert!(
         ran.iter()
             .all(|q| q.sql.starts_with("CREATE OR REPLACE VIEW \"v_")),
         "{ran:#?}"
     );
-    assert_eq!(view_names(&db), ["v_base", "v_rich", "v_top"]);
+    assert_eq!(view_names(&db), ["v_base", "v_more", "v_rich", "v_top"]);
     // Stored by Trino as Athena's engine stores a view.
     let v = stored_view(&db, "v_base");
     assert_eq!(v["type"], "VIRTUAL_VIEW", "{v}");
@@ -204,12 +218,12 @@ async fn out_of_band_view_edits_through_trino_are_reverted() {
     assert_converged(&proxy, &cfg).await;
     // A view dropped out of band is created again.
     trino("DROP VIEW v_top", "awsdatacatalog", &db).expect("DROP VIEW on Trino");
-    assert_eq!(view_names(&db), ["v_base", "v_rich"]);
+    assert_eq!(view_names(&db), ["v_base", "v_more", "v_rich"]);
     let r = via(&proxy, &["plan", "--detailed-exitcode", s(&cfg)]).await;
     assert_eq!(r.code, 2, "{r}");
     assert!(r.stdout.contains(&format!("+ view.{db}.v_top")), "{r}");
     apply_on_trino(&proxy, &cfg).await;
-    assert_eq!(view_names(&db), ["v_base", "v_rich", "v_top"]);
+    assert_eq!(view_names(&db), ["v_base", "v_more", "v_rich", "v_top"]);
     assert_converged(&proxy, &cfg).await;
     cleanup(&db).await;
 }

@@ -55,6 +55,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("SELECT ID, Name FROM T1", "SELECT\n  ID\n, Name\nFROM\n  T1\n"),
     (
+        "select id, transform(array[1], x -> x + 1) l, if(id > 1, 'a', 'b') f, try(id / 0) t, m['k'][1] e, extract(year from current_date) y, substring(name, 1, 2) ss from t1",
+        "SELECT\n  id\n, transform(ARRAY[1], (x) -> (x + 1)) l\n, IF((id > 1), 'a', 'b') f\n, TRY((id / 0)) t\n, m['k'][1] e\n, EXTRACT(YEAR FROM current_date) y\n, substring(name, 1, 2) ss\nFROM\n  t1\n",
+    ),
+    (
         "select * from t1 where exists (select 1) and name = 'a' || 'b' || 'c'",
         "SELECT *\nFROM\n  t1\nWHERE ((EXISTS (SELECT 1\n\n)) AND (name = concat(concat('a', 'b'), 'c')))\n",
     ),
