@@ -22,3 +22,4 @@ pub mod template;
 pub mod tool;
 pub mod types;
 pub mod verify;
+pub mod view_sql;

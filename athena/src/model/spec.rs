@@ -105,6 +105,12 @@ pub struct ViewSpec {
     pub sql: String,
     /// Columns as Athena records them (name, Presto type); empty = not checked.
     pub columns: Vec<(String, String)>,
+    /// Live views: the database the engine resolved the SQL's unqualified
+    /// names in (the view JSON's `schema`, lower case). Declared views:
+    /// `None`, meaning the view's own database (the tool runs the view's
+    /// statement there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
 }
 
 /// A registered partition.
