@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::cascade::Cascade;
 use super::objects::{group_key, priv_list};
 use crate::live::{LiveDb, ObjRef};
 use crate::privs::Privilege;
@@ -55,11 +56,24 @@ impl Grantors {
         g
     }
 
+    /// Whether `grantee` granted `p` on `obj` (column `col`) to someone:
+    /// revoking it or its grant option from `grantee` needs CASCADE.
+    pub(super) fn passed_on(&self, obj: &ObjRef, grantee: &str, col: &str, p: Privilege) -> bool {
+        !self.dependents.is_empty()
+            && self
+                .dependents
+                .contains_key(&(obj.clone(), grantee.to_string(), col.to_string(), p))
+    }
+
     /// The statements revoking `privs` (privilege → columns) on `target`
     /// from `grantee` (`what` is `""` or `"GRANT OPTION FOR "`), one per
     /// grantor, and the reason it is destructive when CASCADE is needed.
+    /// Entries another revoke's CASCADE removes are left to it: once their
+    /// grantor holds nothing on the object, revoking as it would fail.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn revoke(
         &self,
+        cascade: &Cascade,
         obj: &ObjRef,
         grantee: &str,
         grantee_sql: &str,
@@ -78,7 +92,8 @@ impl Grantors {
                     .entry(*p)
                     .or_default()
                     .insert(col.clone());
-                for g in self.others.get(&k).into_iter().flatten() {
+                let others = self.others.get(&k).into_iter().flatten();
+                for g in others.filter(|g| !cascade.removes(obj, grantee, col, *p, g)) {
                     by.entry(g)
                         .or_default()
                         .entry(*p)

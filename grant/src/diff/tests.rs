@@ -564,6 +564,7 @@ fn pg16_membership_options() {
     insta::assert_snapshot!(format!("PostgreSQL 16:\n{pg16}\nPostgreSQL 15:\n{pg15}"));
 }
 
+mod cascade;
 mod kept;
 mod maintain;
 mod passwords_settings;

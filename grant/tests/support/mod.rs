@@ -259,3 +259,47 @@ pub fn assert_password_auth_enforced(user: &str) {
          (run scripts/services.sh up)"
     );
 }
+
+/// Runs `statement` with psql (the independent client) as postgres on `db`
+/// of the server at `host:port`; returns the unaligned output, `|`-separated.
+pub fn psql_at(host: &str, port: &str, db: &str, statement: &str) -> String {
+    let o = Command::new("psql")
+        .arg(format!(
+            "host={host} port={port} dbname={db} user=postgres connect_timeout=5"
+        ))
+        .args(["-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-c", statement])
+        .env_remove("PGSERVICE")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("psql is needed for the checks (apt-get install postgresql-client): {e}")
+        });
+    assert!(
+        o.status.success(),
+        "psql on {host}:{port}/{db} failed: {statement}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim_end().to_string()
+}
+
+/// [`psql_at`] on the test server.
+pub fn psql(db: &str, statement: &str) -> String {
+    let (h, p) = server();
+    psql_at(&h, &p, db, statement)
+}
+
+/// The explicit ACL entries of a relation as `grantee privilege[*] by grantor`
+/// lines (aclexplode, through psql), sorted.
+pub fn acl_lines(host: &str, port: &str, db: &str, relation: &str) -> Vec<String> {
+    let out = psql_at(
+        host,
+        port,
+        db,
+        &format!(
+            "SELECT pg_get_userbyid(a.grantee) || ' ' || a.privilege_type \
+             || CASE WHEN a.is_grantable THEN '*' ELSE '' END || ' by ' || pg_get_userbyid(a.grantor) \
+             FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
+             WHERE c.oid = '{relation}'::regclass AND a.grantee <> c.relowner ORDER BY 1"
+        ),
+    );
+    out.lines().map(str::to_string).collect()
+}
