@@ -568,3 +568,4 @@ mod cascade;
 mod kept;
 mod maintain;
 mod passwords_settings;
+mod public_defaults;

@@ -193,6 +193,14 @@ pub struct LiveDb {
     /// configuration declares PUBLIC.
     #[serde(skip)]
     pub public_acl: BTreeSet<AclEntry>,
+    /// PUBLIC's entries of `pg_default_acl` (managed where the
+    /// configuration declares PUBLIC as a default privileges grantee).
+    #[serde(skip)]
+    pub public_default_acl: BTreeSet<DefaultAclEntry>,
+    /// (creator, schema, kind) of every `pg_default_acl` row: a global row
+    /// (no schema) replaces the built-in default (`acldefault`).
+    #[serde(skip)]
+    pub default_rows: BTreeSet<(String, Option<String>, DefaultKind)>,
     /// (schema, table, column) of the columns that column grants name,
     /// where they exist.
     #[serde(skip)]
