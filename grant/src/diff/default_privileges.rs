@@ -163,8 +163,8 @@ pub(super) fn default_privileges(
             if !extra.is_empty() {
                 b.notes.push(Note {
                     address: format!(
-                        "default_privileges.{dbname}.{for_role}.{}{}.to.{grantee}",
-                        schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                        "default_privileges.{dbname}.{for_role}.{}.{}.to.{grantee}",
+                        schema.as_deref().unwrap_or("*"),
                         kind.name()
                     ),
                     message: format!(
