@@ -65,23 +65,9 @@ databases:
     );
 }
 
-/// The PostgreSQL 17 scratch database; fails (never skips) when the server
-/// is missing or older.
-fn pg17(name: &str) -> Scratch {
-    let s = Scratch::new_at(name, server17());
-    let v = s.psql("SHOW server_version_num");
-    assert!(
-        v.as_str() >= "170000",
-        "this test needs PostgreSQL 17 at {}:{} (scripts/pg17.sh up), found server_version_num {v}",
-        s.server.0,
-        s.server.1
-    );
-    s
-}
-
 #[test]
 fn maintain_on_postgresql_17() {
-    let s = pg17("maint17");
+    let s = Scratch::pg17("maint17");
     let (a, b, c) = (s.role("a"), s.role("b"), s.role("c"));
     s.sql("CREATE TABLE public.t (id int); CREATE TABLE public.u (id int)");
     let yaml = r#"

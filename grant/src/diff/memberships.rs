@@ -105,19 +105,28 @@ pub(super) fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
                         ));
                     }
                     let w = with(grant_admin, inherit, set);
+                    let revoke_admin = (!opts.admin && l.admin && d.mode == Mode::Authoritative)
+                        .then(|| {
+                            format!(
+                                "REVOKE ADMIN OPTION FOR {} FROM {}",
+                                quote_ident(group),
+                                quote_ident(member)
+                            )
+                        });
                     if !w.is_empty() {
+                        // One change, also when the admin option goes too:
+                        // apply then plan shows nothing left.
                         let sql = sql_with(w);
-                        b.push(
-                            Phase::Membership,
-                            c.statement(&sql),
-                            vec![Op::new(cdb, sql)],
-                        );
-                    } else if !opts.admin && l.admin && d.mode == Mode::Authoritative {
-                        let sql = format!(
-                            "REVOKE ADMIN OPTION FOR {} FROM {}",
-                            quote_ident(group),
-                            quote_ident(member)
-                        );
+                        let mut ops = vec![Op::new(cdb, sql.clone())];
+                        c = c.statement(&sql);
+                        if let Some(r) = revoke_admin {
+                            c = c
+                                .field(FieldChange::new("admin", Some("true"), Some("false")))
+                                .statement(&r);
+                            ops.push(Op::new(cdb, r));
+                        }
+                        b.push(Phase::Membership, c, ops);
+                    } else if let Some(sql) = revoke_admin {
                         let c = Change::new(&address, common::Action::Update)
                             .field(FieldChange::new("admin", Some("true"), Some("false")));
                         b.push(

@@ -101,6 +101,20 @@ impl Scratch {
         Scratch::new_at(name, server())
     }
 
+    /// [`Scratch::new`] on the PostgreSQL 17 test server ([`server17`]);
+    /// fails (never skips) when the server is missing or older.
+    pub fn pg17(name: &str) -> Scratch {
+        let s = Scratch::new_at(name, server17());
+        let v = s.psql("SHOW server_version_num");
+        assert!(
+            v.as_str() >= "170000",
+            "this test needs PostgreSQL 17 at {}:{} (scripts/pg17.sh up), found server_version_num {v}",
+            s.server.0,
+            s.server.1
+        );
+        s
+    }
+
     /// [`Scratch::new`] on the server `(host, port)`.
     pub fn new_at(name: &str, server: (String, String)) -> Scratch {
         // Fails here, not in `Drop` while unwinding, when the server is down.
