@@ -174,3 +174,59 @@ databases:
     create(&own, "g_own");
     assert_eq!(check("g_own"), "t|t");
 }
+
+/// `future: true` on a `*` grant to PUBLIC declares PUBLIC's default
+/// privileges for the objects' owner in that schema: a table created later
+/// is readable by every role. A schema's `[]` cannot take away the global
+/// EXECUTE on functions: the plan says so.
+#[test]
+fn future_grants_to_public_declare_its_default_privileges() {
+    let s = Scratch::new("pubfut");
+    let (own, probe) = (s.role("own"), s.role("probe"));
+    s.sql(&format!(
+        "CREATE ROLE \"{own}\"; CREATE ROLE \"{probe}\"; CREATE SCHEMA app AUTHORIZATION \"{own}\"; \
+         SET ROLE \"{own}\"; CREATE TABLE app.t (id int); \
+         CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+external_roles: [{p}own]
+databases:
+  - name: {db}
+    grants:
+      - {to: [PUBLIC], on: schema, objects: [app], privileges: [USAGE]}
+      - {to: [PUBLIC], on: table, schema: app, objects: ["*"], privileges: [SELECT], future: true}
+      - {to: [PUBLIC], on: function, schema: app, objects: ["*"], privileges: [], future: true}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains(&format!(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE \"{own}\" IN SCHEMA \"app\" GRANT SELECT ON TABLES TO PUBLIC"
+        )),
+        "{p}"
+    );
+    assert!(p.contains("`IN SCHEMA` cannot take away"), "{p}");
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    psql(
+        &s.db,
+        &format!(
+            "SET ROLE \"{own}\"; CREATE TABLE app.later (id int); \
+             CREATE FUNCTION app.g() RETURNS int LANGUAGE sql AS 'SELECT 2'"
+        ),
+    );
+    assert_eq!(
+        psql(
+            &s.db,
+            &format!(
+                "SELECT has_table_privilege('{probe}', 'app.t', 'SELECT'), \
+                 has_table_privilege('{probe}', 'app.later', 'SELECT'), \
+                 has_function_privilege('{probe}', 'app.f()', 'EXECUTE')"
+            )
+        ),
+        "t|t|f"
+    );
+}

@@ -75,7 +75,7 @@ fn public(
                         message: format!(
                             "PUBLIC keeps {} on new {} of `{for_role}` here through the default \
                              privileges of every schema, which `IN SCHEMA` cannot take away: \
-                             declare PUBLIC's without `schema`",
+                             declare PUBLIC's default privileges for `{for_role}` without `schema`",
                             privs::join(&lost),
                             kind.name()
                         ),
