@@ -188,3 +188,57 @@ databases:
         Vec::<String>::new()
     );
 }
+
+/// PUBLIC's grants have grantors too: on `t` the one `x` made is revoked as
+/// `x` (PUBLIC declared with none); on `u`, where PUBLIC is not declared, it
+/// is granted again after the CASCADE of `x`'s grant option (PUBLIC is never
+/// touched unless declared).
+#[test]
+fn grants_to_public_by_another_grantor() {
+    let s = Scratch::new("pubgrantor");
+    let x = s.role("x");
+    s.sql(&format!(
+        "CREATE ROLE \"{x}\"; CREATE TABLE public.t (id int); CREATE TABLE public.u (id int); \
+         GRANT SELECT ON public.t, public.u TO \"{x}\" WITH GRANT OPTION; \
+         SET ROLE \"{x}\"; GRANT SELECT ON public.t, public.u TO PUBLIC; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}x
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}x], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}x], on: table, schema: public, objects: [u], privileges: [SELECT]}
+      - {to: [PUBLIC], on: table, schema: public, objects: [t], privileges: []}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(p.contains(&format!("SET ROLE \"{x}\"")), "{p}");
+    assert!(p.contains("CASCADE"), "{p}");
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    let (h, port) = server();
+    let public = |rel: &str| {
+        psql(
+            &s.db,
+            &format!(
+                "SELECT coalesce(string_agg(a.privilege_type || ' by ' || pg_get_userbyid(a.grantor), ','), '') \
+                 FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
+                 WHERE c.oid = '{rel}'::regclass AND a.grantee = 0"
+            ),
+        )
+    };
+    assert_eq!(public("public.t"), "");
+    assert_eq!(public("public.u"), "SELECT by postgres");
+    assert_eq!(
+        acl_lines(&h, &port, &s.db, "public.u"),
+        vec![
+            "PUBLIC SELECT by postgres".to_string(),
+            format!("{x} SELECT by postgres")
+        ]
+    );
+}

@@ -93,7 +93,7 @@ impl Cascade {
             return Cascade::default();
         }
         let mut entries: BTreeMap<Triple, Vec<Entry>> = BTreeMap::new();
-        for e in &ldb.acl {
+        for e in ldb.acl.iter().chain(&ldb.public_acl) {
             let col = match &e.object {
                 ObjRef::Column { column, .. } => column.clone(),
                 _ => String::new(),

@@ -31,7 +31,8 @@ impl Grantors {
     /// Reads the grantors of `ldb`'s privileges.
     pub(super) fn new(ldb: &LiveDb, current_user: &str) -> Grantors {
         let mut g = Grantors::default();
-        for e in &ldb.acl {
+        // PUBLIC too: a grant to PUBLIC by another role is revoked as it.
+        for e in ldb.acl.iter().chain(&ldb.public_acl) {
             if e.grantor.is_empty() || e.grantor == current_user {
                 continue;
             }

@@ -347,19 +347,22 @@ pub fn psql(db: &str, statement: &str) -> String {
     psql_at(&h, &p, db, statement)
 }
 
-/// The explicit ACL entries of a relation as `grantee privilege[*] by grantor`
-/// lines (aclexplode, through psql), sorted.
+/// The explicit ACL entries of a relation but the owner's as `grantee
+/// privilege[*] by grantor` lines (aclexplode, through psql; `PUBLIC`), sorted.
 pub fn acl_lines(host: &str, port: &str, db: &str, relation: &str) -> Vec<String> {
     let out = psql_at(
         host,
         port,
         db,
         &format!(
-            "SELECT pg_get_userbyid(a.grantee) || ' ' || a.privilege_type \
+            "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END \
+             || ' ' || a.privilege_type \
              || CASE WHEN a.is_grantable THEN '*' ELSE '' END || ' by ' || pg_get_userbyid(a.grantor) \
              FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
              WHERE c.oid = '{relation}'::regclass AND a.grantee <> c.relowner ORDER BY 1"
         ),
     );
-    out.lines().map(str::to_string).collect()
+    let mut v: Vec<String> = out.lines().map(str::to_string).collect();
+    v.sort();
+    v
 }
