@@ -540,6 +540,17 @@ pub(super) fn privileges<'a>(
         pending,
         |o, g, c, p| bits(&want, o, g, c, p),
         |o, g, c, p| bits(&have, o, g, c, p),
+        |o, g| {
+            want.get(&(Cow::Borrowed(o), g))
+                .map(|v| {
+                    v.iter()
+                        .flat_map(|(c, b)| {
+                            b.map().into_iter().map(move |(p, go)| (c.clone(), p, go))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        },
     );
     // In (object, grantee) order, as the ordered maps gave them.
     notes.sort_by(|a, c| a.0.cmp(c.0));

@@ -33,19 +33,26 @@ pub(super) struct Pending<'p> {
     pub revoke_go: PrivCols,
 }
 
-/// Grants to make again after the cascades, and whose grants were lost.
+/// Grants to make again after the cascades and table revokes, and why.
 #[derive(Default)]
 struct Regrant {
     plain: PrivCols,
     go: PrivCols,
+    /// Grantors whose grants a cascade took.
     from: BTreeSet<String>,
+    /// Column privileges a table-level REVOKE took.
+    columns: bool,
 }
+
+/// (column, privilege, grant option) the configuration declares.
+pub(super) type WantCols = Vec<(String, Privilege, bool)>;
 
 /// A change of the phase, with its sort key (object, grantee).
 pub(super) type Item = ((ObjRef, String), Phase, Change, Vec<Op>);
 
 /// The changes for `pending`, in (object, grantee) order. `wanted` and
 /// `had` answer (held, with grant option) for the desired and live state.
+/// `want_cols` gives the declared column privileges of (group key, grantee).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn changes(
     b: &Builder,
@@ -56,6 +63,7 @@ pub(super) fn changes(
     pending: Vec<Pending<'_>>,
     wanted: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
     had: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
+    want_cols: impl Fn(&ObjRef, &str) -> WantCols,
 ) -> Vec<Item> {
     let planned: Vec<Planned> = pending
         .iter()
@@ -89,6 +97,29 @@ pub(super) fn changes(
                 let r = again.entry((obj.clone(), d.clone())).or_default();
                 let set = if keep_go { &mut r.go } else { &mut r.plain };
                 set.entry(*pr).or_default().insert(col.clone());
+            }
+        }
+    }
+    // A table-level REVOKE also takes the grantee's privilege on every
+    // column: the declared column privileges are granted again after it.
+    for p in &pending {
+        let ObjRef::Table { schema, name } = p.obj else {
+            continue;
+        };
+        let ck = ObjRef::Column {
+            schema: schema.clone(),
+            table: name.clone(),
+            column: String::new(),
+        };
+        let on_table = |set: &PrivCols, pr: &Privilege| set.get(pr).is_some_and(|c| c.contains(""));
+        for (col, pr, go) in want_cols(&ck, p.grantee) {
+            if on_table(&p.revoke, &pr) || (go && on_table(&p.revoke_go, &pr)) {
+                let r = again
+                    .entry((ck.clone(), p.grantee.to_string()))
+                    .or_default();
+                r.columns = true;
+                let set = if go { &mut r.go } else { &mut r.plain };
+                set.entry(pr).or_default().insert(col);
             }
         }
     }
@@ -189,21 +220,41 @@ fn change(
     if let Some(r) = again {
         // After every revoke of the database: the cascades are done.
         phase = Phase::Regrant;
-        for (set, suffix) in [(&r.plain, ""), (&r.go, " WITH GRANT OPTION")] {
+        for (set, planned, suffix) in [
+            (&r.plain, &p.grant, ""),
+            (&r.go, &p.grant_go, " WITH GRANT OPTION"),
+        ] {
+            // Less what this change grants anyway (now after the revokes).
+            let mut set = set.clone();
+            for (pr, cols) in planned {
+                if let Some(c) = set.get_mut(pr) {
+                    c.retain(|col| !cols.contains(col));
+                }
+            }
+            set.retain(|_, c| !c.is_empty());
             if !set.is_empty() {
                 stmts.push(format!(
                     "GRANT {} ON {target} TO {g}{suffix}",
-                    priv_list(set)
+                    priv_list(&set)
                 ));
             }
         }
-        let from: Vec<&str> = r.from.iter().map(String::as_str).collect();
-        let owner = ldb.owner_of(p.obj).unwrap_or("the owner");
-        c = c.field(FieldChange::new(
-            "granted_by",
-            Some(format!("{} (taken by REVOKE … CASCADE)", from.join(", "))),
-            Some(owner.to_string()),
-        ));
+        if !r.from.is_empty() {
+            let from: Vec<&str> = r.from.iter().map(String::as_str).collect();
+            let owner = ldb.owner_of(p.obj).unwrap_or("the owner");
+            c = c.field(FieldChange::new(
+                "granted_by",
+                Some(format!("{} (taken by REVOKE … CASCADE)", from.join(", "))),
+                Some(owner.to_string()),
+            ));
+        }
+        if r.columns {
+            c = c.field(FieldChange::new(
+                "columns",
+                Some("taken by the table's REVOKE"),
+                Some("granted again"),
+            ));
+        }
     }
     if !destructive.is_empty() {
         c = c.destructive(destructive.join("; "));

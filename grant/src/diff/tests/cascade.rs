@@ -1,6 +1,7 @@
 //! `REVOKE … CASCADE` and what it takes: declared and kept dependent grants
 //! are granted again after the revokes; grants the cascade takes anyway are
-//! not revoked as their (by then powerless) grantor.
+//! not revoked as their (by then powerless) grantor; a table-level REVOKE
+//! takes the column privileges too, the declared ones are granted again.
 
 use super::*;
 
@@ -62,4 +63,22 @@ databases: [{name: app, grants: []}]
     let out = render(&diff(&d, &l));
     assert!(out.contains("CASCADE"), "{out}");
     assert!(!out.contains("SET ROLE"), "{out}");
+}
+
+#[test]
+fn table_revoke_regrants_declared_columns() {
+    let d = desired(
+        r#"
+roles: [{name: app_x}]
+databases:
+  - name: app
+    grants:
+      - {to: [app_x], on: column, schema: "Sales Dept", objects: [Orders], columns: [id], privileges: [SELECT]}
+"#,
+    );
+    let mut l = live();
+    role(&mut l, "app_x");
+    acl(&mut l, table("Orders"), "app_x", "SELECT", false);
+    acl(&mut l, table("Orders"), "app_x", "UPDATE", false);
+    insta::assert_snapshot!(render(&diff(&d, &l)));
 }
