@@ -45,3 +45,57 @@ roles:
     assert_converged(&cfg, &[]);
     assert_eq!(opts(), "f|t|t");
 }
+
+/// PostgreSQL 16+ keeps one membership grant per grantor and a plain REVOKE
+/// removes only the revoker's: memberships `x` granted (with its admin
+/// option) are revoked `GRANTED BY x`; revoking `x`'s admin option needs
+/// CASCADE (destructive), and the membership the cascade takes from a
+/// declared member is granted again in the same apply.
+#[test]
+fn memberships_granted_by_another_role_converge() {
+    let s = Scratch::pg17("memgrantor");
+    let (g, x, m, k) = (s.role("g"), s.role("x"), s.role("m"), s.role("k"));
+    s.sql(&format!(
+        "CREATE ROLE \"{g}\"; CREATE ROLE \"{x}\"; CREATE ROLE \"{m}\"; CREATE ROLE \"{k}\"; \
+         GRANT \"{g}\" TO \"{x}\" WITH ADMIN OPTION; SET ROLE \"{x}\"; \
+         GRANT \"{g}\" TO \"{m}\" WITH ADMIN OPTION; GRANT \"{g}\" TO \"{k}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {p}x
+    member_of: [{p}g]
+  - name: {p}m
+    member_of: [{p}g]
+  - name: {p}k
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(p.contains(&format!("GRANTED BY \"{x}\"")), "{p}");
+    assert!(p.contains("CASCADE"), "{p}");
+    let o = grant(&["apply", "--auto-approve", &cfg.to_string_lossy()], &[]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    let rows = s.psql(&format!(
+        "SELECT member::regrole::text || ' by ' || grantor::regrole::text || ' admin ' || admin_option \
+         FROM pg_auth_members WHERE roleid = '{g}'::regrole ORDER BY 1"
+    ));
+    assert_eq!(
+        rows,
+        [
+            format!("{m} by postgres admin false"),
+            format!("{x} by postgres admin false")
+        ]
+        .join("\n")
+    );
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT pg_has_role('{k}', '{g}', 'MEMBER'), pg_has_role('{m}', '{g}', 'MEMBER')"
+        )),
+        "f|t"
+    );
+}

@@ -252,6 +252,10 @@ pub struct Live {
     pub roles: BTreeMap<String, LiveRole>,
     /// group → member → options.
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
+    /// PostgreSQL 16+: group → member → the roles that granted the
+    /// membership (one grant each); a plain REVOKE removes only its own.
+    #[serde(skip)]
+    pub membership_grantors: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// Role → number of objects it owns, cluster-wide (pg_shdepend).
     pub owned: BTreeMap<String, i64>,
     /// Role → the databases where it owns objects or holds privileges
