@@ -24,7 +24,7 @@ pub(super) struct Planned<'p> {
     pub obj: &'p ObjRef,
     /// Grantee.
     pub grantee: &'p str,
-    /// Granted without / with the grant option (by the owner: never cascaded).
+    /// Granted without the grant option (by the owner: never cascaded).
     pub grant: &'p PrivCols,
     /// Granted with the grant option.
     pub grant_go: &'p PrivCols,
