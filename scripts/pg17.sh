@@ -8,7 +8,8 @@
 #
 # usage: scripts/pg17.sh up|down|status
 #
-# Everything lives in .services/pg17/ (binaries, data, log). `up` is
+# Everything lives in .services/pg17/ (binaries, data, log; see below when
+# the checkout is not readable by the `postgres` OS user). `up` is
 # idempotent: it downloads, unpacks and runs initdb only when missing, and
 # starts the server only when nothing answers on the port. Trust
 # authentication, listening on 127.0.0.1 only, no Unix socket. `down` stops the
@@ -27,6 +28,16 @@ URL="https://repo1.maven.org/maven2/io/zonky/test/postgres/$ARTIFACT/$VERSION/$A
 
 log() { printf '[pg17] %s\n' "$*" >&2; }
 die() { printf '[pg17] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# As root the server runs as `postgres`, which must reach the binaries and
+# the data: when the checkout is not traversable for it (e.g. under /root),
+# everything goes to the postgres user's home instead.
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; then
+  mkdir -p "$STATE"
+  if ! runuser -u postgres -- test -x "$STATE"; then
+    DIR="$(getent passwd postgres | cut -d: -f6)/infra-pg17-$(printf '%s' "$ROOT" | sha1sum | cut -c1-8)"
+  fi
+fi
 
 ok() { psql "host=$HOST port=$PORT user=postgres dbname=postgres connect_timeout=2" -Atqc 'SHOW server_version_num' 2>/dev/null | grep -q '^17'; }
 
