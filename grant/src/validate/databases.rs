@@ -110,6 +110,12 @@ pub(super) fn database<'a>(
             });
         }
         let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
+        if g.with_grant_option && g.to.iter().any(is_public) {
+            diags.push(file.error(
+                &gp.key("with_grant_option"),
+                "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
+            ));
+        }
         if redshift
             && matches!(
                 g.on,
@@ -207,6 +213,12 @@ fn validate_grant<'a>(
         });
     }
     let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
+    if g.with_grant_option && g.to.iter().any(is_public) {
+        diags.push(file.error(
+            &gp.key("with_grant_option"),
+            "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
+        ));
+    }
     if redshift && g.on == ObjectKind::Sequence {
         diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }
