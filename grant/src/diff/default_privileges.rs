@@ -160,7 +160,19 @@ pub(super) fn default_privileges(
         if tracked && !managed {
             let extra: BTreeSet<Privilege> =
                 h.keys().filter(|p| !w.contains_key(p)).copied().collect();
+            let extra_go: BTreeSet<Privilege> = w
+                .iter()
+                .filter(|(p, go)| !**go && h.get(*p) == Some(&true))
+                .map(|(p, _)| *p)
+                .collect();
+            let mut what = Vec::new();
             if !extra.is_empty() {
+                what.push(privs::join(&extra));
+            }
+            for p in &extra_go {
+                what.push(format!("{p} WITH GRANT OPTION"));
+            }
+            if !what.is_empty() {
                 b.notes.push(Note {
                     address: format!(
                         "default_privileges.{dbname}.{for_role}.{}.{}.to.{grantee}",
@@ -169,7 +181,7 @@ pub(super) fn default_privileges(
                     ),
                     message: format!(
                         "default privileges {} granted outside the configuration (kept: mode additive)",
-                        privs::join(&extra)
+                        what.join(", ")
                     ),
                 });
             }

@@ -442,6 +442,7 @@ pub(super) fn privileges<'a>(
         // Additive mode keeps what the configuration does not declare on a
         // managed grantee, and says so: drift is never invisible.
         let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut drift_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut revoke: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
@@ -468,6 +469,9 @@ pub(super) fn privileges<'a>(
                     }
                     (Some(true), false) if managed => {
                         revoke_go.entry(*p).or_default().insert(col.clone());
+                    }
+                    (Some(true), false) if tracked && !dp.contains(p) => {
+                        drift_go.entry(*p).or_default().insert(col.clone());
                     }
                     _ => {}
                 }
@@ -497,14 +501,21 @@ pub(super) fn privileges<'a>(
                 }
             }
         }
-        if !drift.is_empty() {
+        if !drift.is_empty() || !drift_go.is_empty() {
+            let mut what = Vec::new();
+            if !drift.is_empty() {
+                what.push(priv_list(&drift));
+            }
+            if !drift_go.is_empty() {
+                what.push(format!("the grant option of {}", priv_list(&drift_go)));
+            }
             notes.push((
                 key,
                 Note {
                     address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
                     message: format!(
                         "{} granted outside the configuration (kept: mode additive)",
-                        priv_list(&drift)
+                        what.join(" and ")
                     ),
                 },
             ));

@@ -106,6 +106,9 @@ pub(super) fn changes(
         let ObjRef::Table { schema, name } = p.obj else {
             continue;
         };
+        if p.revoke.is_empty() && p.revoke_go.is_empty() {
+            continue;
+        }
         let ck = ObjRef::Column {
             schema: schema.clone(),
             table: name.clone(),
