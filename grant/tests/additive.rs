@@ -57,14 +57,16 @@ roles:
     assert_eq!(before, after);
 }
 
-/// A grant option the configuration does not declare is kept in additive
-/// mode and reported (text and JSON), on privileges and default privileges.
+/// A grant option (or a membership's admin option) the configuration does
+/// not declare is kept in additive mode and reported (text and JSON), on
+/// privileges, default privileges and memberships.
 #[test]
 fn undeclared_grant_options_are_noted() {
     let s = Scratch::new("addgo");
-    let a = s.role("a");
+    let (a, g) = (s.role("a"), s.role("g"));
     s.sql(&format!(
-        "CREATE ROLE \"{a}\"; CREATE TABLE public.t (id int); \
+        "CREATE ROLE \"{a}\"; CREATE ROLE \"{g}\"; GRANT \"{g}\" TO \"{a}\" WITH ADMIN OPTION; \
+         CREATE TABLE public.t (id int); \
          GRANT SELECT ON public.t TO \"{a}\" WITH GRANT OPTION; \
          ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO \"{a}\" WITH GRANT OPTION"
     ));
@@ -74,7 +76,9 @@ fn undeclared_grant_options_are_noted() {
 connection: {url: "{url}"}
 mode: additive
 roles:
+  - name: {p}g
   - name: {p}a
+    member_of: [{p}g]
 databases:
   - name: {db}
     grants:
@@ -91,6 +95,12 @@ databases:
     );
     assert!(
         p.contains("default privileges SELECT WITH GRANT OPTION granted outside"),
+        "{p}"
+    );
+    assert!(
+        p.contains(&format!(
+            "holds the admin option of `{g}` outside the configuration"
+        )),
         "{p}"
     );
     let o = grant(&["plan", "--format", "json", &cfg.to_string_lossy()], &[]);

@@ -105,6 +105,14 @@ pub(super) fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
                         ));
                     }
                     let w = with(grant_admin, inherit, set);
+                    if !opts.admin && l.admin && d.mode != Mode::Authoritative {
+                        b.notes.push(Note {
+                            address: address.clone(),
+                            message: format!(
+                                "`{member}` holds the admin option of `{group}` outside the configuration (kept: mode additive)"
+                            ),
+                        });
+                    }
                     let revoke_admin = (!opts.admin && l.admin && d.mode == Mode::Authoritative)
                         .then(|| {
                             revoke(
