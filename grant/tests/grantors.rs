@@ -242,3 +242,58 @@ databases:
         ]
     );
 }
+
+/// A table-level revoke also takes the grantee's column privileges and the
+/// column grants it passed on: CASCADE, listed, and the declared column
+/// grant of the dependent role granted again in the same apply.
+#[test]
+fn table_revoke_cascades_column_grants_passed_on() {
+    let s = Scratch::new("colcascade");
+    let (x, y) = (s.role("x"), s.role("y"));
+    s.sql(&format!(
+        "CREATE ROLE \"{x}\"; CREATE ROLE \"{y}\"; CREATE TABLE public.t (a int, b int); \
+         GRANT SELECT ON public.t TO \"{x}\" WITH GRANT OPTION; \
+         GRANT SELECT (a) ON public.t TO \"{x}\" WITH GRANT OPTION; \
+         SET ROLE \"{x}\"; GRANT SELECT (a) ON public.t TO \"{y}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}x
+  - name: {p}y
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}x], on: table, schema: public, objects: [t], privileges: [SELECT]}
+      - {to: [{p}y], on: column, schema: public, objects: [t], columns: [a], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains(&format!("SELECT (a) granted by `{x}` to `{y}`")),
+        "{p}"
+    );
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    assert_eq!(
+        psql(
+            &s.db,
+            "SELECT attacl::text FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = 'a'"
+        ),
+        format!("{{{y}=r/postgres}}")
+    );
+    assert_eq!(
+        psql(
+            &s.db,
+            &format!(
+                "SELECT has_table_privilege('{x}', 'public.t', 'SELECT WITH GRANT OPTION'), \
+                 has_table_privilege('{x}', 'public.t', 'SELECT'), \
+                 has_column_privilege('{y}', 'public.t', 'a', 'SELECT'), \
+                 has_column_privilege('{y}', 'public.t', 'b', 'SELECT')"
+            )
+        ),
+        "f|t|t|f"
+    );
+}

@@ -34,6 +34,18 @@ pub(super) struct Planned<'p> {
     pub revoke_go: &'p PrivCols,
 }
 
+/// The group key of a table's columns.
+fn column_key(table: &ObjRef) -> ObjRef {
+    match table {
+        ObjRef::Table { schema, name } => ObjRef::Column {
+            schema: schema.clone(),
+            table: name.clone(),
+            column: String::new(),
+        },
+        other => other.clone(),
+    }
+}
+
 /// The (column, privilege) cells of a set.
 fn cells(set: &PrivCols) -> impl Iterator<Item = (&String, Privilege)> {
     set.iter()
@@ -92,6 +104,12 @@ impl Cascade {
         if triples.is_empty() {
             return Cascade::default();
         }
+        // A table-level revoke takes the privilege on every column too.
+        let tables: BTreeSet<(ObjRef, Privilege)> = triples
+            .iter()
+            .filter(|t| t.1.is_empty() && matches!(t.0, ObjRef::Table { .. }))
+            .map(|t| (column_key(&t.0), t.2))
+            .collect();
         let mut entries: BTreeMap<Triple, Vec<Entry>> = BTreeMap::new();
         for e in ldb.acl.iter().chain(&ldb.public_acl) {
             let col = match &e.object {
@@ -99,7 +117,7 @@ impl Cascade {
                 _ => String::new(),
             };
             let t = (group_key(&e.object), col, e.privilege);
-            if !triples.contains(&t) {
+            if !triples.contains(&t) && !tables.contains(&(t.0.clone(), t.2)) {
                 continue;
             }
             let owner = ldb.owner_of(&e.object).unwrap_or_default();
@@ -134,17 +152,22 @@ impl Cascade {
             }
         }
         for p in planned {
+            let cols = matches!(p.obj, ObjRef::Table { .. }).then(|| column_key(p.obj));
             for (set, whole) in [(p.revoke, true), (p.revoke_go, false)] {
                 for (c, privilege) in cells(set) {
-                    let t = (p.obj.clone(), c.clone(), privilege);
-                    let Some(v) = entries.get_mut(&t) else {
-                        continue;
-                    };
-                    for e in v.iter_mut().filter(|e| e.grantee == p.grantee) {
-                        if whole {
-                            e.revoked = true;
-                        } else {
-                            e.grantable = false;
+                    let on_table = c.is_empty() && cols.is_some();
+                    for (t, v) in entries.iter_mut() {
+                        let hit = (t.0 == *p.obj && t.1 == *c && t.2 == privilege)
+                            || (on_table && Some(&t.0) == cols.as_ref() && t.2 == privilege);
+                        if !hit {
+                            continue;
+                        }
+                        for e in v.iter_mut().filter(|e| e.grantee == p.grantee) {
+                            if whole {
+                                e.revoked = true;
+                            } else {
+                                e.grantable = false;
+                            }
                         }
                     }
                 }

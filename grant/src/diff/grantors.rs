@@ -59,11 +59,38 @@ impl Grantors {
 
     /// Whether `grantee` granted `p` on `obj` (column `col`) to someone:
     /// revoking it or its grant option from `grantee` needs CASCADE.
+    /// A table-level revoke also takes the privilege on every column, so
+    /// column grants passed on count too.
     pub(super) fn passed_on(&self, obj: &ObjRef, grantee: &str, col: &str, p: Privilege) -> bool {
         !self.dependents.is_empty()
-            && self
-                .dependents
-                .contains_key(&(obj.clone(), grantee.to_string(), col.to_string(), p))
+            && (self.dependents.contains_key(&(
+                obj.clone(),
+                grantee.to_string(),
+                col.to_string(),
+                p,
+            )) || (col.is_empty() && !self.on_columns(obj, grantee, p).is_empty()))
+    }
+
+    /// (column, grantees) for the column grants of `p` that `grantee` made
+    /// on the table `obj` (nothing unless `obj` is a table).
+    fn on_columns(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        p: Privilege,
+    ) -> Vec<(&str, &BTreeSet<String>)> {
+        let ObjRef::Table { schema, name } = obj else {
+            return Vec::new();
+        };
+        self.dependents
+            .iter()
+            .filter(|(k, _)| {
+                k.1 == grantee
+                    && k.3 == p
+                    && matches!(&k.0, ObjRef::Column { schema: s, table: t, .. } if s == schema && t == name)
+            })
+            .map(|(k, v)| (k.2.as_str(), v))
+            .collect()
     }
 
     /// The statements revoking `privs` (privilege → columns) on `target`
@@ -103,6 +130,13 @@ impl Grantors {
                 }
                 for d in self.dependents.get(&k).into_iter().flatten() {
                     lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                }
+                if col.is_empty() {
+                    for (c, ds) in self.on_columns(obj, grantee, *p) {
+                        for d in ds {
+                            lost.insert(format!("{p} ({c}) granted by `{grantee}` to `{d}`"));
+                        }
+                    }
                 }
             }
         }
