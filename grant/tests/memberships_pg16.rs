@@ -99,3 +99,43 @@ roles:
         "f|t"
     );
 }
+
+/// A membership another role granted keeps its own options: the declared
+/// `inherit: false` is set on that grant (`GRANTED BY`), no second grant is
+/// added, and `set`, not declared, keeps its value.
+#[test]
+fn options_of_a_membership_granted_by_another_role() {
+    let s = Scratch::pg17("memopts2");
+    let (g, x, m) = (s.role("g"), s.role("x"), s.role("m"));
+    s.sql(&format!(
+        "CREATE ROLE \"{g}\"; CREATE ROLE \"{x}\"; CREATE ROLE \"{m}\"; \
+         GRANT \"{g}\" TO \"{x}\" WITH ADMIN OPTION; SET ROLE \"{x}\"; \
+         GRANT \"{g}\" TO \"{m}\" WITH SET FALSE; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {p}x
+    member_of: [{role: {p}g, admin: true}]
+  - name: {p}m
+    member_of: [{role: {p}g, inherit: false}]
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains(&format!("WITH INHERIT FALSE GRANTED BY \"{x}\"")),
+        "{p}"
+    );
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT grantor::regrole::text || ' ' || admin_option || inherit_option || set_option \
+             FROM pg_auth_members WHERE roleid = '{g}'::regrole AND member = '{m}'::regrole"
+        )),
+        format!("{x} falsefalsefalse")
+    );
+}

@@ -126,9 +126,20 @@ pub(super) fn memberships(b: &mut Builder, d: &Desired, live: &Live) {
                     if !w.is_empty() {
                         // One change, also when the admin option goes too:
                         // apply then plan shows nothing left.
-                        let sql = sql_with(w);
-                        let mut ops = vec![Op::new(cdb, sql.clone())];
-                        c = c.statement(&sql);
+                        let mut ops = Vec::new();
+                        for sql in option_grants(
+                            live,
+                            group,
+                            member,
+                            &sql_with,
+                            &with,
+                            grant_admin,
+                            inherit,
+                            set,
+                        ) {
+                            c = c.statement(&sql);
+                            ops.push(Op::new(cdb, sql));
+                        }
                         if let Some((stmts, lost)) = revoke_admin {
                             c = c.field(FieldChange::new("admin", Some("true"), Some("false")));
                             if let Some(l) = lost {
@@ -304,4 +315,48 @@ fn regrant(group_sql: &str, member: &str, o: MemberOpts, pg16: bool) -> String {
     } else {
         format!("{base} WITH {}", w.join(", "))
     }
+}
+
+/// Whether a membership grantor's grant is the connecting user's own (a
+/// superuser's grants are recorded as the bootstrap superuser's).
+fn own(live: &Live, grantor: &str) -> bool {
+    grantor == live.current_user || live.roles.get(grantor).is_some_and(|r| r.attrs.superuser)
+}
+
+/// The GRANTs that give a live membership the declared options. PostgreSQL
+/// 16+ keeps one grant per grantor, each with its options (any that says
+/// INHERIT/SET TRUE counts): the options go on every grant — the connecting
+/// user's plainly, another grantor's `GRANTED BY` it — and no grant of the
+/// connecting user is added just for them (its defaults would count too).
+#[allow(clippy::too_many_arguments)]
+fn option_grants(
+    live: &Live,
+    group: &str,
+    member: &str,
+    sql_with: &dyn Fn(Vec<String>) -> String,
+    with: &dyn Fn(bool, Option<bool>, Option<bool>) -> Vec<String>,
+    admin: bool,
+    inherit: Option<bool>,
+    set: Option<bool>,
+) -> Vec<String> {
+    let grantors = live
+        .membership_grantors
+        .get(group)
+        .and_then(|m| m.get(member));
+    let has_own = grantors.is_none_or(|gs| gs.is_empty() || gs.iter().any(|g| own(live, g)));
+    let mut out = Vec::new();
+    if has_own || admin {
+        out.push(sql_with(with(admin, inherit, set)));
+    }
+    let options = with(false, inherit, set);
+    if !options.is_empty() {
+        for x in grantors.into_iter().flatten().filter(|g| !own(live, g)) {
+            out.push(format!(
+                "{} GRANTED BY {}",
+                sql_with(options.clone()),
+                quote_ident(x)
+            ));
+        }
+    }
+    out
 }
