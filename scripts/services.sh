@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Local services for the tests and the demo, all on loopback:
 #   PostgreSQL 15  127.0.0.1:5432  (trust auth, user postgres)
+#   PostgreSQL 17  127.0.0.1:5417  (scripts/pg17.sh: grant's PG17-only tests)
 #   Apache Kafka   127.0.0.1:9092  (3-node KRaft cluster, see scripts/kafka/cluster.sh;
 #                                   also 9192/9292, SASL, TLS and mTLS listeners)
 #   moto server    127.0.0.1:5000  (AWS Glue + Athena emulation)
@@ -162,9 +163,9 @@ status() {
 }
 
 case "${1:-}" in
-  up) pg_up; kafka_up; kafka_python; moto_up; "$ROOT/scripts/pyiceberg-venv.sh"; "$ROOT/scripts/trino.sh" up ;;
-  down) kafka_down; "$ROOT/scripts/trino.sh" down; stop_pid moto; pg_down ;;
-  status) status ;;
+  up) pg_up; bash "$ROOT/scripts/pg17.sh" up; kafka_up; kafka_python; moto_up; "$ROOT/scripts/pyiceberg-venv.sh"; "$ROOT/scripts/trino.sh" up ;;
+  down) kafka_down; "$ROOT/scripts/trino.sh" down; stop_pid moto; bash "$ROOT/scripts/pg17.sh" down; pg_down ;;
+  status) rc=0; status || rc=1; bash "$ROOT/scripts/pg17.sh" status || rc=1; exit $rc ;;
   # Used by the broker-restart test: stop / start one Kafka node started here.
   kafka-stop) kafka_stop_node "${2:?node number}" ;;
   kafka-start) kafka_up ;;

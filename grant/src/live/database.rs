@@ -1,9 +1,11 @@
 //! Reading one database: ownership, ACLs and default ACLs.
 
 use super::types::{
-    push_acl, push_default, AclEntry, AclRow, Function, LiveDb, ObjRef, RelKind, Relation,
+    push_acl, push_default, AclEntry, AclRow, DefaultAclEntry, Function, LiveDb, ObjRef, RelKind,
+    Relation,
 };
 use anyhow::Context;
+use std::collections::BTreeSet;
 use tokio_postgres::Client;
 
 use crate::privs::DefaultKind;
@@ -255,7 +257,7 @@ pub async fn read_db(
                 "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text, n.nspname::text, d.defaclobjtype::text, \
                  {GRANTEE}, a.privilege_type::text, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)::text \
                  FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace \
-                 CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a"
+                 LEFT JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a ON true"
             ),
             &[],
         )
@@ -268,9 +270,16 @@ pub async fn read_db(
         let Some(kind) = DefaultKind::from_code(&code) else {
             continue;
         };
+        // Also a row whose ACL is empty: it replaces the built-in default.
+        db.default_rows
+            .insert((for_role.clone(), schema.clone(), kind));
         let Some(acl) = acl_row(row, 3)? else {
             continue;
         };
+        if acl.grantee == "PUBLIC" {
+            push_public_default(&mut db.public_default_acl, for_role, schema, kind, acl);
+            continue;
+        }
         push_default(&mut db.default_acl, for_role, schema, kind, acl);
     }
     resolve_functions(client, functions, &mut db).await?;
@@ -353,5 +362,25 @@ fn push(db: &mut LiveDb, object: ObjRef, owner: &str, row: Option<AclRow>) {
             }
         }
         other => push_acl(&mut db.acl, object, owner, other),
+    }
+}
+
+/// Adds one of PUBLIC's default privileges.
+fn push_public_default(
+    set: &mut BTreeSet<DefaultAclEntry>,
+    for_role: String,
+    schema: Option<String>,
+    kind: DefaultKind,
+    acl: AclRow,
+) {
+    if let Some(privilege) = crate::privs::Privilege::parse(&acl.privilege) {
+        set.insert(DefaultAclEntry {
+            for_role,
+            schema,
+            kind,
+            grantee: acl.grantee,
+            privilege,
+            grantable: acl.grantable,
+        });
     }
 }

@@ -141,9 +141,9 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
     }
     let pg16 = live.server_version >= 160000;
     let options = if pg16 {
-        "am.inherit_option, am.set_option"
+        "am.inherit_option, am.set_option, pg_catalog.pg_get_userbyid(am.grantor)::text"
     } else {
-        "NULL::bool, NULL::bool"
+        "NULL::bool, NULL::bool, NULL::text"
     };
     let rows = client
         .query(
@@ -161,6 +161,14 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
         let admin: bool = row.try_get(2)?;
         let inherit: Option<bool> = row.try_get(3)?;
         let set: Option<bool> = row.try_get(4)?;
+        if let Some(grantor) = row.try_get::<_, Option<String>>(5)? {
+            live.membership_grantors
+                .entry(group.clone())
+                .or_default()
+                .entry(member.clone())
+                .or_default()
+                .insert(grantor);
+        }
         let e = live
             .memberships
             .entry(group)
