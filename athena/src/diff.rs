@@ -23,6 +23,7 @@ use database::database_changes;
 pub use fields::{address, same_location};
 pub use iceberg::iceberg_create;
 use iceberg::iceberg_update;
+pub use iceberg::spec_changes_losing_data;
 pub use op::{Op, PARTITION_BATCH};
 pub use safety::{unsafe_column_changes, Access};
 use table::{create_table, delete_table, external_update};

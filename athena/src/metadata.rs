@@ -219,14 +219,16 @@ pub fn apply_metadata(spec: &mut TableSpec, json: &[u8]) -> anyhow::Result<()> {
                 _ => None,
             })
     };
+    // No current snapshot: a table nothing was written to. A current
+    // snapshot id that is not in `snapshots` (a damaged file): unknown.
+    let empty = m.current_snapshot_id.is_none_or(|id| id < 0);
     spec.iceberg_contents = Some(IcebergContents {
-        // No current snapshot: a table nothing was written to.
-        records: if current.is_none() {
+        records: if empty {
             Some(0)
         } else {
             total("total-records")
         },
-        data_files: if current.is_none() {
+        data_files: if empty {
             Some(0)
         } else {
             total("total-data-files")

@@ -192,7 +192,8 @@ async fn plan_reads_the_iceberg_metadata_and_detects_out_of_band_changes() {
 }
 
 #[tokio::test]
-async fn a_partition_spec_change_is_a_destructive_replace_and_a_missing_metadata_file_fails() {
+async fn a_partition_spec_change_on_a_table_holding_data_is_refused_and_a_missing_metadata_file_fails(
+) {
     let db = unique("icespec");
     let bucket = db.replace('_', "-");
     let dir = tempfile::tempdir().unwrap();
@@ -218,8 +219,8 @@ async fn a_partition_spec_change_is_a_destructive_replace_and_a_missing_metadata
         "c.yaml",
         &config(&db, &bucket).replace("\"bucket(16, id)\"", "\"bucket(8, id)\""),
     );
-    // Athena DDL cannot evolve a partition spec: a destructive replace that
-    // says what is lost, never a silent note.
+    // Athena DDL cannot evolve a partition spec, and dropping the table
+    // would delete its data: the plan refuses, saying what would be lost.
     let r = athena(&[
         "plan",
         "--detailed-exitcode",
@@ -227,37 +228,34 @@ async fn a_partition_spec_change_is_a_destructive_replace_and_a_missing_metadata
         "s3://athena-results/",
         s(&cfg),
     ]);
-    assert_eq!(r.code, 2, "{r}");
+    assert_eq!(r.code, 1, "{r}");
     assert!(
-        r.stdout.contains(&format!(
-            "-/+ table.{db}.ice  # destructive: Athena DDL cannot change the partition spec"
+        r.stderr.contains(&format!(
+            "table `{db}.ice`: the declared partition spec (category, day(ts), bucket(8, id)) differs from the live one (category, day(ts), bucket(16, id))"
         )),
         "{r}"
     );
     assert!(
-        r.stdout.contains(
-            "its 1200 row(s) in 3 data file(s) and its 2 snapshot(s) (time travel) are lost"
+        r.stderr.contains(
+            "would delete its 1200 row(s) in 3 data file(s) and its 2 snapshot(s) (time travel); the tool never deletes table data"
         ),
         "{r}"
     );
-    assert!(
-        r.stdout.contains(
-            "~ partitioned_by = \"category, day(ts), bucket(16, id)\" -> \"category, day(ts), bucket(8, id)\""
-        ),
-        "{r}"
-    );
-    assert_eq!(statements(&r.stdout)[0], "DROP TABLE `ice`", "{r}");
-    // Refused without --allow-destructive: nothing sent to Athena, the
-    // table still points at the same metadata.
+    // Refused by apply too, even with --allow-destructive: nothing sent to
+    // Athena, the table still points at the same metadata.
     let r = athena(&[
         "apply",
         "--auto-approve",
+        "--allow-destructive",
         "--output-location",
         "s3://athena-results/",
         s(&cfg),
     ]);
     assert_eq!(r.code, 1, "{r}");
-    assert!(r.stderr.contains("--allow-destructive"), "{r}");
+    assert!(
+        r.stderr.contains("the tool never deletes table data"),
+        "{r}"
+    );
     assert!(recorded_queries(&db).await.is_empty());
     let now = boto3(&format!(
         "print(glue.get_table(DatabaseName={db:?}, Name='ice')['Table']['Parameters']['metadata_location'])"
