@@ -18,7 +18,11 @@ mkdir -p "$ROOT/.services"
 if ! python3 -m venv --clear "$VENV" >"$ROOT/.services/pyiceberg-install.log" 2>&1; then
   # Debian's python3 needs python3-venv for ensurepip.
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >>"$ROOT/.services/pyiceberg-install.log" 2>&1 || true
-  python3 -m venv --clear "$VENV" >>"$ROOT/.services/pyiceberg-install.log" 2>&1
+  python3 -m venv --clear "$VENV" >>"$ROOT/.services/pyiceberg-install.log" 2>&1 || {
+    tail -n 20 "$ROOT/.services/pyiceberg-install.log" >&2
+    echo "[services] ERROR: python3 -m venv failed (install python3-venv)" >&2
+    exit 1
+  }
 fi
 if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ" \
     >>"$ROOT/.services/pyiceberg-install.log" 2>&1; then

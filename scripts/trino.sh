@@ -149,11 +149,17 @@ up() {
 }
 
 down() {
-  local jh
-  if [ -f "$DATA/var/run/launcher.pid" ] && jh=$(java_home); then
-    launcher "$jh" stop >/dev/null 2>&1 || true
-    log "stopped Trino"
+  local pidfile="$DATA/var/run/launcher.pid" pid i
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  # Only the Trino this checkout started (its pid file, a Trino command line).
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'io.trino'; then
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    log "stopped Trino (pid $pid)"
   fi
+  rm -f "$pidfile"
 }
 
 status() {
