@@ -60,11 +60,15 @@ pub fn table_spec(t: &Table) -> TableSpec {
                     .map(|c| (c.name.to_lowercase(), c.type_.to_lowercase()))
                     .collect(),
                 schema: v.schema.map(|s| s.to_lowercase()),
+                comment: v.comment,
+                run_as_invoker: v.run_as_invoker.unwrap_or(false),
             },
             Err(e) => ViewSpec {
                 sql: format!("(view text not readable: {e})"),
                 columns: Vec::new(),
                 schema: None,
+                comment: None,
+                run_as_invoker: false,
             },
         });
         return spec;

@@ -259,6 +259,9 @@ pub struct PrestoView {
     /// Security mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_as_invoker: Option<bool>,
+    /// The view's comment (`COMMENT '…'` in Trino's `CREATE VIEW`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A view column in [`PrestoView`].

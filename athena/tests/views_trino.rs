@@ -229,6 +229,66 @@ async fn out_of_band_view_edits_through_trino_are_reverted() {
 }
 
 #[tokio::test]
+async fn a_comment_or_invoker_security_set_through_trino_is_reverted() {
+    // Athena's `CREATE VIEW` has no COMMENT or SECURITY clause; Trino's
+    // has both, and records them in the view JSON (`comment`,
+    // `runAsInvoker`). Set out of band, they are changes that apply removes.
+    let db = unique("trino_vsec");
+    let proxy = trino_proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "c.yaml", &config(&db, ""));
+    apply_on_trino(&proxy, &cfg).await;
+    let v = stored_view(&db, "v_base");
+    assert!(v["view"].get("comment").is_none(), "{v}");
+    assert_eq!(v["view"]["runAsInvoker"], false, "{v}");
+    // Another writer (Trino) re-creates two views with the same SQL: one
+    // with a comment, one with invoker security.
+    trino(
+        "CREATE OR REPLACE VIEW v_base COMMENT 'edited by hand' AS SELECT id, name FROM people WHERE id > 0",
+        "awsdatacatalog",
+        &db,
+    )
+    .expect("out-of-band COMMENT on Trino");
+    trino(
+        "CREATE OR REPLACE VIEW v_top SECURITY INVOKER AS select * from v_base",
+        "awsdatacatalog",
+        &db,
+    )
+    .expect("out-of-band SECURITY INVOKER on Trino");
+    let base = stored_view(&db, "v_base");
+    assert_eq!(base["view"]["comment"], "edited by hand", "{base}");
+    assert_eq!(base["view"]["runAsInvoker"], false, "{base}");
+    let top = stored_view(&db, "v_top");
+    assert_eq!(top["view"]["runAsInvoker"], true, "{top}");
+    assert!(top["view"].get("comment").is_none(), "{top}");
+    let r = via(&proxy, &["plan", "--detailed-exitcode", s(&cfg)]).await;
+    assert_eq!(r.code, 2, "the edits must be changes:\n{r}");
+    let out = &r.stdout;
+    let (base_part, top_part) = out
+        .split_once(&format!("~ view.{db}.v_top"))
+        .unwrap_or_else(|| panic!("v_top is a change:\n{r}"));
+    assert!(base_part.contains(&format!("~ view.{db}.v_base")), "{r}");
+    assert!(base_part.contains("comment = \"edited by hand\""), "{r}");
+    assert!(!base_part.contains("security"), "{r}");
+    assert!(
+        top_part.contains("security = \"INVOKER\" -> \"DEFINER\""),
+        "{r}"
+    );
+    assert!(!top_part.contains("comment"), "{r}");
+    assert!(!out.contains("v_rich") && !out.contains("v_more"), "{r}");
+    // Neither SQL differs: only the named fields are shown.
+    assert!(!out.contains("sql ="), "{r}");
+    // apply re-creates both with the declared statement (run by Trino).
+    apply_on_trino(&proxy, &cfg).await;
+    let base = stored_view(&db, "v_base");
+    assert!(base["view"].get("comment").is_none(), "{base}");
+    let top = stored_view(&db, "v_top");
+    assert_eq!(top["view"]["runAsInvoker"], false, "{top}");
+    assert_converged(&proxy, &cfg).await;
+    cleanup(&db).await;
+}
+
+#[tokio::test]
 async fn declared_view_columns_checked_against_what_trino_derived() {
     let db = unique("trino_cols");
     let proxy = trino_proxy().await;

@@ -287,3 +287,23 @@ fn iceberg_partition_spec_change_replaces_only_an_empty_table() {
     let d = diff(&want, &same);
     assert!(d.changes.is_empty() && d.notes.is_empty(), "{d:?}");
 }
+
+#[test]
+fn view_comment_and_invoker_security_set_out_of_band() {
+    let want = parse(BASE).unwrap();
+    let mut live = live_of(&want);
+    let v = live
+        .databases
+        .get_mut("sales")
+        .unwrap()
+        .tables
+        .get_mut("v_orders")
+        .unwrap()
+        .view
+        .as_mut()
+        .unwrap();
+    v.schema = Some("sales".into());
+    v.comment = Some("set through Trino".into());
+    v.run_as_invoker = true;
+    insta::assert_snapshot!(render(&diff(&want, &live)));
+}

@@ -36,7 +36,20 @@ pub(super) fn view_update(
         .as_ref()
         .filter(|s| !s.eq_ignore_ascii_case(db))
         .cloned();
-    if sql_differs || other_schema.is_some() {
+    // Set out of band (Trino's `COMMENT '…'` / `SECURITY INVOKER`; Athena's
+    // `CREATE VIEW` has neither clause): the declared statement, which has
+    // neither, removes them.
+    let comment = |v: &crate::model::ViewSpec| v.comment.clone().filter(|c| !c.is_empty());
+    let comment_differs = comment(w) != comment(h);
+    let security = |v: &crate::model::ViewSpec| {
+        if v.run_as_invoker {
+            "INVOKER"
+        } else {
+            "DEFINER"
+        }
+    };
+    let security_differs = w.run_as_invoker != h.run_as_invoker;
+    if sql_differs || other_schema.is_some() || comment_differs || security_differs {
         let s = view_statement(&want.name, &w.sql);
         let mut change = Change::new(addr, Action::Update);
         if sql_differs {
@@ -51,6 +64,16 @@ pub(super) fn view_update(
                 "resolved in database",
                 Some(schema),
                 Some(db.to_string()),
+            ));
+        }
+        if comment_differs {
+            change = change.field(FieldChange::new("comment", comment(h), comment(w)));
+        }
+        if security_differs {
+            change = change.field(FieldChange::new(
+                "security",
+                Some(security(h)),
+                Some(security(w)),
             ));
         }
         return Some(Planned::new(
@@ -125,6 +148,8 @@ mod tests {
             sql: sql.into(),
             columns: Vec::new(),
             schema: schema.map(str::to_string),
+            comment: None,
+            run_as_invoker: false,
         });
         t
     }
@@ -147,6 +172,39 @@ mod tests {
         let both = view("SELECT id FROM u", Some("db2"));
         let p = super::view_update("db1", &want, &both, &mut notes).expect("a change");
         assert_eq!(p.change.fields.len(), 2);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn a_comment_or_invoker_security_set_out_of_band_is_a_change() {
+        let want = view("SELECT id FROM t", None);
+        let mut notes = Vec::new();
+        let mut empty = view("SELECT id FROM t", Some("db1"));
+        empty.view.as_mut().unwrap().comment = Some(String::new());
+        assert!(super::view_update("db1", &want, &empty, &mut notes).is_none());
+        let mut live = view("SELECT id FROM t", Some("db1"));
+        let v = live.view.as_mut().unwrap();
+        v.comment = Some("set by hand".into());
+        v.run_as_invoker = true;
+        let p = super::view_update("db1", &want, &live, &mut notes).expect("a change");
+        let fields: Vec<_> = p
+            .change
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.before.as_deref(), f.after.as_deref()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("comment", Some("set by hand"), None),
+                ("security", Some("INVOKER"), Some("DEFINER"))
+            ]
+        );
+        // The declared statement, unchanged, removes both.
+        assert_eq!(
+            p.change.statements,
+            ["CREATE OR REPLACE VIEW \"v\" AS\nSELECT id FROM t"]
+        );
         assert!(notes.is_empty());
     }
 }

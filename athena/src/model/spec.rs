@@ -111,6 +111,16 @@ pub struct ViewSpec {
     /// statement there).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// The view JSON's `comment` (`CREATE VIEW … COMMENT '…'`, Trino's
+    /// syntax). Declared views: always `None`, as Athena's documented
+    /// `CREATE [OR REPLACE] VIEW name AS query` has no COMMENT clause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The view JSON's `runAsInvoker` (`SECURITY INVOKER`, Trino's syntax).
+    /// Declared views: always `false` (DEFINER, the engine's default), as
+    /// Athena's documented `CREATE VIEW` has no SECURITY clause.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub run_as_invoker: bool,
 }
 
 /// A registered partition.

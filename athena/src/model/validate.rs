@@ -150,6 +150,8 @@ fn database(
                 .map(|c| (c.name.to_lowercase(), c.type_.trim().to_lowercase()))
                 .collect(),
             schema: None,
+            comment: None,
+            run_as_invoker: false,
         });
         spec.tables.insert(ts.name.clone(), ts);
     }
