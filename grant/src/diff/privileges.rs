@@ -267,7 +267,8 @@ impl Bits {
 
 /// Column ("" unless a column) → privileges, sorted by column: one small
 /// vector where an ordered map of maps cost hundreds of bytes per pair.
-type Cols = Vec<(String, Bits)>;
+/// Inline for the usual single entry (no column): no allocation per pair.
+type Cols = smallvec::SmallVec<[(String, Bits); 1]>;
 
 /// The privileges of `col`, added when absent (kept sorted).
 fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
@@ -431,13 +432,17 @@ pub(super) fn privileges<'a>(
     let mut managed_cache: HashMap<&str, bool> = HashMap::default();
     let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
     let mut changes: Vec<(&Key<'a>, Phase, Change, Vec<Op>)> = Vec::new();
+    // Each key with its two sides, looked up once.
     let keys = want
-        .keys()
-        .chain(have.keys().filter(|k| !want.contains_key(*k)));
-    for key in keys {
+        .iter()
+        .map(|(k, w)| (k, w, have.get(k).unwrap_or(&empty)))
+        .chain(
+            have.iter()
+                .filter(|(k, _)| !want.contains_key(*k))
+                .map(|(k, h)| (k, &empty, h)),
+        );
+    for (key, w, h) in keys {
         let (obj, grantee) = (key.0.as_ref(), key.1);
-        let w = want.get(key).unwrap_or(&empty);
-        let h = have.get(key).unwrap_or(&empty);
         let dk = if deny.is_empty() { None } else { deny.get(key) };
         // Held exactly as declared, nothing denied: no change, no drift.
         if w == h && dk.is_none() {
