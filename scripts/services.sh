@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Local services for the tests and the demo, all on loopback:
 #   PostgreSQL 15  127.0.0.1:5432  (trust auth, user postgres)
+#   PostgreSQL 17  127.0.0.1:5417  (scripts/pg17.sh: grant's PG17-only tests)
 #   Apache Kafka   127.0.0.1:9092  (3-node KRaft cluster, see scripts/kafka/cluster.sh;
 #                                   also 9192/9292, SASL, TLS and mTLS listeners)
 #   moto server    127.0.0.1:5000  (AWS Glue + Athena emulation)
+#   Trino          127.0.0.1:8085  (Glue metastore on moto; scripts/trino.sh)
+#   (and pyiceberg in its own virtualenv, .services/pyiceberg: the athena tests'
+#    Iceberg writer, scripts/pyiceberg-venv.sh)
 #
 # usage: scripts/services.sh up|down|status
 #        scripts/services.sh kafka-stop N | kafka-start   (one Kafka node; tests)
@@ -154,13 +158,14 @@ status() {
   if pg_ok; then echo "postgres  up    $PG_HOST:$PG_PORT"; else echo "postgres  down  $PG_HOST:$PG_PORT"; rc=1; fi
   kafka_status || rc=1
   if moto_ok 2>/dev/null; then echo "moto      up    $MOTO_HOST:$MOTO_PORT"; else echo "moto      down  $MOTO_HOST:$MOTO_PORT"; rc=1; fi
+  "$ROOT/scripts/trino.sh" status || rc=1
   return $rc
 }
 
 case "${1:-}" in
-  up) pg_up; kafka_up; kafka_python; moto_up ;;
-  down) kafka_down; stop_pid moto; pg_down ;;
-  status) status ;;
+  up) pg_up; bash "$ROOT/scripts/pg17.sh" up; kafka_up; kafka_python; moto_up; "$ROOT/scripts/pyiceberg-venv.sh"; "$ROOT/scripts/trino.sh" up ;;
+  down) kafka_down; "$ROOT/scripts/trino.sh" down; stop_pid moto; bash "$ROOT/scripts/pg17.sh" down; pg_down ;;
+  status) rc=0; status || rc=1; bash "$ROOT/scripts/pg17.sh" status || rc=1; exit $rc ;;
   # Used by the broker-restart test: stop / start one Kafka node started here.
   kafka-stop) kafka_stop_node "${2:?node number}" ;;
   kafka-start) kafka_up ;;

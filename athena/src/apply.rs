@@ -14,6 +14,7 @@ use crate::diff::{Op, PARTITION_BATCH};
 use crate::glue;
 use crate::live::{sdk_err, AwsOptions, Clients};
 use crate::query;
+use crate::verify;
 
 fn stage(p: &Planned<Op>) -> usize {
     if p.change.address.starts_with("database.") {
@@ -200,7 +201,53 @@ fn op_summary(op: &Op) -> String {
     }
 }
 
+/// Runs one step. A failed Glue write is settled by reading the affected
+/// object again (`verify`): its answer may have been lost after Glue
+/// applied it. Partition batches are settled one request at a time.
 async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
+    match op {
+        Op::CreatePartitions {
+            db,
+            spec,
+            partitions,
+        } => {
+            for chunk in partitions.chunks(PARTITION_BATCH) {
+                if let Err(e) = create_partitions(c, db, spec, chunk).await {
+                    let part = Op::CreatePartitions {
+                        db: db.clone(),
+                        spec: spec.clone(),
+                        partitions: chunk.to_vec(),
+                    };
+                    verify::settle(c, &part, &op_summary(&part), e).await?;
+                }
+            }
+        }
+        Op::DeletePartitions { db, table, values } => {
+            for chunk in values.chunks(PARTITION_BATCH) {
+                if let Err(e) = delete_partitions(c, db, table, chunk).await {
+                    let part = Op::DeletePartitions {
+                        db: db.clone(),
+                        table: table.clone(),
+                        values: chunk.to_vec(),
+                    };
+                    verify::settle(c, &part, &op_summary(&part), e).await?;
+                }
+            }
+        }
+        Op::Athena { db, sql } => {
+            query::run(&c.athena, o, Some(db), sql).await?;
+        }
+        _ => {
+            if let Err(e) = write(c, op).await {
+                verify::settle(c, op, &op_summary(op), e).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One Glue write for a database or table step.
+async fn write(c: &Clients, op: &Op) -> anyhow::Result<()> {
     match op {
         Op::CreateDatabase(d) => {
             c.glue
@@ -278,83 +325,91 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
                 .map_err(sdk_err)
                 .with_context(|| format!("Glue DeleteTable {db}.{name}"))?;
         }
-        Op::CreatePartitions {
-            db,
-            spec,
-            partitions,
-        } => {
-            for chunk in partitions.chunks(PARTITION_BATCH) {
-                let inputs = chunk
-                    .iter()
-                    .map(|p| glue::partition_input(spec, p))
-                    .collect::<anyhow::Result<Vec<_>>>()?;
-                let r = c
-                    .glue
-                    .batch_create_partition()
-                    .set_catalog_id(c.catalog_id.clone())
-                    .database_name(db)
-                    .table_name(&spec.name)
-                    .set_partition_input_list(Some(inputs))
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("Glue BatchCreatePartition {db}.{}", spec.name))?;
-                let errors = r.errors.unwrap_or_default();
-                if !errors.is_empty() {
-                    let msgs: Vec<String> = errors
-                        .iter()
-                        .map(|e| {
-                            let values = e.partition_values.clone().unwrap_or_default().join("/");
-                            let msg = e
-                                .error_detail
-                                .as_ref()
-                                .and_then(|d| d.error_message.clone())
-                                .unwrap_or_default();
-                            format!("{values}: {msg}")
-                        })
-                        .collect();
-                    anyhow::bail!(
-                        "Glue BatchCreatePartition {db}.{} rejected {} partition(s): {}",
-                        spec.name,
-                        msgs.len(),
-                        msgs.join("; ")
-                    );
-                }
-            }
+        Op::CreatePartitions { .. } | Op::DeletePartitions { .. } | Op::Athena { .. } => {
+            anyhow::bail!("not a single Glue write: {}", op_summary(op))
         }
-        Op::DeletePartitions { db, table, values } => {
-            for chunk in values.chunks(PARTITION_BATCH) {
-                let list = chunk
-                    .iter()
-                    .map(|v| {
-                        PartitionValueList::builder()
-                            .set_values(Some(v.clone()))
-                            .build()
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let r = c
-                    .glue
-                    .batch_delete_partition()
-                    .set_catalog_id(c.catalog_id.clone())
-                    .database_name(db)
-                    .table_name(table)
-                    .set_partitions_to_delete(Some(list))
-                    .send()
-                    .await
-                    .map_err(sdk_err)
-                    .with_context(|| format!("Glue BatchDeletePartition {db}.{table}"))?;
-                let errors = r.errors.unwrap_or_default();
-                if !errors.is_empty() {
-                    anyhow::bail!(
-                        "Glue BatchDeletePartition {db}.{table} failed for {} partition(s)",
-                        errors.len()
-                    );
-                }
-            }
-        }
-        Op::Athena { db, sql } => {
-            query::run(&c.athena, o, Some(db), sql).await?;
-        }
+    }
+    Ok(())
+}
+
+/// One BatchCreatePartition request; per-partition errors fail it.
+async fn create_partitions(
+    c: &Clients,
+    db: &str,
+    spec: &crate::model::TableSpec,
+    chunk: &[crate::model::PartitionSpec],
+) -> anyhow::Result<()> {
+    let inputs = chunk
+        .iter()
+        .map(|p| glue::partition_input(spec, p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let r = c
+        .glue
+        .batch_create_partition()
+        .set_catalog_id(c.catalog_id.clone())
+        .database_name(db)
+        .table_name(&spec.name)
+        .set_partition_input_list(Some(inputs))
+        .send()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| format!("Glue BatchCreatePartition {db}.{}", spec.name))?;
+    let errors = r.errors.unwrap_or_default();
+    if !errors.is_empty() {
+        let msgs: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                let values = e.partition_values.clone().unwrap_or_default().join("/");
+                let msg = e
+                    .error_detail
+                    .as_ref()
+                    .and_then(|d| d.error_message.clone())
+                    .unwrap_or_default();
+                format!("{values}: {msg}")
+            })
+            .collect();
+        anyhow::bail!(
+            "Glue BatchCreatePartition {db}.{} rejected {} partition(s): {}",
+            spec.name,
+            msgs.len(),
+            msgs.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// One BatchDeletePartition request; per-partition errors fail it.
+async fn delete_partitions(
+    c: &Clients,
+    db: &str,
+    table: &str,
+    chunk: &[Vec<String>],
+) -> anyhow::Result<()> {
+    let list = chunk
+        .iter()
+        .map(|v| {
+            PartitionValueList::builder()
+                .set_values(Some(v.clone()))
+                .build()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let r = c
+        .glue
+        .batch_delete_partition()
+        .set_catalog_id(c.catalog_id.clone())
+        .database_name(db)
+        .table_name(table)
+        .set_partitions_to_delete(Some(list))
+        .send()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| format!("Glue BatchDeletePartition {db}.{table}"))?;
+    let errors = r.errors.unwrap_or_default();
+    if !errors.is_empty() {
+        anyhow::bail!(
+            "Glue BatchDeletePartition {db}.{table} failed for {} partition(s)",
+            errors.len()
+        );
     }
     Ok(())
 }

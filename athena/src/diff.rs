@@ -17,12 +17,13 @@ use common::plan::{Action, Change, Note, Planned};
 use common::run::Diff;
 
 use crate::live::Live;
-use crate::model::{Desired, Kind};
+use crate::model::{DatabaseSpec, Desired, Kind, TableSpec};
 
 use database::database_changes;
-pub use fields::address;
+pub use fields::{address, same_location};
 pub use iceberg::iceberg_create;
 use iceberg::iceberg_update;
+pub use iceberg::spec_changes_losing_data;
 pub use op::{Op, PARTITION_BATCH};
 pub use safety::{unsafe_column_changes, Access};
 use table::{create_table, delete_table, external_update};
@@ -104,6 +105,24 @@ pub fn diff(desired: &Desired, live: &Live) -> Diff<Op> {
     changes.extend(tables);
     changes.extend(views);
     Diff { changes, notes }
+}
+
+/// Whether a live database already has every managed field of `want`
+/// (description, location, parameters): no change would be planned.
+pub fn database_matches(want: &DatabaseSpec, have: &DatabaseSpec) -> bool {
+    database_changes(want, Some(have)).is_none()
+}
+
+/// Whether a live external table already has every managed field of `want`
+/// (columns, partition keys, storage, location, properties, comment),
+/// registered partitions left out: no change would be planned.
+pub fn external_table_matches(db: &str, want: &TableSpec, have: &TableSpec) -> bool {
+    if have.kind != Kind::External {
+        return false;
+    }
+    let mut want = want.clone();
+    want.partitions = None;
+    external_update(db, &want, have).is_none()
 }
 
 #[cfg(test)]

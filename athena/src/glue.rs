@@ -59,10 +59,12 @@ pub fn table_spec(t: &Table) -> TableSpec {
                     .iter()
                     .map(|c| (c.name.to_lowercase(), c.type_.to_lowercase()))
                     .collect(),
+                schema: v.schema.map(|s| s.to_lowercase()),
             },
             Err(e) => ViewSpec {
                 sql: format!("(view text not readable: {e})"),
                 columns: Vec::new(),
+                schema: None,
             },
         });
         return spec;

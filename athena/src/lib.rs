@@ -21,3 +21,5 @@ pub mod sql;
 pub mod template;
 pub mod tool;
 pub mod types;
+pub mod verify;
+pub mod view_sql;

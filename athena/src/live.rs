@@ -21,6 +21,20 @@ pub fn is_lock_table(name: &str) -> bool {
     name.eq_ignore_ascii_case(LOCK_TABLE)
 }
 
+/// A token no other run has (pid, clock and random bytes, 40+ characters):
+/// the apply lock's owner mark and Athena's ClientRequestToken.
+pub fn unique_token() -> String {
+    let mut bytes = [0u8; 16];
+    // Without randomness the pid and the clock still tell runs apart.
+    let _ = getrandom::fill(&mut bytes);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{nanos}-{hex}", std::process::id())
+}
+
 /// AWS options from the command line; everything else comes from the
 /// standard chain (environment, profile, SSO, IMDS, `AWS_ENDPOINT_URL`).
 #[derive(Debug, Clone, Default)]
@@ -269,6 +283,7 @@ pub fn apply_iceberg(glue_view: &mut TableSpec, from_metadata: TableSpec) {
     glue_view.partition_keys = from_metadata.partition_keys;
     glue_view.partitioning = from_metadata.partitioning;
     glue_view.parameters = from_metadata.parameters;
+    glue_view.iceberg_contents = from_metadata.iceberg_contents;
 }
 
 /// The `metadata_location` of a Glue table that is an Iceberg table.

@@ -13,7 +13,9 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{athena_properties, ColumnSpec, PartitionField, TableSpec, Transform};
+use crate::model::{
+    athena_properties, ColumnSpec, IcebergContents, PartitionField, TableSpec, Transform,
+};
 use crate::types::HiveType;
 
 #[derive(Deserialize)]
@@ -31,6 +33,18 @@ struct Metadata {
     partition_spec: Option<Vec<SpecField>>,
     #[serde(default)]
     properties: BTreeMap<String, String>,
+    #[serde(rename = "current-snapshot-id")]
+    current_snapshot_id: Option<i64>,
+    #[serde(default)]
+    snapshots: Vec<Snapshot>,
+}
+
+#[derive(Deserialize)]
+struct Snapshot {
+    #[serde(rename = "snapshot-id")]
+    snapshot_id: i64,
+    #[serde(default)]
+    summary: BTreeMap<String, Value>,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +207,34 @@ pub fn apply_metadata(spec: &mut TableSpec, json: &[u8]) -> anyhow::Result<()> {
             .with_context(|| format!("unknown partition transform `{}`", p.transform))?;
         partitioning.push(PartitionField { transform, column });
     }
+    let current = m
+        .current_snapshot_id
+        .and_then(|id| m.snapshots.iter().find(|s| s.snapshot_id == id));
+    let total = |key: &str| {
+        current
+            .and_then(|s| s.summary.get(key))
+            .and_then(|v| match v {
+                Value::String(t) => t.parse().ok(),
+                Value::Number(n) => n.as_u64(),
+                _ => None,
+            })
+    };
+    // No current snapshot: a table nothing was written to. A current
+    // snapshot id that is not in `snapshots` (a damaged file): unknown.
+    let empty = m.current_snapshot_id.is_none_or(|id| id < 0);
+    spec.iceberg_contents = Some(IcebergContents {
+        records: if empty {
+            Some(0)
+        } else {
+            total("total-records")
+        },
+        data_files: if empty {
+            Some(0)
+        } else {
+            total("total-data-files")
+        },
+        snapshots: m.snapshots.len(),
+    });
     spec.columns = columns;
     spec.partition_keys = Vec::new();
     spec.partitioning = partitioning;

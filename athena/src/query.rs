@@ -1,14 +1,17 @@
 //! Running one Athena statement: StartQueryExecution with the database in
 //! QueryExecutionContext, then GetQueryExecution polled with exponential
 //! backoff from 100 ms (not athena-rs's fixed 5 s), failing with Athena's
-//! StateChangeReason when the query fails or is cancelled.
+//! StateChangeReason when the query fails or is cancelled. Every statement
+//! carries its own ClientRequestToken; a StartQueryExecution that fails is
+//! sent once more with it (Athena's idempotency: the same query, never a
+//! second one), so an answer lost after Athena started the query is learnt.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 
-use crate::live::{sdk_err, AwsOptions};
+use crate::live::{sdk_err, unique_token, AwsOptions};
 
 /// First poll delay.
 pub const FIRST_POLL: Duration = Duration::from_millis(100);
@@ -125,11 +128,29 @@ pub async fn run_to_end(
         req = req.result_configuration(ResultConfiguration::builder().output_location(out).build());
     }
     let first_line = first_line(sql);
-    let started = req
-        .send()
-        .await
-        .map_err(sdk_err)
-        .with_context(|| format!("Athena StartQueryExecution failed for `{first_line}`"))?;
+    // One token for every attempt, the SDK's retries and ours: Athena runs a
+    // statement once per token and answers a repeated request with the
+    // query it already started.
+    let req = req.client_request_token(unique_token());
+    let started = match req.clone().send().await {
+        Ok(s) => s,
+        Err(e) => {
+            // The answer may have been lost after Athena started the query:
+            // asking again with the same token returns that query (or starts
+            // it, if the first request never arrived), never a second one.
+            let first = sdk_err(e);
+            let again = req.send().await.map_err(sdk_err).with_context(|| {
+                format!(
+                    "Athena StartQueryExecution failed for `{first_line}` ({first:#}), and again when re-sent with the same ClientRequestToken: whether Athena started it is unknown"
+                )
+            })?;
+            eprintln!(
+                "note: Athena StartQueryExecution for `{first_line}` failed ({first:#}); re-sent with the same ClientRequestToken, Athena answered with query {}",
+                again.query_execution_id.as_deref().unwrap_or("-")
+            );
+            again
+        }
+    };
     let id = started.query_execution_id.ok_or_else(|| {
         anyhow::anyhow!("Athena returned no query execution id for `{first_line}`")
     })?;
@@ -142,7 +163,11 @@ pub async fn run_to_end(
             .send()
             .await
             .map_err(sdk_err)
-            .with_context(|| format!("Athena GetQueryExecution {id} failed"))?;
+            .with_context(|| {
+                format!(
+                    "Athena GetQueryExecution {id} failed: the statement was started and may have run; whether it succeeded is unknown (run plan to see)"
+                )
+            })?;
         let status = r.query_execution.and_then(|q| q.status);
         let state = status.as_ref().and_then(|s| s.state.clone());
         match state {

@@ -76,6 +76,14 @@ impl Tool for Athena {
         Ok(live)
     }
 
+    fn check(&self, desired: &Desired, live: &Live) -> anyhow::Result<()> {
+        let refused = crate::diff::spec_changes_losing_data(desired, live);
+        if refused.is_empty() {
+            return Ok(());
+        }
+        anyhow::bail!("{}", refused.join("\n"))
+    }
+
     fn diff(&self, desired: &Desired, live: &Live) -> Diff<Op> {
         crate::diff::diff(desired, live)
     }

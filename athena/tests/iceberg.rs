@@ -192,15 +192,26 @@ async fn plan_reads_the_iceberg_metadata_and_detects_out_of_band_changes() {
 }
 
 #[tokio::test]
-async fn a_partition_spec_change_is_reported_and_a_missing_metadata_file_fails() {
+async fn a_partition_spec_change_on_a_table_holding_data_is_refused_and_a_missing_metadata_file_fails(
+) {
     let db = unique("icespec");
     let bucket = db.replace('_', "-");
     let dir = tempfile::tempdir().unwrap();
+    // The table holds data: a current snapshot of 1200 rows in 3 files.
+    let with_data = metadata("10", false)
+        .replace(
+            r#""current-snapshot-id": -1"#,
+            r#""current-snapshot-id": 77"#,
+        )
+        .replace(
+            r#""snapshots": []"#,
+            r#""snapshots": [{"snapshot-id": 76, "timestamp-ms": 1700000000000, "summary": {"operation": "append", "total-records": "700", "total-data-files": "2"}}, {"snapshot-id": 77, "parent-snapshot-id": 76, "timestamp-ms": 1700000001000, "summary": {"operation": "append", "total-records": "1200", "total-data-files": "3"}}]"#,
+        );
     let loc = register(
         &db,
         &bucket,
         "ice/metadata/00000-a.metadata.json",
-        &metadata("10", false),
+        &with_data,
     );
     assert!(loc.ends_with("00000-a.metadata.json"), "{loc}");
     let cfg = write(
@@ -208,14 +219,48 @@ async fn a_partition_spec_change_is_reported_and_a_missing_metadata_file_fails()
         "c.yaml",
         &config(&db, &bucket).replace("\"bucket(16, id)\"", "\"bucket(8, id)\""),
     );
-    let r = athena(&["plan", "--detailed-exitcode", s(&cfg)]);
-    assert_eq!(r.code, 0, "{r}");
+    // Athena DDL cannot evolve a partition spec, and dropping the table
+    // would delete its data: the plan refuses, saying what would be lost.
+    let r = athena(&[
+        "plan",
+        "--detailed-exitcode",
+        "--output-location",
+        "s3://athena-results/",
+        s(&cfg),
+    ]);
+    assert_eq!(r.code, 1, "{r}");
     assert!(
-        r.stdout.contains(
-            "partition spec differs (category, day(ts), bucket(16, id) → category, day(ts), bucket(8, id))"
+        r.stderr.contains(&format!(
+            "table `{db}.ice`: the declared partition spec (category, day(ts), bucket(8, id)) differs from the live one (category, day(ts), bucket(16, id))"
+        )),
+        "{r}"
+    );
+    assert!(
+        r.stderr.contains(
+            "would delete its 1200 row(s) in 3 data file(s) and its 2 snapshot(s) (time travel); the tool never deletes table data"
         ),
         "{r}"
     );
+    // Refused by apply too, even with --allow-destructive: nothing sent to
+    // Athena, the table still points at the same metadata.
+    let r = athena(&[
+        "apply",
+        "--auto-approve",
+        "--allow-destructive",
+        "--output-location",
+        "s3://athena-results/",
+        s(&cfg),
+    ]);
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains("the tool never deletes table data"),
+        "{r}"
+    );
+    assert!(recorded_queries(&db).await.is_empty());
+    let now = boto3(&format!(
+        "print(glue.get_table(DatabaseName={db:?}, Name='ice')['Table']['Parameters']['metadata_location'])"
+    ));
+    assert_eq!(now, loc);
     // metadata_location names an object that does not exist: the plan fails
     // and says which table and file.
     boto3(&format!(

@@ -350,7 +350,8 @@ pub struct SchemaSpec {
     expecting = "a grant: a mapping with `to`, `on`, `privileges`, …"
 )]
 pub struct GrantSpec {
-    /// Grantee roles.
+    /// Grantee roles, or `PUBLIC` (its privileges on these objects are then
+    /// exactly the listed ones; `privileges: []` = none).
     pub to: Vec<String>,
     /// Object kind.
     pub on: ObjectKind,
@@ -405,7 +406,8 @@ pub struct DefaultPrivSpec {
     pub schema: Option<String>,
     /// tables, sequences, functions, types or schemas.
     pub on: DefaultKind,
-    /// Grantee roles.
+    /// Grantee roles, or `PUBLIC` (its default privileges for `for_role`
+    /// are then exactly the listed ones; `privileges: []` = none).
     pub to: Vec<String>,
     /// Privileges, or `ALL`.
     pub privileges: Vec<String>,

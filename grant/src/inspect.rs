@@ -333,6 +333,7 @@ mod tests {
             rbac_roles: Default::default(),
             roles: BTreeMap::new(),
             memberships: BTreeMap::new(),
+            membership_grantors: Default::default(),
             owned: BTreeMap::new(),
             dependent_dbs: Default::default(),
             databases: BTreeMap::new(),

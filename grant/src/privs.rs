@@ -212,6 +212,17 @@ impl DefaultKind {
         })
     }
 
+    /// PUBLIC's built-in default privileges (`acldefault`) on the objects
+    /// a role creates, while no global `pg_default_acl` row of the role
+    /// replaces them: EXECUTE on functions, USAGE on types.
+    pub fn public_builtin(self) -> Option<Privilege> {
+        match self {
+            DefaultKind::Functions => Some(Privilege::Execute),
+            DefaultKind::Types => Some(Privilege::Usage),
+            _ => None,
+        }
+    }
+
     /// Lower-case name, as in configuration.
     pub fn name(self) -> &'static str {
         match self {

@@ -138,6 +138,7 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         rbac_roles: Default::default(),
         roles: Default::default(),
         memberships: Default::default(),
+        membership_grantors: Default::default(),
         owned: Default::default(),
         dependent_dbs: Default::default(),
         databases: Default::default(),

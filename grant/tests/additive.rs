@@ -56,3 +56,65 @@ roles:
     );
     assert_eq!(before, after);
 }
+
+/// A grant option (or a membership's admin option) the configuration does
+/// not declare is kept in additive mode and reported (text and JSON), on
+/// privileges, default privileges and memberships.
+#[test]
+fn undeclared_grant_options_are_noted() {
+    let s = Scratch::new("addgo");
+    let (a, g) = (s.role("a"), s.role("g"));
+    s.sql(&format!(
+        "CREATE ROLE \"{a}\"; CREATE ROLE \"{g}\"; GRANT \"{g}\" TO \"{a}\" WITH ADMIN OPTION; \
+         CREATE TABLE public.t (id int); \
+         GRANT SELECT ON public.t TO \"{a}\" WITH GRANT OPTION; \
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO \"{a}\" WITH GRANT OPTION"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+mode: additive
+roles:
+  - name: {p}g
+  - name: {p}a
+    member_of: [{p}g]
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}a], on: table, schema: public, objects: [t], privileges: [SELECT]}
+    default_privileges:
+      - {for_role: postgres, on: tables, to: [{p}a], privileges: [SELECT]}
+"#,
+    );
+    assert_converged(&cfg, &[]);
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains("the grant option of SELECT granted outside the configuration"),
+        "{p}"
+    );
+    assert!(
+        p.contains("default privileges SELECT WITH GRANT OPTION granted outside"),
+        "{p}"
+    );
+    assert!(
+        p.contains(&format!(
+            "holds the admin option of `{g}` outside the configuration"
+        )),
+        "{p}"
+    );
+    let o = grant(&["plan", "--format", "json", &cfg.to_string_lossy()], &[]);
+    assert!(
+        text(&o).contains(&format!("privileges.{}.table.public.t.to.{a}", s.db)),
+        "{}",
+        text(&o)
+    );
+    // Kept: still held with the option (psql).
+    assert_eq!(
+        psql(
+            &s.db,
+            &format!("SELECT has_table_privilege('{a}', 'public.t', 'SELECT WITH GRANT OPTION')")
+        ),
+        "t"
+    );
+}

@@ -59,3 +59,49 @@ databases:
         text(&o)
     );
 }
+
+/// PostgreSQL's table-level REVOKE also revokes the grantee's privilege on
+/// every column: the declared column privileges are granted again after it,
+/// in the same apply (held before or not).
+#[test]
+fn a_table_revoke_keeps_the_declared_column_privileges() {
+    let s = Scratch::new("colrevoke");
+    let (x, y) = (s.role("x"), s.role("y"));
+    s.sql(&format!(
+        "CREATE ROLE \"{x}\"; CREATE ROLE \"{y}\"; CREATE TABLE public.t (a int, b int); \
+         GRANT SELECT, UPDATE ON public.t TO \"{x}\", \"{y}\"; GRANT SELECT (a) ON public.t TO \"{x}\""
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}x
+  - name: {p}y
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}x, {p}y], on: column, schema: public, objects: [t], columns: [a], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(p.contains("taken by the table's REVOKE"), "{p}");
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    for r in [&x, &y] {
+        assert_eq!(
+            psql(
+                &s.db,
+                &format!(
+                    "SELECT has_column_privilege('{r}', 'public.t', 'a', 'SELECT'), \
+                     has_column_privilege('{r}', 'public.t', 'b', 'SELECT'), \
+                     has_table_privilege('{r}', 'public.t', 'UPDATE'), \
+                     (SELECT attacl::text FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = 'a') \
+                     LIKE '%{r}=r/%'"
+                )
+            ),
+            "t|f|f|t",
+            "{r}"
+        );
+    }
+}

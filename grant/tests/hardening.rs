@@ -68,6 +68,8 @@ fn hostile_identifiers_round_trip_through_the_tool() {
     roles.push(max_len(&format!("{p}long"), 'é'));
     // Reserved words as whole role names (cluster-wide: cleaned up by the
     // guard even when the test fails; only this test uses them).
+    // Two runs of this test on one server (two checkouts) take turns.
+    let _turn = ClusterLock::take(0x6772_616e_7401);
     let reserved = ["select".to_string(), "user".to_string()];
     let _guard = ReservedRoles(s.db.clone(), reserved.to_vec());
     roles.extend(reserved.iter().cloned());
@@ -348,6 +350,40 @@ impl Drop for OddDb {
 }
 
 /// Drops the given (unprefixed) roles when the test ends, if they still exist.
+/// A PostgreSQL session-level advisory lock, held by a psql session kept
+/// open for as long as this value lives; released when the session ends,
+/// also when the test process dies.
+struct ClusterLock(std::process::Child);
+
+impl ClusterLock {
+    fn take(key: i64) -> ClusterLock {
+        use std::io::{BufRead, BufReader, Write};
+        let mut child = Command::new("psql")
+            .args(["-X", "-q", "-At", &url("postgres")])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("psql is needed for the lock: {e}"));
+        let mut stdin = child.stdin.take().expect("psql stdin");
+        writeln!(stdin, "SELECT pg_advisory_lock({key});\\echo locked").expect("psql stdin");
+        child.stdin = Some(stdin);
+        let stdout = child.stdout.take().expect("psql stdout");
+        let locked = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l == "locked");
+        assert!(locked, "psql could not take the advisory lock");
+        ClusterLock(child)
+    }
+}
+
+impl Drop for ClusterLock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 struct ReservedRoles(String, Vec<String>);
 
 impl Drop for ReservedRoles {

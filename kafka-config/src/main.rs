@@ -48,6 +48,11 @@ struct KafkaApplyArgs {
     /// move completes. Implies --wait.
     #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
     throttle: Option<u64>,
+    /// How long --wait (or --throttle) follows one reassignment before
+    /// apply stops with exit 1 (`90s`, `2h`); the move goes on in the
+    /// cluster, and the throttle is removed.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_wait_timeout)]
+    wait_timeout: std::time::Duration,
 }
 
 impl AsApplyArgs for KafkaApplyArgs {
@@ -62,6 +67,15 @@ fn parse_rate(s: &str) -> Result<u64, String> {
         .ok()
         .filter(|&n| n > 0)
         .ok_or_else(|| "the throttle must be a positive rate".to_string())
+}
+
+fn parse_wait_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let ms = kafka_config::units::parse_duration_ms(s)?;
+    u64::try_from(ms)
+        .ok()
+        .filter(|&ms| ms > 0)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| "the wait timeout must be a positive duration".to_string())
 }
 
 /// `import` arguments.
@@ -86,6 +100,7 @@ async fn main() -> ExitCode {
         Cmd::Common(CommonCmd::Apply(a)) => kafka_config::apply::ReassignOptions {
             wait: a.wait,
             throttle: a.throttle,
+            wait_timeout: a.wait_timeout,
         },
         _ => Default::default(),
     };

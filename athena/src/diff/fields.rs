@@ -13,7 +13,8 @@ pub(super) fn cols_text(cols: &[ColumnSpec]) -> String {
         .join(", ")
 }
 
-pub(super) fn same_location(a: &Option<String>, b: &Option<String>) -> bool {
+/// Whether two S3 locations are the same, a trailing `/` aside.
+pub fn same_location(a: &Option<String>, b: &Option<String>) -> bool {
     a.as_deref().map(|s| s.trim_end_matches('/')) == b.as_deref().map(|s| s.trim_end_matches('/'))
 }
 

@@ -7,7 +7,10 @@ use common::plan::{Action, Change, Note, Planned};
 
 use super::fields::{address, column_fields, map_fields, same_location};
 use super::op::Op;
-use crate::model::{same_property_value, ColumnSpec, PartitionField, TableSpec, Transform};
+use crate::live::Live;
+use crate::model::{
+    same_property_value, ColumnSpec, Desired, Kind, PartitionField, TableSpec, Transform,
+};
 use crate::sql::{literal, quote_ddl_ident};
 use crate::types::HiveType;
 
@@ -66,12 +69,120 @@ pub fn iceberg_create(t: &TableSpec) -> String {
     s
 }
 
+fn show_partitioning(p: &[PartitionField]) -> String {
+    if p.is_empty() {
+        "unpartitioned".to_string()
+    } else {
+        p.iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// What dropping a live Iceberg table loses, as read from its metadata.
+fn contents_text(have: &TableSpec) -> String {
+    let Some(c) = &have.iceberg_contents else {
+        return "all its rows and snapshots".into();
+    };
+    let rows = match (c.records, c.data_files) {
+        (Some(r), Some(f)) => format!("its {r} row(s) in {f} data file(s)"),
+        (Some(r), None) => format!("its {r} row(s)"),
+        (None, Some(f)) => format!("its {f} data file(s)"),
+        (None, None) => "all its rows".into(),
+    };
+    format!("{rows} and its {} snapshot(s) (time travel)", c.snapshots)
+}
+
+/// A changed partition spec on an existing Iceberg table. Athena DDL has
+/// no partition evolution (its Iceberg ALTER TABLE covers columns and
+/// properties only), so the only way there is DROP TABLE + CREATE TABLE,
+/// and Athena's DROP TABLE deletes an Iceberg table's data: a destructive
+/// replace that names what is lost.
+fn partition_spec_replace(db: &str, want: &TableSpec, have: &TableSpec) -> Planned<Op> {
+    let drop = format!("DROP TABLE {}", quote_ddl_ident(&want.name));
+    let create = iceberg_create(want);
+    let change = Change::new(address(db, want), Action::Replace)
+        .field(common::plan::FieldChange::new(
+            "partitioned_by",
+            Some(show_partitioning(&have.partitioning)),
+            Some(show_partitioning(&want.partitioning)),
+        ))
+        .statement(drop.clone())
+        .statement(create.clone())
+        .destructive(format!(
+            "Athena DDL cannot change the partition spec of an existing Iceberg table, so this empty table is dropped and re-created: {} are lost. (A table holding data is never replaced: the plan refuses it)",
+            contents_text(have)
+        ));
+    let ops = [drop, create]
+        .into_iter()
+        .map(|sql| Op::Athena { db: db.into(), sql })
+        .collect();
+    Planned::new(change, ops)
+}
+
+/// True when the live table is known to hold no rows and no data files
+/// (read from its metadata): replacing it loses only its snapshot history.
+fn known_empty(have: &TableSpec) -> bool {
+    have.iceberg_contents
+        .as_ref()
+        .is_some_and(|c| c.records == Some(0) && c.data_files == Some(0))
+}
+
+/// The declared Iceberg tables whose partition spec differs from a live
+/// table that holds data (or whose contents are unknown): the only way
+/// Athena DDL changes a spec is DROP TABLE + CREATE TABLE, and Athena's DROP
+/// TABLE deletes an Iceberg table's data. Such a change is refused before
+/// planning, like Terraform's `prevent_destroy`: even with
+/// `--allow-destructive`, which pipelines pass for routine catalog changes
+/// that keep the data, the tool never deletes table data. One message per
+/// table.
+pub fn spec_changes_losing_data(desired: &Desired, live: &Live) -> Vec<String> {
+    let mut out = Vec::new();
+    for (db, d) in &desired.databases {
+        let Some(ld) = live.databases.get(db) else {
+            continue;
+        };
+        for (name, want) in &d.tables {
+            let Some(have) = ld.tables.get(name) else {
+                continue;
+            };
+            if want.kind != Kind::Iceberg
+                || have.kind != Kind::Iceberg
+                || have.iceberg_contents.is_none()
+                || have.partitioning == want.partitioning
+                || known_empty(have)
+            {
+                continue;
+            }
+            out.push(format!(
+                "table `{db}.{name}`: the declared partition spec ({}) differs from the live one ({}). Athena DDL cannot change the partition spec of an Iceberg table, and dropping it to re-create it would delete {}; the tool never deletes table data. Evolve the spec with an Iceberg engine (Spark `ALTER TABLE … ADD/DROP PARTITION FIELD`, pyiceberg `update_spec`) and declare the spec it leaves, or drop the table yourself if its data may go",
+                show_partitioning(&want.partitioning),
+                show_partitioning(&have.partitioning),
+                contents_text(have)
+            ));
+        }
+    }
+    out
+}
+
 pub(super) fn iceberg_update(
     db: &str,
     want: &TableSpec,
     have: &TableSpec,
     notes: &mut Vec<Note>,
 ) -> Option<Planned<Op>> {
+    if have.partitioning != want.partitioning {
+        if have.iceberg_contents.is_some() {
+            // Empty (a table holding data is refused before the diff by
+            // `spec_changes_losing_data`).
+            return Some(partition_spec_replace(db, want, have));
+        }
+        notes.push(Note {
+            address: address(db, want),
+            message: "the Iceberg metadata was not read (no `metadata_location`): the partition spec is not compared".into(),
+        });
+    }
     let addr = address(db, want);
     let t = quote_ddl_ident(&want.name);
     let mut fields = column_fields("columns", &have.columns, &want.columns);
@@ -200,26 +311,6 @@ pub(super) fn iceberg_update(
             "ALTER TABLE {t} SET TBLPROPERTIES ({})",
             props(&set)
         ));
-    }
-    if have.partitioning != want.partitioning {
-        let show = |p: &[PartitionField]| {
-            if p.is_empty() {
-                "unpartitioned".to_string()
-            } else {
-                p.iter()
-                    .map(|f| f.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        notes.push(Note {
-            address: addr.clone(),
-            message: format!(
-                "the Iceberg partition spec differs ({} → {}); Athena DDL cannot change it, so it is not changed",
-                show(&have.partitioning),
-                show(&want.partitioning)
-            ),
-        });
     }
     fields.extend(pf);
     if !same_location(&have.location, &want.location) {

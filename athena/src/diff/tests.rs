@@ -232,3 +232,58 @@ fn many_partitions_are_chunked_in_statements() {
     );
     assert_eq!(c.fields.len(), SHOWN_PARTITIONS + 1);
 }
+
+#[test]
+fn iceberg_partition_spec_change_replaces_only_an_empty_table() {
+    let y = "databases:\n  - name: lake\n    tables:\n      - name: ice\n        table_type: iceberg\n        location: s3://b/ice/\n        properties: {format: parquet}\n        partitioned_by: [b, \"bucket(16, a)\"]\n        columns:\n          - {name: a, type: int}\n          - {name: b, type: string}\n";
+    let want = parse(&y.replace("bucket(16, a)", "bucket(8, a)")).unwrap();
+    let mut live = live_of(&parse(y).unwrap());
+    let contents = |live: &mut Live, c| {
+        live.databases
+            .get_mut("lake")
+            .and_then(|d| d.tables.get_mut("ice"))
+            .unwrap()
+            .iceberg_contents = c;
+    };
+    let holding = |records, data_files| {
+        Some(model::IcebergContents {
+            records,
+            data_files,
+            snapshots: 4,
+        })
+    };
+    // Holding data, or contents unknown: refused before the diff, with
+    // what would be lost.
+    contents(&mut live, holding(Some(1200), Some(3)));
+    let refused = super::spec_changes_losing_data(&want, &live);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    insta::assert_snapshot!("iceberg_spec_change_refused", refused[0]);
+    contents(&mut live, holding(None, None));
+    let refused = super::spec_changes_losing_data(&want, &live);
+    assert!(
+        refused[0].contains("would delete all its rows"),
+        "{refused:?}"
+    );
+    // Empty: a destructive replace that loses only the snapshot history.
+    contents(&mut live, holding(Some(0), Some(0)));
+    assert!(super::spec_changes_losing_data(&want, &live).is_empty());
+    let d = diff(&want, &live);
+    assert_eq!(d.changes.len(), 1);
+    assert!(d.changes[0].change.destructive.is_some());
+    insta::assert_snapshot!(render(&d));
+    // Metadata not read (no metadata_location): not compared, a note.
+    contents(&mut live, None);
+    assert!(super::spec_changes_losing_data(&want, &live).is_empty());
+    let d = diff(&want, &live);
+    assert!(d.changes.is_empty(), "{d:?}");
+    assert!(
+        d.notes[0]
+            .message
+            .contains("partition spec is not compared"),
+        "{d:?}"
+    );
+    // Applied (the live spec now the declared one): no change, no note.
+    let same = live_of(&want);
+    let d = diff(&want, &same);
+    assert!(d.changes.is_empty() && d.notes.is_empty(), "{d:?}");
+}

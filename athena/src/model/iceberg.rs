@@ -93,6 +93,9 @@ pub(super) fn check_properties(
             continue;
         }
         if ATHENA_ICEBERG_PROPERTIES.contains(&k.as_str()) {
+            if let Some(msg) = value_error(k, &props[k], props) {
+                diags.push(file.error(&path.key(k), msg));
+            }
             continue;
         }
         let lower = k.to_lowercase();
@@ -118,6 +121,76 @@ pub(super) fn check_properties(
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         diags.push(d);
+    }
+}
+
+/// The file formats Athena writes Iceberg data in (`format`).
+const FORMATS: &[&str] = &["parquet", "orc", "avro"];
+
+/// `write_compression` values Athena accepts for each `format`: the write
+/// columns of Athena's "Use Iceberg table compression" table (engine
+/// version 3): Parquet GZIP, SNAPPY, ZSTD, NONE (or UNCOMPRESSED); ORC LZ4,
+/// SNAPPY, ZLIB, ZSTD, NONE; Avro GZIP, SNAPPY, ZSTD, NONE (or DEFLATE).
+/// <https://docs.aws.amazon.com/athena/latest/ug/compression-support-iceberg.html>
+const COMPRESSIONS: &[(&str, &[&str])] = &[
+    (
+        "parquet",
+        &["zstd", "snappy", "gzip", "none", "uncompressed"],
+    ),
+    ("orc", &["zstd", "snappy", "lz4", "zlib", "none"]),
+    ("avro", &["zstd", "snappy", "gzip", "none", "deflate"]),
+];
+
+/// Properties whose value is a whole number of bytes, files, snapshots or
+/// seconds: Athena's "Allowed property values: a positive number".
+const POSITIVE_INTEGERS: &[&str] = &[
+    "write_target_data_file_size_bytes",
+    "optimize_rewrite_min_data_file_size_bytes",
+    "optimize_rewrite_max_data_file_size_bytes",
+    "optimize_rewrite_data_file_threshold",
+    "optimize_rewrite_delete_file_threshold",
+    "vacuum_min_snapshots_to_keep",
+    "vacuum_max_snapshot_age_seconds",
+    "vacuum_max_metadata_files_to_keep",
+];
+
+/// Why Athena would reject the value of the Athena Iceberg property `key`
+/// (`props` for `write_compression`, whose values depend on `format`).
+fn value_error(key: &str, value: &str, props: &BTreeMap<String, String>) -> Option<String> {
+    let v = value.trim();
+    match key {
+        "format" => (!FORMATS.iter().any(|f| f.eq_ignore_ascii_case(v))).then(|| {
+            format!(
+                "`{value}` is not an Iceberg file format Athena writes: use {}",
+                FORMATS.join(", ")
+            )
+        }),
+        "write_compression" => {
+            let format = props
+                .get("format")
+                .map(|f| f.trim().to_lowercase())
+                .unwrap_or_else(|| "parquet".into());
+            let (_, allowed) = COMPRESSIONS.iter().find(|(f, _)| *f == format)?;
+            (!allowed.iter().any(|c| c.eq_ignore_ascii_case(v))).then(|| {
+                format!(
+                    "Athena does not write `{value}` compression for {format} Iceberg tables: use {}",
+                    allowed.join(", ")
+                )
+            })
+        }
+        k if POSITIVE_INTEGERS.contains(&k) => match v.parse::<u64>() {
+            Ok(n) if n > 0 && n <= i64::MAX as u64 => None,
+            _ => Some(format!(
+                "`{key}` must be a whole number greater than 0, not `{value}`"
+            )),
+        },
+        "write.data.path" | "write.object-storage.path" => {
+            let bucket = v.strip_prefix("s3://").unwrap_or("");
+            (bucket.is_empty() || bucket.starts_with('/')).then(|| {
+                format!("`{key}` must be an S3 location (`s3://bucket/prefix`), not `{value}`")
+            })
+        }
+        _ => None,
     }
 }
 

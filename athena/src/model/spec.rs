@@ -105,6 +105,12 @@ pub struct ViewSpec {
     pub sql: String,
     /// Columns as Athena records them (name, Presto type); empty = not checked.
     pub columns: Vec<(String, String)>,
+    /// Live views: the database the engine resolved the SQL's unqualified
+    /// names in (the view JSON's `schema`, lower case). Declared views:
+    /// `None`, meaning the view's own database (the tool runs the view's
+    /// statement there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
 }
 
 /// A registered partition.
@@ -202,6 +208,22 @@ pub struct TableSpec {
     /// when they were read (sorted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partitions: Option<Vec<PartitionSpec>>,
+    /// What a live Iceberg table holds (from its metadata); `None` when
+    /// desired or not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iceberg_contents: Option<IcebergContents>,
+}
+
+/// What a live Iceberg table holds, read from its metadata: what dropping
+/// it would lose.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IcebergContents {
+    /// Rows in the current snapshot (its summary's `total-records`).
+    pub records: Option<u64>,
+    /// Data files in the current snapshot (`total-data-files`).
+    pub data_files: Option<u64>,
+    /// Snapshots kept in the metadata (the time-travel history).
+    pub snapshots: usize,
 }
 
 impl TableSpec {
@@ -222,6 +244,7 @@ impl TableSpec {
             parameters: BTreeMap::new(),
             view: None,
             partitions: None,
+            iceberg_contents: None,
         }
     }
 }

@@ -125,3 +125,21 @@ fn java_patterns() {
     assert!(relative_date("now"));
     assert!(!relative_date("NOW-3"));
 }
+
+#[test]
+fn iceberg_property_values() {
+    let bad = "databases:\n  - name: a\n    tables:\n      - name: t\n        table_type: iceberg\n        location: s3://b/t/\n        columns: [{name: x, type: int}]\n        properties:\n          format: csv\n          optimize_rewrite_delete_file_threshold: ten\n          vacuum_max_snapshot_age_seconds: '-5'\n          vacuum_min_snapshots_to_keep: '0'\n          write_target_data_file_size_bytes: '1.5'\n          write.data.path: /tmp/data\n      - name: o\n        table_type: iceberg\n        location: s3://b/o/\n        columns: [{name: x, type: int}]\n        properties: {format: ORC, write_compression: gzip}\n      - name: p\n        table_type: iceberg\n        location: s3://b/p/\n        columns: [{name: x, type: int}]\n        properties: {write_compression: lz4}\n";
+    insta::assert_snapshot!(errors(bad));
+    // Every accepted form: any case, each format's codecs, whole numbers.
+    for (format, codec) in [
+        ("parquet", "ZSTD"),
+        ("parquet", "uncompressed"),
+        ("orc", "zlib"),
+        ("orc", "LZ4"),
+        ("avro", "deflate"),
+        ("AVRO", "snappy"),
+    ] {
+        let good = format!("databases:\n  - name: a\n    tables:\n      - name: t\n        table_type: iceberg\n        location: s3://b/t/\n        columns: [{{name: x, type: int}}]\n        properties:\n          format: {format}\n          write_compression: {codec}\n          optimize_rewrite_delete_file_threshold: '10'\n          vacuum_max_snapshot_age_seconds: '432000'\n          write.object-storage.path: s3://b/data\n");
+        parse(&good).unwrap_or_else(|e| panic!("{format}/{codec}: {e}"));
+    }
+}

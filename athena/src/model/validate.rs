@@ -149,6 +149,7 @@ fn database(
                 .iter()
                 .map(|c| (c.name.to_lowercase(), c.type_.trim().to_lowercase()))
                 .collect(),
+            schema: None,
         });
         spec.tables.insert(ts.name.clone(), ts);
     }

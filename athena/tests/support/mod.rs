@@ -188,6 +188,13 @@ pub enum Fault {
     Close,
     /// Wait this long, then forward.
     Delay(Duration),
+    /// Forward to moto, read its whole answer, then close the connection
+    /// without passing the answer on: moto applied the request, the client
+    /// never learns it.
+    Lose,
+    /// Forward to moto at once, but pass its answer on only after this long
+    /// (past the client's attempt timeout: applied, answer too late).
+    LateAnswer(Duration),
 }
 
 /// One request the proxy saw.
@@ -362,7 +369,7 @@ async fn handle(
             return client.shutdown().await;
         }
         Fault::Delay(d) => tokio::time::sleep(d).await,
-        Fault::Forward => {}
+        Fault::Forward | Fault::Lose | Fault::LateAnswer(_) => {}
     }
     let head_close: String = head
         .split("\r\n")
@@ -375,6 +382,11 @@ async fn handle(
     up.write_all(&buf[header_end..]).await?;
     let mut resp = Vec::new();
     up.read_to_end(&mut resp).await?;
+    match fault {
+        Fault::Lose => return Ok(()),
+        Fault::LateAnswer(d) => tokio::time::sleep(d).await,
+        _ => {}
+    }
     let split = resp
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

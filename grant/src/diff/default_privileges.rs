@@ -11,6 +11,108 @@ use crate::model::{Database, Desired, Mode};
 use crate::privs::{self, DefaultKind, Privilege};
 use crate::sql::quote_ident;
 
+/// (creator, schema, kind, grantee).
+type Key = (String, Option<String>, DefaultKind, String);
+
+/// PUBLIC's live default privileges for the (creator, schema, kind) where
+/// the configuration declares PUBLIC: the row's entries, or the built-in
+/// default (`acldefault`: EXECUTE on functions, USAGE on types) while no
+/// global row replaces it. Notes where PUBLIC is not declared but holds
+/// more than the built-in default on a managed creator's objects, and where
+/// a schema's declaration cannot take away what the global default gives.
+fn public(
+    b: &mut Builder,
+    d: &Desired,
+    live: &Live,
+    dbname: &str,
+    ldb: &LiveDb,
+    want: &BTreeMap<Key, PrivMap>,
+    have: &mut BTreeMap<Key, PrivMap>,
+) {
+    // (creator, kind) → PUBLIC's privileges in every schema (global).
+    let global = |for_role: &String, kind: DefaultKind| -> BTreeSet<Privilege> {
+        if ldb.default_rows.contains(&(for_role.clone(), None, kind)) {
+            ldb.public_default_acl
+                .iter()
+                .filter(|e| e.for_role == *for_role && e.schema.is_none() && e.kind == kind)
+                .map(|e| e.privilege)
+                .collect()
+        } else {
+            kind.public_builtin().into_iter().collect()
+        }
+    };
+    let address = |k: &Key| {
+        format!(
+            "default_privileges.{dbname}.{}.{}.{}.to.PUBLIC",
+            k.0,
+            k.1.as_deref().unwrap_or("*"),
+            k.2.name()
+        )
+    };
+    for key in want.keys().filter(|k| k.3 == "PUBLIC") {
+        let (for_role, schema, kind, _) = key;
+        let m = have.entry(key.clone()).or_default();
+        match schema {
+            None => {
+                for p in global(for_role, *kind) {
+                    m.insert(p, false);
+                }
+            }
+            Some(_) => {
+                // What the global default gives once this plan is applied.
+                let g = (for_role.clone(), None, *kind, "PUBLIC".to_string());
+                let after = match want.get(&g) {
+                    Some(m) => m.keys().copied().collect(),
+                    None => global(for_role, *kind),
+                };
+                let lost: BTreeSet<Privilege> = after
+                    .into_iter()
+                    .filter(|p| !want[key].contains_key(p))
+                    .collect();
+                if !lost.is_empty() {
+                    b.notes.push(Note {
+                        address: address(key),
+                        message: format!(
+                            "PUBLIC keeps {} on new {} of `{for_role}` here through the default \
+                             privileges of every schema, which `IN SCHEMA` cannot take away: \
+                             declare PUBLIC's default privileges for `{for_role}` without `schema`",
+                            privs::join(&lost),
+                            kind.name()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    let mut undeclared: BTreeMap<Key, BTreeSet<Privilege>> = BTreeMap::new();
+    for e in &ldb.public_default_acl {
+        let key = (
+            e.for_role.clone(),
+            e.schema.clone(),
+            e.kind,
+            e.grantee.clone(),
+        );
+        if want.contains_key(&key) {
+            // Grant options do not exist for PUBLIC.
+            have.entry(key).or_default().insert(e.privilege, false);
+        } else if (e.schema.is_some() || e.kind.public_builtin() != Some(e.privilege))
+            && d.is_managed(&e.for_role, &live.current_user)
+        {
+            undeclared.entry(key).or_default().insert(e.privilege);
+        }
+    }
+    for (key, extra) in undeclared {
+        b.notes.push(Note {
+            address: address(&key),
+            message: format!(
+                "default privileges {} for PUBLIC granted outside the configuration \
+                 (kept: PUBLIC is not declared for these)",
+                privs::join(&extra)
+            ),
+        });
+    }
+}
+
 pub(super) fn default_privileges(
     b: &mut Builder,
     d: &Desired,
@@ -19,7 +121,6 @@ pub(super) fn default_privileges(
     desired: &Database,
     ldb: &LiveDb,
 ) {
-    type Key = (String, Option<String>, DefaultKind, String);
     let mut want: BTreeMap<Key, PrivMap> = BTreeMap::new();
     let mut have: BTreeMap<Key, PrivMap> = BTreeMap::new();
     for dp in &desired.default_privileges {
@@ -46,6 +147,7 @@ pub(super) fn default_privileges(
         .or_default()
         .insert(e.privilege, e.grantable);
     }
+    public(b, d, live, dbname, ldb, &want, &mut have);
     let keys: BTreeSet<&Key> = want.keys().chain(have.keys()).collect();
     let none = PrivMap::new();
     for key in keys {
@@ -53,20 +155,33 @@ pub(super) fn default_privileges(
         let w = want.get(key).unwrap_or(&none);
         let h = have.get(key).unwrap_or(&none);
         let tracked = d.is_managed(grantee, &live.current_user);
-        let managed = tracked && d.mode == Mode::Authoritative;
+        // PUBLIC's default privileges, where declared, are exact.
+        let managed = (tracked && d.mode == Mode::Authoritative) || grantee == "PUBLIC";
         if tracked && !managed {
             let extra: BTreeSet<Privilege> =
                 h.keys().filter(|p| !w.contains_key(p)).copied().collect();
+            let extra_go: BTreeSet<Privilege> = w
+                .iter()
+                .filter(|(p, go)| !**go && h.get(*p) == Some(&true))
+                .map(|(p, _)| *p)
+                .collect();
+            let mut what = Vec::new();
             if !extra.is_empty() {
+                what.push(privs::join(&extra));
+            }
+            for p in &extra_go {
+                what.push(format!("{p} WITH GRANT OPTION"));
+            }
+            if !what.is_empty() {
                 b.notes.push(Note {
                     address: format!(
-                        "default_privileges.{dbname}.{for_role}.{}{}.to.{grantee}",
-                        schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                        "default_privileges.{dbname}.{for_role}.{}.{}.to.{grantee}",
+                        schema.as_deref().unwrap_or("*"),
                         kind.name()
                     ),
                     message: format!(
                         "default privileges {} granted outside the configuration (kept: mode additive)",
-                        privs::join(&extra)
+                        what.join(", ")
                     ),
                 });
             }

@@ -105,11 +105,7 @@ pub(super) fn expand<'a>(
             continue;
         }
         for owner in owners(g, desired, ldb) {
-            let to: Vec<String> =
-                g.to.iter()
-                    .filter(|t| **t != owner && *t != "PUBLIC")
-                    .cloned()
-                    .collect();
+            let to: Vec<String> = g.to.iter().filter(|t| **t != owner).cloned().collect();
             if to.is_empty() {
                 continue;
             }

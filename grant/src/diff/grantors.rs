@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::cascade::Cascade;
 use super::objects::{group_key, priv_list};
 use crate::live::{LiveDb, ObjRef};
 use crate::privs::Privilege;
@@ -30,7 +31,8 @@ impl Grantors {
     /// Reads the grantors of `ldb`'s privileges.
     pub(super) fn new(ldb: &LiveDb, current_user: &str) -> Grantors {
         let mut g = Grantors::default();
-        for e in &ldb.acl {
+        // PUBLIC too: a grant to PUBLIC by another role is revoked as it.
+        for e in ldb.acl.iter().chain(&ldb.public_acl) {
             if e.grantor.is_empty() || e.grantor == current_user {
                 continue;
             }
@@ -55,11 +57,51 @@ impl Grantors {
         g
     }
 
+    /// Whether `grantee` granted `p` on `obj` (column `col`) to someone:
+    /// revoking it or its grant option from `grantee` needs CASCADE.
+    /// A table-level revoke also takes the privilege on every column, so
+    /// column grants passed on count too.
+    pub(super) fn passed_on(&self, obj: &ObjRef, grantee: &str, col: &str, p: Privilege) -> bool {
+        !self.dependents.is_empty()
+            && (self.dependents.contains_key(&(
+                obj.clone(),
+                grantee.to_string(),
+                col.to_string(),
+                p,
+            )) || (col.is_empty() && !self.on_columns(obj, grantee, p).is_empty()))
+    }
+
+    /// (column, grantees) for the column grants of `p` that `grantee` made
+    /// on the table `obj` (nothing unless `obj` is a table).
+    fn on_columns(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        p: Privilege,
+    ) -> Vec<(&str, &BTreeSet<String>)> {
+        let ObjRef::Table { schema, name } = obj else {
+            return Vec::new();
+        };
+        self.dependents
+            .iter()
+            .filter(|(k, _)| {
+                k.1 == grantee
+                    && k.3 == p
+                    && matches!(&k.0, ObjRef::Column { schema: s, table: t, .. } if s == schema && t == name)
+            })
+            .map(|(k, v)| (k.2.as_str(), v))
+            .collect()
+    }
+
     /// The statements revoking `privs` (privilege → columns) on `target`
     /// from `grantee` (`what` is `""` or `"GRANT OPTION FOR "`), one per
     /// grantor, and the reason it is destructive when CASCADE is needed.
+    /// Entries another revoke's CASCADE removes are left to it: once their
+    /// grantor holds nothing on the object, revoking as it would fail.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn revoke(
         &self,
+        cascade: &Cascade,
         obj: &ObjRef,
         grantee: &str,
         grantee_sql: &str,
@@ -78,7 +120,8 @@ impl Grantors {
                     .entry(*p)
                     .or_default()
                     .insert(col.clone());
-                for g in self.others.get(&k).into_iter().flatten() {
+                let others = self.others.get(&k).into_iter().flatten();
+                for g in others.filter(|g| !cascade.removes(obj, grantee, col, *p, g)) {
                     by.entry(g)
                         .or_default()
                         .entry(*p)
@@ -87,6 +130,13 @@ impl Grantors {
                 }
                 for d in self.dependents.get(&k).into_iter().flatten() {
                     lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                }
+                if col.is_empty() {
+                    for (c, ds) in self.on_columns(obj, grantee, *p) {
+                        for d in ds {
+                            lost.insert(format!("{p} ({c}) granted by `{grantee}` to `{d}`"));
+                        }
+                    }
                 }
             }
         }

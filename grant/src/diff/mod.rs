@@ -1,8 +1,10 @@
 //! The pure difference between the desired and the live state, as ordered
 //! changes with their exact SQL: create roles → alter roles → memberships →
-//! ownership → grants → revokes → membership revokes → drops.
+//! ownership → grants → revokes → grants a CASCADE took → membership revokes
+//! → drops.
 
 mod attributes;
+mod cascade;
 mod default_privileges;
 mod drops;
 mod future;
@@ -14,6 +16,7 @@ mod ownership;
 mod privileges;
 mod roles;
 mod settings;
+mod statements;
 
 use default_privileges::default_privileges;
 use drops::drops;

@@ -60,6 +60,8 @@ pub(super) enum Phase {
     Owner,
     Grant,
     Revoke,
+    /// Grants again what a `REVOKE … CASCADE` took and must stay.
+    Regrant,
     RevokeMembership,
     DropRole,
 }

@@ -3,14 +3,13 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Change, FieldChange, Note};
+use common::Note;
 
 use super::grantors::Grantors;
-use super::objects::{
-    all_extra, group_key, object_address, object_sql, priv_list, show_privs, PrivMap,
-};
-use super::ops::{Builder, Op, Phase};
+use super::objects::{all_extra, group_key, object_address, priv_list, PrivMap};
+use super::ops::Builder;
 use super::ownership::effective_owner;
+use super::statements::{self, Pending};
 use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
 use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
@@ -431,7 +430,7 @@ pub(super) fn privileges<'a>(
     let empty = Cols::new();
     let mut managed_cache: HashMap<&str, bool> = HashMap::default();
     let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
-    let mut changes: Vec<(&Key<'a>, Phase, Change, Vec<Op>)> = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     // Each key with its two sides, looked up once.
     let keys = want
         .iter()
@@ -457,6 +456,7 @@ pub(super) fn privileges<'a>(
         // Additive mode keeps what the configuration does not declare on a
         // managed grantee, and says so: drift is never invisible.
         let mut drift: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
+        let mut drift_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut grant_go: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
         let mut revoke: BTreeMap<Privilege, BTreeSet<String>> = BTreeMap::new();
@@ -483,6 +483,9 @@ pub(super) fn privileges<'a>(
                     }
                     (Some(true), false) if managed => {
                         revoke_go.entry(*p).or_default().insert(col.clone());
+                    }
+                    (Some(true), false) if tracked && !dp.contains(p) => {
+                        drift_go.entry(*p).or_default().insert(col.clone());
                     }
                     _ => {}
                 }
@@ -512,14 +515,21 @@ pub(super) fn privileges<'a>(
                 }
             }
         }
-        if !drift.is_empty() {
+        if !drift.is_empty() || !drift_go.is_empty() {
+            let mut what = Vec::new();
+            if !drift.is_empty() {
+                what.push(priv_list(&drift));
+            }
+            if !drift_go.is_empty() {
+                what.push(format!("the grant option of {}", priv_list(&drift_go)));
+            }
             notes.push((
                 key,
                 Note {
                     address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
                     message: format!(
                         "{} granted outside the configuration (kept: mode additive)",
-                        priv_list(&drift)
+                        what.join(" and ")
                     ),
                 },
             ));
@@ -527,55 +537,48 @@ pub(super) fn privileges<'a>(
         if grant.is_empty() && grant_go.is_empty() && revoke.is_empty() && revoke_go.is_empty() {
             continue;
         }
-        // A column's group key gives its table, like the column itself.
-        let target = object_sql(obj, ldb);
-        let g = b.grantee(grantee);
-        let mut stmts = Vec::new();
-        if !grant.is_empty() {
-            stmts.push(format!("GRANT {} ON {target} TO {g}", priv_list(&grant)));
-        }
-        if !grant_go.is_empty() {
-            stmts.push(format!(
-                "GRANT {} ON {target} TO {g} WITH GRANT OPTION",
-                priv_list(&grant_go)
-            ));
-        }
-        let mut destructive = Vec::new();
-        for (what, privs) in [("GRANT OPTION FOR ", &revoke_go), ("", &revoke)] {
-            if privs.is_empty() {
-                continue;
-            }
-            let (s, reason) = grantors.revoke(obj, grantee, &g, &target, what, privs);
-            stmts.extend(s);
-            destructive.extend(reason);
-        }
-        let action = if h.values().all(|p| p.is_empty()) {
-            common::Action::Create
-        } else if w.values().all(|p| p.is_empty()) {
-            common::Action::Delete
-        } else {
-            common::Action::Update
-        };
-        let phase = if grant.is_empty() && grant_go.is_empty() {
-            Phase::Revoke
-        } else {
-            Phase::Grant
-        };
-        let mut c = Change::new(
-            format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
-            action,
-        )
-        .field(FieldChange::new("privileges", show_privs(h), show_privs(w)));
-        if !destructive.is_empty() {
-            c = c.destructive(destructive.join("; "));
-        }
-        let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
-        c.statements = stmts;
-        changes.push((key, phase, c, ops));
+        pending.push(Pending {
+            obj,
+            grantee,
+            w: w.clone(),
+            h: h.clone(),
+            grant,
+            grant_go,
+            revoke,
+            revoke_go,
+        });
     }
+    let bits = |m: &HashMap<Key<'a>, Cols>, o: &ObjRef, g: &str, col: &str, p: Privilege| {
+        let bit = 1u16 << (p as u16);
+        m.get(&(Cow::Borrowed(o), g))
+            .and_then(|v| v.iter().find(|(c, _)| c == col))
+            .map_or((false, false), |(_, b)| {
+                (b.held & bit != 0, b.go & bit != 0)
+            })
+    };
+    let changes = statements::changes(
+        b,
+        dbname,
+        ldb,
+        &live.current_user,
+        &grantors,
+        pending,
+        |o, g, c, p| bits(&want, o, g, c, p),
+        |o, g, c, p| bits(&have, o, g, c, p),
+        |o, g| {
+            want.get(&(Cow::Borrowed(o), g))
+                .map(|v| {
+                    v.iter()
+                        .flat_map(|(c, b)| {
+                            b.map().into_iter().map(move |(p, go)| (c.clone(), p, go))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        },
+    );
     // In (object, grantee) order, as the ordered maps gave them.
     notes.sort_by(|a, c| a.0.cmp(c.0));
-    changes.sort_by(|a, c| a.0.cmp(c.0));
     b.notes.extend(notes.into_iter().map(|(_, n)| n));
     for (_, phase, c, ops) in changes {
         b.push(phase, c, ops);

@@ -93,6 +93,7 @@ fn live() -> Live {
         rbac_roles: Default::default(),
         roles,
         memberships: BTreeMap::new(),
+        membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
         databases,
@@ -483,6 +484,7 @@ databases:
         rbac_roles: Default::default(),
         roles: BTreeMap::new(),
         memberships: BTreeMap::new(),
+        membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
         databases: BTreeMap::new(),
@@ -564,6 +566,8 @@ fn pg16_membership_options() {
     insta::assert_snapshot!(format!("PostgreSQL 16:\n{pg16}\nPostgreSQL 15:\n{pg15}"));
 }
 
+mod cascade;
 mod kept;
 mod maintain;
 mod passwords_settings;
+mod public_defaults;

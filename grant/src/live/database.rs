@@ -1,8 +1,11 @@
 //! Reading one database: ownership, ACLs and default ACLs.
 
 use super::acl;
-use super::types::{push_default, AclEntry, AclRow, Function, LiveDb, ObjRef, RelKind, Relation};
+use super::types::{
+    push_default, AclEntry, AclRow, DefaultAclEntry, Function, LiveDb, ObjRef, RelKind, Relation,
+};
 use anyhow::Context;
+use std::collections::BTreeSet;
 use tokio_postgres::{Client, Row};
 
 use crate::privs::DefaultKind;
@@ -246,20 +249,34 @@ pub async fn read_db(
         let Some(kind) = DefaultKind::from_code(row.try_get(2)?) else {
             continue;
         };
+        // Also a row whose ACL is empty: it replaces the built-in default.
+        db.default_rows
+            .insert((for_role.clone(), schema.clone(), kind));
         acl::for_each(row.try_get(3)?, |item| {
             for (privilege, grantable) in item.privileges() {
-                push_default(
-                    &mut db.default_acl,
-                    for_role.clone(),
-                    schema.clone(),
-                    kind,
-                    AclRow {
-                        grantee: item.grantee.to_string(),
-                        privilege: privilege.to_string(),
-                        grantable,
-                        grantor: String::new(),
-                    },
-                );
+                let acl = AclRow {
+                    grantee: item.grantee.to_string(),
+                    privilege: privilege.to_string(),
+                    grantable,
+                    grantor: item.grantor.to_string(),
+                };
+                if item.grantee == "PUBLIC" {
+                    push_public_default(
+                        &mut db.public_default_acl,
+                        for_role.clone(),
+                        schema.clone(),
+                        kind,
+                        acl,
+                    );
+                } else {
+                    push_default(
+                        &mut db.default_acl,
+                        for_role.clone(),
+                        schema.clone(),
+                        kind,
+                        acl,
+                    );
+                }
             }
             Ok(())
         })?;
@@ -331,4 +348,24 @@ async fn resolve_functions(
         "function signatures",
     )
     .await
+}
+
+/// Adds one of PUBLIC's default privileges.
+fn push_public_default(
+    set: &mut BTreeSet<DefaultAclEntry>,
+    for_role: String,
+    schema: Option<String>,
+    kind: DefaultKind,
+    acl: AclRow,
+) {
+    if let Some(privilege) = crate::privs::Privilege::parse(&acl.privilege) {
+        set.insert(DefaultAclEntry {
+            for_role,
+            schema,
+            kind,
+            grantee: acl.grantee,
+            privilege,
+            grantable: acl.grantable,
+        });
+    }
 }

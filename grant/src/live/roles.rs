@@ -72,9 +72,9 @@ pub fn version_num(version: &str) -> i32 {
 pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> {
     let pg16 = live.server_version >= 160000;
     let options = if pg16 {
-        "am.inherit_option, am.set_option"
+        "am.inherit_option, am.set_option, pg_catalog.pg_get_userbyid(am.grantor)::text"
     } else {
-        "NULL::bool, NULL::bool"
+        "NULL::bool, NULL::bool, NULL::text"
     };
     let members = format!(
         "SELECT g.rolname::text, m.rolname::text, am.admin_option, {options} FROM pg_catalog.pg_auth_members am \
@@ -185,6 +185,14 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
         let admin: bool = row.try_get(2)?;
         let inherit: Option<bool> = row.try_get(3)?;
         let set: Option<bool> = row.try_get(4)?;
+        if let Some(grantor) = row.try_get::<_, Option<String>>(5)? {
+            live.membership_grantors
+                .entry(group.clone())
+                .or_default()
+                .entry(member.clone())
+                .or_default()
+                .insert(grantor);
+        }
         let e = live
             .memberships
             .entry(group)

@@ -193,6 +193,14 @@ pub struct LiveDb {
     /// configuration declares PUBLIC.
     #[serde(skip)]
     pub public_acl: BTreeSet<AclEntry>,
+    /// PUBLIC's entries of `pg_default_acl` (managed where the
+    /// configuration declares PUBLIC as a default privileges grantee).
+    #[serde(skip)]
+    pub public_default_acl: BTreeSet<DefaultAclEntry>,
+    /// (creator, schema, kind) of every `pg_default_acl` row: a global row
+    /// (no schema) replaces the built-in default (`acldefault`).
+    #[serde(skip)]
+    pub default_rows: BTreeSet<(String, Option<String>, DefaultKind)>,
     /// (schema, table, column) of the columns that column grants name,
     /// where they exist.
     #[serde(skip)]
@@ -244,6 +252,10 @@ pub struct Live {
     pub roles: BTreeMap<String, LiveRole>,
     /// group → member → options.
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
+    /// PostgreSQL 16+: group → member → the roles that granted the
+    /// membership (one grant each); a plain REVOKE removes only its own.
+    #[serde(skip)]
+    pub membership_grantors: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// Role → number of objects it owns, cluster-wide (pg_shdepend).
     pub owned: BTreeMap<String, i64>,
     /// Role → the databases where it owns objects or holds privileges

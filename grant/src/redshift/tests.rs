@@ -29,6 +29,7 @@ fn catalog_rows_to_live_state() {
         rbac_roles: Default::default(),
         roles: BTreeMap::new(),
         memberships: BTreeMap::new(),
+        membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
         databases: BTreeMap::new(),

@@ -91,12 +91,30 @@ pub(super) fn database<'a>(
         if g.to.is_empty() {
             diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
         }
+        let is_public = |t: &String| t.eq_ignore_ascii_case("public");
         for (k, t) in g.to.iter().enumerate() {
+            // PUBLIC: its default privileges for `for_role` are then managed.
+            if is_public(t) {
+                if redshift {
+                    diags.push(file.error(
+                        &gp.key("to").index(k),
+                        "PUBLIC's default privileges are managed on PostgreSQL only",
+                    ));
+                }
+                continue;
+            }
             refs.push(RoleRef {
                 file,
                 path: gp.key("to").index(k),
                 name: t.clone(),
             });
+        }
+        let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
+        if g.with_grant_option && g.to.iter().any(is_public) {
+            diags.push(file.error(
+                &gp.key("with_grant_option"),
+                "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
+            ));
         }
         if redshift
             && matches!(
@@ -120,19 +138,35 @@ pub(super) fn database<'a>(
                 diags.push(file.error(&gp.key("schema"), m));
             }
         }
-        let privileges = parse_privileges(
-            file,
-            &gp.key("privileges"),
-            &g.privileges,
-            g.on.allowed(redshift),
-            g.on.name(),
-            diags,
-        );
+        // `privileges: []` for PUBLIC alone: none (e.g. the built-in
+        // EXECUTE on functions revoked).
+        let privileges = if only_public && g.privileges.is_empty() {
+            Default::default()
+        } else {
+            parse_privileges(
+                file,
+                &gp.key("privileges"),
+                &g.privileges,
+                g.on.allowed(redshift),
+                g.on.name(),
+                diags,
+            )
+        };
         entry.default_privileges.push(DefaultPriv {
             for_role: g.for_role.clone(),
             schema: g.schema.clone(),
             kind: g.on,
-            to: g.to.clone(),
+            to: g
+                .to
+                .iter()
+                .map(|t| {
+                    if is_public(t) {
+                        "PUBLIC".to_string()
+                    } else {
+                        t.clone()
+                    }
+                })
+                .collect(),
             privileges: if says_all(&g.privileges) {
                 privileges
                     .into_iter()
@@ -179,6 +213,12 @@ fn validate_grant<'a>(
         });
     }
     let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
+    if g.with_grant_option && g.to.iter().any(is_public) {
+        diags.push(file.error(
+            &gp.key("with_grant_option"),
+            "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
+        ));
+    }
     if redshift && g.on == ObjectKind::Sequence {
         diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }

@@ -174,7 +174,7 @@ pub fn load_opts(
                 r.file
                     .error(&r.path, format!("`{}` cannot be referenced here", r.name))
                     .with_help(
-                        "PUBLIC can only be a grantee of `grants` (its privileges on the objects named there are then managed)",
+                        "PUBLIC can only be a grantee of `grants` or `default_privileges` (its privileges there are then managed)",
                     ),
             );
             continue;

@@ -281,6 +281,23 @@ fn public_none_and_double_management_are_rejected() {
 }
 
 #[test]
+fn public_is_a_default_privileges_grantee_on_postgres_only() {
+    let yaml = "roles:\n  - name: o\ndatabases:\n  - name: d\n    default_privileges:\n      - {for_role: o, on: functions, to: [public], privileges: []}\n      - {for_role: o, on: tables, to: [PUBLIC, o], privileges: []}\n";
+    let e = errors(&[("a.yaml", yaml)]);
+    // `[]` is PUBLIC's "none" only when PUBLIC is the only grantee.
+    assert!(!e.contains("a.yaml:6:"), "{e}");
+    assert!(e.contains("a.yaml:7:"), "{e}");
+    let rs = format!("connection: {{dialect: redshift}}\n{yaml}");
+    let e = errors(&[("a.yaml", &rs)]);
+    assert!(
+        e.contains(
+            "a.yaml:7:43: error: PUBLIC's default privileges are managed on PostgreSQL only"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
 fn unset_password_variables_are_located_when_required() {
     let s = sources(&[(
         "a.yaml",

@@ -13,10 +13,23 @@ pub fn server() -> (String, String) {
     )
 }
 
+/// Host and port of the PostgreSQL 17 test server (`GRANT_TEST_PG17_HOST` /
+/// `GRANT_TEST_PG17_PORT`, default 127.0.0.1:5417, started by scripts/pg17.sh).
+pub fn server17() -> (String, String) {
+    (
+        std::env::var("GRANT_TEST_PG17_HOST").unwrap_or_else(|_| "127.0.0.1".into()),
+        std::env::var("GRANT_TEST_PG17_PORT").unwrap_or_else(|_| "5417".into()),
+    )
+}
+
 /// The URL of a database, as a user would write it.
 pub fn url(db: &str) -> String {
-    let (h, p) = server();
-    format!("postgres://postgres@{h}:{p}/{db}")
+    url_at(&server(), db)
+}
+
+/// The URL of a database on the server `(host, port)`.
+pub fn url_at(server: &(String, String), db: &str) -> String {
+    format!("postgres://postgres@{}:{}/{db}", server.0, server.1)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -31,12 +44,18 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// Runs SQL as the superuser on `db`; returns the rows as text.
 pub fn sql(db: &str, statement: &str) -> Vec<Vec<Option<String>>> {
-    let url = url(db);
+    sql_at(&server(), db, statement)
+}
+
+/// [`sql`] on the server `(host, port)`.
+pub fn sql_at(server: &(String, String), db: &str, statement: &str) -> Vec<Vec<Option<String>>> {
+    let url = url_at(server, db);
     runtime().block_on(async move {
         let (client, conn) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
             Ok(c) => c,
             Err(e) => panic!(
-                "PostgreSQL is not reachable at {url}: {e}. Start it (run scripts/services.sh up)."
+                "PostgreSQL is not reachable at {url}: {e}. Start it (run scripts/services.sh up; \
+                 PostgreSQL 17 on port 5417 comes from scripts/pg17.sh up)."
             ),
         };
         tokio::spawn(conn);
@@ -72,13 +91,37 @@ pub struct Scratch {
     /// Temporary directory for configs.
     pub dir: tempfile::TempDir,
     extra_dbs: Vec<String>,
+    /// The server (host, port).
+    pub server: (String, String),
 }
 
 impl Scratch {
     /// A new scratch database `gt_<name>_<pid>` and role prefix `gt_<name>_<pid>_`.
     pub fn new(name: &str) -> Scratch {
+        Scratch::new_at(name, server())
+    }
+
+    /// [`Scratch::new`] on the PostgreSQL 17 test server ([`server17`]);
+    /// fails (never skips) when the server is missing or older.
+    pub fn pg17(name: &str) -> Scratch {
+        let s = Scratch::new_at(name, server17());
+        let v = s.psql("SHOW server_version_num");
+        assert!(
+            v.as_str() >= "170000",
+            "this test needs PostgreSQL 17 at {}:{} (scripts/pg17.sh up), found server_version_num {v}",
+            s.server.0,
+            s.server.1
+        );
+        s
+    }
+
+    /// [`Scratch::new`] on the server `(host, port)`.
+    pub fn new_at(name: &str, server: (String, String)) -> Scratch {
+        // Fails here, not in `Drop` while unwinding, when the server is down.
+        sql_at(&server, "postgres", "SELECT 1");
         let base = format!("gt_{name}_{}", std::process::id());
         let s = Scratch {
+            server,
             db: base.clone(),
             prefix: format!("{base}_"),
             dir: match tempfile::tempdir() {
@@ -88,18 +131,27 @@ impl Scratch {
             extra_dbs: Vec::new(),
         };
         s.cleanup();
-        sql("postgres", &format!("CREATE DATABASE \"{}\"", s.db));
+        sql_at(
+            &s.server,
+            "postgres",
+            &format!("CREATE DATABASE \"{}\"", s.db),
+        );
         s
     }
 
     /// Creates another database owned by this test.
     pub fn extra_db(&mut self, suffix: &str) -> String {
         let db = format!("{}_{suffix}", self.db);
-        sql(
+        sql_at(
+            &self.server,
             "postgres",
             &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
         );
-        sql("postgres", &format!("CREATE DATABASE \"{db}\""));
+        sql_at(
+            &self.server,
+            "postgres",
+            &format!("CREATE DATABASE \"{db}\""),
+        );
         self.extra_dbs.push(db.clone());
         db
     }
@@ -111,13 +163,18 @@ impl Scratch {
 
     /// Runs SQL in the scratch database.
     pub fn sql(&self, statement: &str) -> Vec<Vec<Option<String>>> {
-        sql(&self.db, statement)
+        sql_at(&self.server, &self.db, statement)
+    }
+
+    /// Runs SQL in the scratch database with psql (the independent client).
+    pub fn psql(&self, statement: &str) -> String {
+        psql_at(&self.server.0, &self.server.1, &self.db, statement)
     }
 
     /// Writes a config file; `{db}`, `{url}` and `{p}` (the role prefix) are replaced.
     pub fn config(&self, file: &str, yaml: &str) -> PathBuf {
         let text = yaml
-            .replace("{url}", &url(&self.db))
+            .replace("{url}", &url_at(&self.server, &self.db))
             .replace("{db}", &self.db)
             .replace("{p}", &self.prefix);
         let path = self.dir.path().join(file);
@@ -129,12 +186,14 @@ impl Scratch {
 
     fn cleanup(&self) {
         for db in std::iter::once(&self.db).chain(self.extra_dbs.iter()) {
-            sql(
+            sql_at(
+                &self.server,
                 "postgres",
                 &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
             );
         }
-        let roles = sql(
+        let roles = sql_at(
+            &self.server,
             "postgres",
             &format!(
                 "SELECT rolname FROM pg_roles WHERE starts_with(rolname, '{}')",
@@ -144,7 +203,8 @@ impl Scratch {
         for r in roles {
             if let Some(Some(name)) = r.into_iter().next() {
                 let q = name.replace('"', "\"\"");
-                sql(
+                sql_at(
+                    &self.server,
                     "postgres",
                     &format!("DROP OWNED BY \"{q}\"; DROP ROLE IF EXISTS \"{q}\""),
                 );
@@ -258,4 +318,51 @@ pub fn assert_password_auth_enforced(user: &str) {
         "database {PWAUTH_DB} accepts a wrong password: password authentication is not enforced \
          (run scripts/services.sh up)"
     );
+}
+
+/// Runs `statement` with psql (the independent client) as postgres on `db`
+/// of the server at `host:port`; returns the unaligned output, `|`-separated.
+pub fn psql_at(host: &str, port: &str, db: &str, statement: &str) -> String {
+    let o = Command::new("psql")
+        .arg(format!(
+            "host={host} port={port} dbname={db} user=postgres connect_timeout=5"
+        ))
+        .args(["-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-c", statement])
+        .env_remove("PGSERVICE")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("psql is needed for the checks (apt-get install postgresql-client): {e}")
+        });
+    assert!(
+        o.status.success(),
+        "psql on {host}:{port}/{db} failed: {statement}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim_end().to_string()
+}
+
+/// [`psql_at`] on the test server.
+pub fn psql(db: &str, statement: &str) -> String {
+    let (h, p) = server();
+    psql_at(&h, &p, db, statement)
+}
+
+/// The explicit ACL entries of a relation but the owner's as `grantee
+/// privilege[*] by grantor` lines (aclexplode, through psql; `PUBLIC`), sorted.
+pub fn acl_lines(host: &str, port: &str, db: &str, relation: &str) -> Vec<String> {
+    let out = psql_at(
+        host,
+        port,
+        db,
+        &format!(
+            "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END \
+             || ' ' || a.privilege_type \
+             || CASE WHEN a.is_grantable THEN '*' ELSE '' END || ' by ' || pg_get_userbyid(a.grantor) \
+             FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
+             WHERE c.oid = '{relation}'::regclass AND a.grantee <> c.relowner ORDER BY 1"
+        ),
+    );
+    let mut v: Vec<String> = out.lines().map(str::to_string).collect();
+    v.sort();
+    v
 }

@@ -9,14 +9,32 @@ use anyhow::{bail, Context, Result};
 
 use crate::kafka::{Client, ConfigAlteration};
 
-/// How reassignments are carried out (`apply --wait`, `--throttle`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How reassignments are carried out (`apply --wait`, `--throttle`,
+/// `--wait-timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReassignOptions {
     /// Wait until every reassignment completes, printing progress.
     pub wait: bool,
     /// Replication throttle in bytes per second per broker, set for the
     /// move and removed after it (implies `wait`).
     pub throttle: Option<u64>,
+    /// How long a wait follows one move before apply stops with an error
+    /// (the move itself goes on in the cluster).
+    pub wait_timeout: Duration,
+}
+
+/// `--wait-timeout` when not given: a move of a large topic can take hours
+/// under a throttle, but a CI job should not hang without saying why.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+impl Default for ReassignOptions {
+    fn default() -> Self {
+        ReassignOptions {
+            wait: false,
+            throttle: None,
+            wait_timeout: DEFAULT_WAIT_TIMEOUT,
+        }
+    }
 }
 
 /// The topic throttle keys: leaders throttled on the current replicas,
@@ -71,7 +89,8 @@ pub async fn run(
         );
     }
     let Some(rate) = opts.throttle else {
-        return move_and_wait(client, topic, assignment, opts.wait).await;
+        let timeout = opts.wait.then_some(opts.wait_timeout);
+        return move_and_wait(client, topic, assignment, timeout).await;
     };
     let meta = client.metadata().await?;
     let current = meta
@@ -135,7 +154,7 @@ pub async fn run(
             .context("setting the topic's replication throttle")?;
         }
         eprintln!("topic `{topic}`: replication throttled to {rate} bytes/s per broker");
-        move_and_wait(client, topic, assignment, true).await
+        move_and_wait(client, topic, assignment, Some(opts.wait_timeout)).await
     }
     .await;
     // Removed whatever happened: a throttle left behind slows the cluster.
@@ -152,25 +171,28 @@ pub async fn run(
         })
         .collect();
     let brokers_removed = client.alter_broker_configs(&unrates).await;
+    let removed = topic_removed
+        .context("removing the topic's replication throttle")
+        .and(brokers_removed);
+    if removed.is_ok() {
+        eprintln!("topic `{topic}`: replication throttle removed");
+    }
     outcome?;
-    topic_removed.context("removing the topic's replication throttle")?;
-    brokers_removed?;
-    eprintln!("topic `{topic}`: replication throttle removed");
-    Ok(())
+    removed
 }
 
-/// Starts the move and, with `wait`, waits for it.
+/// Starts the move and, with a wait timeout, waits for it.
 async fn move_and_wait(
     client: &mut Client,
     topic: &str,
     assignment: &BTreeMap<i32, Vec<i32>>,
-    wait_done: bool,
+    wait_timeout: Option<Duration>,
 ) -> Result<()> {
     let mut items = BTreeMap::new();
     items.insert(topic.to_string(), assignment.clone());
     one(client.reassign(&items).await?)?;
-    if wait_done {
-        wait(client, topic, assignment.len()).await?;
+    if let Some(timeout) = wait_timeout {
+        wait(client, topic, assignment.len(), timeout).await?;
     }
     Ok(())
 }
@@ -183,10 +205,13 @@ fn one(out: crate::kafka::Outcomes) -> Result<()> {
 }
 
 /// Polls ListPartitionReassignments until `topic` has no partition moving,
-/// printing progress to stderr every few seconds.
-async fn wait(client: &mut Client, topic: &str, total: usize) -> Result<()> {
+/// printing progress to stderr every few seconds. Gives up with an error
+/// after `timeout`, or at SIGINT / SIGTERM, so that the caller removes its
+/// throttle before the process ends; the move goes on in the cluster.
+async fn wait(client: &mut Client, topic: &str, total: usize, timeout: Duration) -> Result<()> {
     let started = Instant::now();
     let mut last_print: Option<Instant> = None;
+    let mut interrupted = std::pin::pin!(interrupted());
     loop {
         let moves = client.list_reassignments().await?;
         let left = moves.get(topic).map(|m| m.len()).unwrap_or(0);
@@ -204,7 +229,34 @@ async fn wait(client: &mut Client, topic: &str, total: usize) -> Result<()> {
             );
             last_print = Some(Instant::now());
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        if started.elapsed() >= timeout {
+            bail!(
+                "topic `{topic}`: {left} of {total} partitions still moving after {}s (--wait-timeout): the reassignment goes on in the cluster; run `apply --wait` again to follow it",
+                timeout.as_secs()
+            );
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            signal = &mut interrupted => bail!(
+                "topic `{topic}`: {signal} while waiting, {left} of {total} partitions still moving: the reassignment goes on in the cluster; run `apply --wait` again to follow it"
+            ),
+        }
+    }
+}
+
+/// Resolves at the first SIGINT or SIGTERM (a CI job cancelled, Ctrl-C),
+/// naming it. Never resolves where the handlers cannot be installed.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "interrupted (SIGINT)",
+        _ = term.recv() => "terminated (SIGTERM)",
     }
 }
 

@@ -1,0 +1,111 @@
+use super::same_query;
+
+/// (declared, what Trino 476 stored as `originalSql` for it), recorded by
+/// running each `CREATE OR REPLACE VIEW` on Trino with its Glue metastore
+/// on moto (scripts/trino.sh) and decoding the view from Glue.
+const TRINO_RENDERINGS: &[(&str, &str)] = &[
+    ("select * from t1", "SELECT *\nFROM\n  t1\n"),
+    (
+        "SELECT a.id, b.v, count(*) AS n, sum(b.v) total FROM t1 a JOIN t2 b ON a.id = b.id LEFT JOIN t2 c ON c.id = a.id WHERE a.id > 1 AND b.v < 2.5 OR a.name LIKE 'x%' GROUP BY 1, 2 HAVING count(*) > 1 ORDER BY n DESC LIMIT 10",
+        "SELECT\n  a.id\n, b.v\n, count(*) n\n, sum(b.v) total\nFROM\n  ((t1 a\nINNER JOIN t2 b ON (a.id = b.id))\nLEFT JOIN t2 c ON (c.id = a.id))\nWHERE (((a.id > 1) AND (b.v < DECIMAL '2.5')) OR (a.name LIKE 'x%'))\nGROUP BY 1, 2\nHAVING (count(*) > 1)\nORDER BY n DESC\nLIMIT 10\n",
+    ),
+    (
+        "select cast(id as varchar) x, 1.5 y, 1e3 z, date '2020-01-01' d, 'it''s' s, case when id is null then 0 else 1 end c, id in (1,2) i, coalesce(name, 'n') co, try_cast(name as int) tc, current_date cd, interval '1' day iv, array[1,2] arr, NOT (id = 1) nt, id between 1 and 2 bt, -id neg, name || 'x' cc, m['k'] mk, 1 + 2 * 3 ar, \"Name\" as \"Q\" from t1",
+        "SELECT\n  CAST(id AS varchar) x\n, DECIMAL '1.5' y\n, 1E3 z\n, date '2020-01-01' d\n, 'it''s' s\n, (CASE WHEN (id IS NULL) THEN 0 ELSE 1 END) c\n, (id IN (1, 2)) i\n, COALESCE(name, 'n') co\n, TRY_CAST(name AS int) tc\n, current_date cd\n, INTERVAL '1' DAY iv\n, ARRAY[1,2] arr\n, (NOT (id = 1)) nt\n, (id BETWEEN 1 AND 2) bt\n, -(id) neg\n, concat(name, 'x') cc\n, m['k'] mk\n, (1 + (2 * 3)) ar\n, \"Name\" \"Q\"\nFROM\n  t1\n",
+    ),
+    (
+        "with x as (select id from t1) select id from x union all select id from t2",
+        "WITH\n  x AS (\n   SELECT id\n   FROM\n     t1\n) \nSELECT id\nFROM\n  x\nUNION ALL SELECT id\nFROM\n  t2\n",
+    ),
+    (
+        "SELECT \"id\" FROM \"spike_trino\".\"t1\" -- comment\n/* block */",
+        "SELECT \"id\"\nFROM\n  \"spike_trino\".\"t1\"\n",
+    ),
+    (
+        "select id from t1 where name = 'a;b' and id <> 3 and id != 4 and name is not null and exists (select 1 from t2) and id in (select id from t2)",
+        "SELECT id\nFROM\n  t1\nWHERE ((name = 'a;b') AND (id <> 3) AND (id <> 4) AND (name IS NOT NULL) AND (EXISTS (SELECT 1\nFROM\n  t2\n)) AND (id IN (SELECT id\nFROM\n  t2\n)))\n",
+    ),
+    (
+        "select distinct id, lower(name) AS ln, count(distinct id) over (partition by name order by id) w from t1",
+        "SELECT DISTINCT\n  id\n, lower(name) ln\n, count(DISTINCT id) OVER (PARTITION BY name ORDER BY id ASC) w\nFROM\n  t1\n",
+    ),
+    (
+        "select a.id from t1 a, t2 b where a.id = b.id",
+        "SELECT a.id\nFROM\n  t1 a\n, t2 b\nWHERE (a.id = b.id)\n",
+    ),
+    (
+        "select * from (select id from t1) sub",
+        "SELECT *\nFROM\n  (\n   SELECT id\n   FROM\n     t1\n)  sub\n",
+    ),
+    (
+        "select id from t1 order by id limit 5",
+        "SELECT id\nFROM\n  t1\nORDER BY id ASC\nLIMIT 5\n",
+    ),
+    (
+        "select id from t1 where id = 1 and (id = 2 and id = 3) or not id = 4 and name not like 'a' and id not in (1) and name is null",
+        "SELECT id\nFROM\n  t1\nWHERE (((id = 1) AND ((id = 2) AND (id = 3))) OR ((NOT (id = 4)) AND (NOT (name LIKE 'a')) AND (NOT (id IN (1))) AND (name IS NULL)))\n",
+    ),
+    (
+        "select t1.* , count(*) filter (where id > 1) c from t1 group by t1.id, t1.name, t1.m",
+        "SELECT\n  t1.*\n, count(*) FILTER (WHERE (id > 1)) c\nFROM\n  t1\nGROUP BY t1.id, t1.name, t1.m\n",
+    ),
+    (
+        "select id from t1 union select id from t2 intersect select id from t2",
+        "SELECT id\nFROM\n  t1\nUNION SELECT id\nFROM\n  t2\nINTERSECT SELECT id\nFROM\n  t2\n",
+    ),
+    ("SELECT ID, Name FROM T1", "SELECT\n  ID\n, Name\nFROM\n  T1\n"),
+    (
+        "select id, transform(array[1], x -> x + 1) l, if(id > 1, 'a', 'b') f, try(id / 0) t, m['k'][1] e, extract(year from current_date) y, substring(name, 1, 2) ss from t1",
+        "SELECT\n  id\n, transform(ARRAY[1], (x) -> (x + 1)) l\n, IF((id > 1), 'a', 'b') f\n, TRY((id / 0)) t\n, m['k'][1] e\n, EXTRACT(YEAR FROM current_date) y\n, substring(name, 1, 2) ss\nFROM\n  t1\n",
+    ),
+    (
+        "select * from t1 where exists (select 1) and name = 'a' || 'b' || 'c'",
+        "SELECT *\nFROM\n  t1\nWHERE ((EXISTS (SELECT 1\n\n)) AND (name = concat(concat('a', 'b'), 'c')))\n",
+    ),
+];
+
+#[test]
+fn trino_renderings_are_the_declared_queries() {
+    for (declared, stored) in TRINO_RENDERINGS {
+        assert!(
+            same_query(declared, stored),
+            "not recognized as the same query:\n{declared}\n---\n{stored}"
+        );
+        assert!(super::canonical(stored).is_some(), "{stored}");
+    }
+}
+
+#[test]
+fn different_queries_stay_different() {
+    for (a, b) in [
+        ("SELECT (a + b) * c FROM t", "SELECT a + b * c FROM t"),
+        (
+            "SELECT a FROM t WHERE a > 0",
+            "SELECT a FROM t WHERE a > 100",
+        ),
+        (
+            "SELECT a FROM t WHERE a LIKE 'x'",
+            "SELECT a FROM t WHERE NOT (a LIKE 'x')",
+        ),
+        (
+            "SELECT a FROM t ORDER BY a",
+            "SELECT a FROM t ORDER BY a DESC",
+        ),
+        ("SELECT 'A' x FROM t", "SELECT 'a' x FROM t"),
+        (
+            "SELECT a FROM t JOIN u ON t.a = u.a",
+            "SELECT a FROM t LEFT JOIN u ON t.a = u.a",
+        ),
+        ("SELECT a || b FROM t", "SELECT concat(a, b, c) FROM t"),
+        ("SELECT a b FROM t", "SELECT a c FROM t"),
+        ("SELECT 1.5", "SELECT DOUBLE '1.5'"),
+    ] {
+        assert!(!same_query(a, b), "{a} == {b}");
+    }
+}
+
+#[test]
+fn unparsable_sql_falls_back_to_whitespace() {
+    assert!(same_query("SELECT ((( x", "SELECT  (((\n x"));
+    assert!(!same_query("SELECT ((( x", "SELECT ((( y"));
+}

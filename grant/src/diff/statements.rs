@@ -1,0 +1,268 @@
+//! The SQL of the privileges phase's changes, one per (object, grantee):
+//! grants, revokes as each grantor, and the grants made again after a
+//! `REVOKE … CASCADE` took them (see `cascade`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Action, Change, FieldChange};
+
+use super::cascade::{Cascade, Planned, PrivCols};
+use super::grantors::Grantors;
+use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
+use super::ops::{Builder, Op, Phase};
+use crate::live::{LiveDb, ObjRef};
+use crate::privs::Privilege;
+
+/// What the privileges phase decided for one (object, grantee).
+pub(super) struct Pending<'p> {
+    /// Group key of the object.
+    pub obj: &'p ObjRef,
+    /// Grantee.
+    pub grantee: &'p str,
+    /// Desired: column → privilege → grant option.
+    pub w: BTreeMap<String, PrivMap>,
+    /// Held.
+    pub h: BTreeMap<String, PrivMap>,
+    /// To grant.
+    pub grant: PrivCols,
+    /// To grant with the grant option.
+    pub grant_go: PrivCols,
+    /// To revoke.
+    pub revoke: PrivCols,
+    /// Grant option to revoke.
+    pub revoke_go: PrivCols,
+}
+
+/// Grants to make again after the cascades and table revokes, and why.
+#[derive(Default)]
+struct Regrant {
+    plain: PrivCols,
+    go: PrivCols,
+    /// Grantors whose grants a cascade took.
+    from: BTreeSet<String>,
+    /// Column privileges a table-level REVOKE took.
+    columns: bool,
+}
+
+/// (column, privilege, grant option) the configuration declares.
+pub(super) type WantCols = Vec<(String, Privilege, bool)>;
+
+/// A change of the phase, with its sort key (object, grantee).
+pub(super) type Item = ((ObjRef, String), Phase, Change, Vec<Op>);
+
+/// The changes for `pending`, in (object, grantee) order. `wanted` and
+/// `had` answer (held, with grant option) for the desired and live state.
+/// `want_cols` gives the declared column privileges of (group key, grantee).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn changes(
+    b: &Builder,
+    dbname: &str,
+    ldb: &LiveDb,
+    current_user: &str,
+    grantors: &Grantors,
+    pending: Vec<Pending<'_>>,
+    wanted: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
+    had: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
+    want_cols: impl Fn(&ObjRef, &str) -> WantCols,
+) -> Vec<Item> {
+    let planned: Vec<Planned> = pending
+        .iter()
+        .map(|p| Planned {
+            obj: p.obj,
+            grantee: p.grantee,
+            grant: &p.grant,
+            grant_go: &p.grant_go,
+            revoke: &p.revoke,
+            revoke_go: &p.revoke_go,
+        })
+        .collect();
+    let cascade = Cascade::new(ldb, current_user, &planned, |o, g, c, p| {
+        grantors.passed_on(o, g, c, p)
+    });
+    let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
+    for ((obj, d), cells) in &cascade.after {
+        let p = pending.iter().find(|p| p.obj == obj && p.grantee == d);
+        let has = |set: Option<&PrivCols>, col: &String, pr: &Privilege| {
+            set.and_then(|s| s.get(pr)).is_some_and(|c| c.contains(col))
+        };
+        for ((col, pr), (held, go)) in cells {
+            let (w, wgo) = wanted(obj, d, col, *pr);
+            let (_, hgo) = had(obj, d, col, *pr);
+            let revoked = has(p.map(|p| &p.revoke), col, pr);
+            let revoked_go = has(p.map(|p| &p.revoke_go), col, pr);
+            // Declared, or kept because this plan does not revoke it.
+            let keep = w || !revoked;
+            let keep_go = wgo || (hgo && !revoked && !revoked_go);
+            if (keep && !held) || (keep_go && !go) {
+                let r = again.entry((obj.clone(), d.clone())).or_default();
+                let set = if keep_go { &mut r.go } else { &mut r.plain };
+                set.entry(*pr).or_default().insert(col.clone());
+            }
+        }
+    }
+    // A table-level REVOKE also takes the grantee's privilege on every
+    // column: the declared column privileges are granted again after it.
+    for p in &pending {
+        let ObjRef::Table { schema, name } = p.obj else {
+            continue;
+        };
+        if p.revoke.is_empty() && p.revoke_go.is_empty() {
+            continue;
+        }
+        let ck = ObjRef::Column {
+            schema: schema.clone(),
+            table: name.clone(),
+            column: String::new(),
+        };
+        let on_table = |set: &PrivCols, pr: &Privilege| set.get(pr).is_some_and(|c| c.contains(""));
+        for (col, pr, go) in want_cols(&ck, p.grantee) {
+            if on_table(&p.revoke, &pr) || (go && on_table(&p.revoke_go, &pr)) {
+                let r = again
+                    .entry((ck.clone(), p.grantee.to_string()))
+                    .or_default();
+                r.columns = true;
+                let set = if go { &mut r.go } else { &mut r.plain };
+                set.entry(pr).or_default().insert(col);
+            }
+        }
+    }
+    for ((obj, d), r) in &mut again {
+        r.from = cascade
+            .removed
+            .iter()
+            .filter(|e| e.0 == *obj && e.1 == *d)
+            .map(|e| e.4.clone())
+            .collect();
+    }
+    let mut out = Vec::new();
+    for p in &pending {
+        let k = (p.obj.clone(), p.grantee.to_string());
+        let r = again.remove(&k);
+        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, p, r.as_ref());
+        out.push((k, phase, c, ops));
+    }
+    for (k, r) in again {
+        let p = Pending {
+            obj: &k.0,
+            grantee: &k.1,
+            w: BTreeMap::new(),
+            h: BTreeMap::new(),
+            grant: PrivCols::new(),
+            grant_go: PrivCols::new(),
+            revoke: PrivCols::new(),
+            revoke_go: PrivCols::new(),
+        };
+        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, &p, Some(&r));
+        out.push((k.clone(), phase, c, ops));
+    }
+    out.sort_by(|a, c| a.0.cmp(&c.0));
+    out
+}
+
+fn change(
+    b: &Builder,
+    dbname: &str,
+    ldb: &LiveDb,
+    grantors: &Grantors,
+    cascade: &Cascade,
+    p: &Pending<'_>,
+    again: Option<&Regrant>,
+) -> (Phase, Change, Vec<Op>) {
+    // A column's group key gives its table, like the column itself.
+    let target = object_sql(p.obj, ldb);
+    let g = b.grantee(p.grantee);
+    let mut stmts = Vec::new();
+    if !p.grant.is_empty() {
+        stmts.push(format!("GRANT {} ON {target} TO {g}", priv_list(&p.grant)));
+    }
+    if !p.grant_go.is_empty() {
+        stmts.push(format!(
+            "GRANT {} ON {target} TO {g} WITH GRANT OPTION",
+            priv_list(&p.grant_go)
+        ));
+    }
+    let mut destructive = Vec::new();
+    for (what, privs) in [("GRANT OPTION FOR ", &p.revoke_go), ("", &p.revoke)] {
+        if privs.is_empty() {
+            continue;
+        }
+        let (s, reason) = grantors.revoke(cascade, p.obj, p.grantee, &g, &target, what, privs);
+        stmts.extend(s);
+        destructive.extend(reason);
+    }
+    let address = format!(
+        "privileges.{dbname}.{}.to.{}",
+        object_address(p.obj),
+        p.grantee
+    );
+    let changes_privileges = !(p.grant.is_empty()
+        && p.grant_go.is_empty()
+        && p.revoke.is_empty()
+        && p.revoke_go.is_empty());
+    let mut phase = if p.grant.is_empty() && p.grant_go.is_empty() {
+        Phase::Revoke
+    } else {
+        Phase::Grant
+    };
+    let mut c = if changes_privileges {
+        let action = if p.h.values().all(|m| m.is_empty()) {
+            Action::Create
+        } else if p.w.values().all(|m| m.is_empty()) {
+            Action::Delete
+        } else {
+            Action::Update
+        };
+        Change::new(address, action).field(FieldChange::new(
+            "privileges",
+            show_privs(&p.h),
+            show_privs(&p.w),
+        ))
+    } else {
+        Change::new(address, Action::Update)
+    };
+    if let Some(r) = again {
+        // After every revoke of the database: the cascades are done.
+        phase = Phase::Regrant;
+        for (set, planned, suffix) in [
+            (&r.plain, &p.grant, ""),
+            (&r.go, &p.grant_go, " WITH GRANT OPTION"),
+        ] {
+            // Less what this change grants anyway (now after the revokes).
+            let mut set = set.clone();
+            for (pr, cols) in planned {
+                if let Some(c) = set.get_mut(pr) {
+                    c.retain(|col| !cols.contains(col));
+                }
+            }
+            set.retain(|_, c| !c.is_empty());
+            if !set.is_empty() {
+                stmts.push(format!(
+                    "GRANT {} ON {target} TO {g}{suffix}",
+                    priv_list(&set)
+                ));
+            }
+        }
+        if !r.from.is_empty() {
+            let from: Vec<&str> = r.from.iter().map(String::as_str).collect();
+            let owner = ldb.owner_of(p.obj).unwrap_or("the owner");
+            c = c.field(FieldChange::new(
+                "granted_by",
+                Some(format!("{} (taken by REVOKE … CASCADE)", from.join(", "))),
+                Some(owner.to_string()),
+            ));
+        }
+        if r.columns {
+            c = c.field(FieldChange::new(
+                "columns",
+                Some("taken by the table's REVOKE"),
+                Some("granted again"),
+            ));
+        }
+    }
+    if !destructive.is_empty() {
+        c = c.destructive(destructive.join("; "));
+    }
+    let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
+    c.statements = stmts;
+    (phase, c, ops)
+}
