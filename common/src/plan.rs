@@ -259,11 +259,12 @@ pub fn fingerprint<T: Serialize + ?Sized>(value: &T) -> String {
             Ok(())
         }
     }
-    let mut feed = Feed(Sha256::new());
-    let digest = match serde_json::to_writer(&mut feed, value) {
-        Ok(()) => feed.0.finalize(),
+    // Buffered: serde_json writes token by token, the hash takes blocks.
+    let mut feed = std::io::BufWriter::with_capacity(64 * 1024, Feed(Sha256::new()));
+    let digest = match (serde_json::to_writer(&mut feed, value), feed.into_inner()) {
+        (Ok(()), Ok(feed)) => feed.0.finalize(),
         // As before: what fails to serialize hashes as no bytes.
-        Err(_) => Sha256::digest([]),
+        _ => Sha256::digest([]),
     };
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

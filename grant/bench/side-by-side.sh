@@ -11,7 +11,8 @@
 # Usage: grant/bench/side-by-side.sh   (PostgreSQL at $BENCH_ADMIN_URL,
 # default postgres://postgres@127.0.0.1:5432/postgres; uses the database
 # bench_sbs and roles bench_s_*, dropped before and after). pgroles and
-# grant-rs are installed once under .services/ (minutes on a fresh machine).
+# grant-rs are installed once under ~/.cache/infra-as-yaml (minutes on a
+# fresh machine).
 # pgroles runs with `--mode additive` so that it never touches roles outside
 # the benchmark on a shared server.
 set -euo pipefail
@@ -28,14 +29,20 @@ die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
 cargo build --release -p grant
 OURS=target/release/grant
 GRANT_RS=$(grant/tests/scripts/install-grant-rs.sh) || die "grant-rs could not be installed"
-PGROLES="$ROOT/.services/pgroles/bin/pgroles"
+# pgroles 0.15.0 from crates.io, installed once outside the checkout (like
+# grant-rs), so that worktrees and fresh clones on this machine share it;
+# PGROLES_ROOT overrides. Its build takes ~10 minutes.
+PGROLES_VERSION=0.15.0
+PGROLES_ROOT="${PGROLES_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/infra-as-yaml/pgroles}"
+PGROLES="$PGROLES_ROOT/bin/pgroles"
 if [ ! -x "$PGROLES" ]; then
-  log "installing pgroles-cli into .services/pgroles (once; several minutes)"
-  mkdir -p "$ROOT/.services/pgroles"
-  CARGO_TARGET_DIR="$ROOT/.services/pgroles/target" cargo install pgroles-cli --locked \
-    --root "$ROOT/.services/pgroles" >"$ROOT/.services/pgroles/install.log" 2>&1 \
-    || { tail -n 30 "$ROOT/.services/pgroles/install.log" >&2; die "cargo install pgroles-cli failed"; }
-  rm -rf "$ROOT/.services/pgroles/target"
+  log "installing pgroles-cli $PGROLES_VERSION into $PGROLES_ROOT (once; ~10 minutes)"
+  mkdir -p "$PGROLES_ROOT"
+  TARGET=$(mktemp -d)
+  CARGO_TARGET_DIR="$TARGET" nice -n 19 cargo install pgroles-cli --version "$PGROLES_VERSION" --locked \
+    --root "$PGROLES_ROOT" >"$PGROLES_ROOT/install.log" 2>&1 \
+    || { rm -rf "$TARGET"; tail -n 30 "$PGROLES_ROOT/install.log" >&2; die "cargo install pgroles-cli failed"; }
+  rm -rf "$TARGET"
 fi
 WORK=$(mktemp -d)
 cleanup() {

@@ -1,6 +1,8 @@
 //! Executing a plan: one transaction per database, each starting with
 //! `pg_advisory_xact_lock`, role statements in the connection database's.
 
+mod batch;
+
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
@@ -47,8 +49,37 @@ fn db_error(e: &tokio_postgres::Error) -> String {
     }
 }
 
-/// Runs `ops` in one transaction on `client`, all or nothing.
+/// Runs `ops` in one transaction on `client`, all or nothing, in few round
+/// trips ([`batch`]). When a message fails, the transaction is rolled back
+/// and run again one statement at a time, so that the error names the
+/// statement that failed.
 async fn run_tx(client: &mut Client, db: &str, ops: &[&Op]) -> anyhow::Result<()> {
+    let sqls = ops
+        .iter()
+        .map(|op| exec_sql(op))
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    for op in ops {
+        tracing::info!(db, statement = %op.sql, "executing");
+    }
+    let messages = batch::messages(&batch::merge(&sqls));
+    let tx = begin(client, db).await?;
+    for m in &messages {
+        if tx.batch_execute(m).await.is_err() {
+            // Dropping `tx` rolls back; nothing of this database is applied.
+            drop(tx);
+            return run_tx_one_by_one(client, db, ops, &sqls).await;
+        }
+    }
+    tx.commit()
+        .await
+        .map_err(|e| anyhow!("database `{db}`: commit failed: {}", db_error(&e)))
+}
+
+/// Begins the transaction of `db` and takes the advisory lock.
+async fn begin<'c>(
+    client: &'c mut Client,
+    db: &str,
+) -> anyhow::Result<tokio_postgres::Transaction<'c>> {
     let tx = client.transaction().await.map_err(|e| {
         anyhow!(
             "database `{db}`: cannot begin a transaction: {}",
@@ -65,10 +96,19 @@ async fn run_tx(client: &mut Client, db: &str, ops: &[&Op]) -> anyhow::Result<()
             db_error(&e)
         )
     })?;
-    for op in ops {
-        let sql = exec_sql(op)?;
-        tracing::info!(db, statement = %op.sql, "executing");
-        if let Err(e) = tx.batch_execute(&sql).await {
+    Ok(tx)
+}
+
+/// [`run_tx`] one statement per round trip (`sqls[i]` executes `ops[i]`).
+async fn run_tx_one_by_one(
+    client: &mut Client,
+    db: &str,
+    ops: &[&Op],
+    sqls: &[String],
+) -> anyhow::Result<()> {
+    let tx = begin(client, db).await?;
+    for (op, sql) in ops.iter().zip(sqls) {
+        if let Err(e) = tx.batch_execute(sql).await {
             // Dropping `tx` rolls back.
             drop(tx);
             return Err(anyhow!(

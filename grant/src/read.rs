@@ -117,6 +117,7 @@ fn check_columns(db: &crate::model::Database, ldb: &live::LiveDb) -> anyhow::Res
 /// Reads the live state of everything the configuration manages.
 pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     check_env_passwords(desired)?;
+    let started = std::time::Instant::now();
     let target = crate::conn::target(&desired.connection)?;
     let client = target.connect(None).await?;
     let info = live::cluster_info(&client).await?;
@@ -179,7 +180,11 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
         live.databases.insert(db.clone(), ldb);
     }
-    tracing::info!(roles = live.roles.len(), "read the live state");
+    tracing::info!(
+        roles = live.roles.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "read the live state (connect and catalog queries)"
+    );
     Ok(live)
 }
 

@@ -26,14 +26,11 @@ pub(super) fn effective_owner<'a>(
             table: name,
             ..
         } => {
-            let linked = live
-                .relations
-                .get(schema)
-                .and_then(|t| t.get(name))
-                .is_some_and(|r| r.linked);
+            // One lookup (this runs for each of 100,000 objects).
+            let rel = live.relations.get(schema).and_then(|t| t.get(name));
             match desired.tables_owners.get(schema) {
-                Some(o) if !linked => Some(o.as_str()),
-                _ => live.owner_of(o),
+                Some(o) if !rel.is_some_and(|r| r.linked) => Some(o.as_str()),
+                _ => rel.map(|r| r.owner.as_str()),
             }
         }
         _ => live.owner_of(o),

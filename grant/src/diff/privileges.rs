@@ -1,7 +1,7 @@
 //! Phase: privileges on objects, `*` expanded against the live catalog.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use common::Note;
 
@@ -13,6 +13,11 @@ use super::statements::{self, Pending};
 use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
 use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
+
+/// Hash maps with a fast hasher: the keys are catalog names, not attacker
+/// input, and 100,000 of them are hashed several times per plan.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Expands a grant's object list against the live inventory.
 pub(super) fn expand(
@@ -261,7 +266,8 @@ impl Bits {
 
 /// Column ("" unless a column) → privileges, sorted by column: one small
 /// vector where an ordered map of maps cost hundreds of bytes per pair.
-type Cols = Vec<(String, Bits)>;
+/// Inline for the usual single entry (no column): no allocation per pair.
+type Cols = smallvec::SmallVec<[(String, Bits); 1]>;
 
 /// The privileges of `col`, added when absent (kept sorted).
 fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
@@ -309,11 +315,15 @@ pub(super) fn privileges<'a>(
     // note are sorted at the end, so the output keeps the (object, grantee)
     // order without ordering the 100,000 converged ones.
     // (group key, grantee) → column ("" unless a column) → privilege → grant option
-    let mut want: HashMap<Key<'a>, Cols> = HashMap::new();
-    let mut have: HashMap<Key<'a>, Cols> = HashMap::new();
+    // Sized once: about one key per live (object, grantee) on each side.
+    let size = ldb.acl.len();
+    let mut want: HashMap<Key<'a>, Cols> =
+        HashMap::with_capacity_and_hasher(size, Default::default());
+    let mut have: HashMap<Key<'a>, Cols> =
+        HashMap::with_capacity_and_hasher(size, Default::default());
     // Objects a grant excludes for a grantee: default privileges do not
     // excuse grants on them (nor on objects a grant names: those are in `want`).
-    let mut excepted: HashSet<Key<'a>> = HashSet::new();
+    let mut excepted: HashSet<Key<'a>> = HashSet::default();
     for g in &desired.grants {
         if let (Some(schema), ObjectKind::Table | ObjectKind::Sequence) = (&g.schema, g.kind) {
             for e in &g.except {
@@ -336,7 +346,7 @@ pub(super) fn privileges<'a>(
     }
     // (group key, grantee) → column → privileges that must not be held
     // (grant-rs `-table`): revoked in every mode, winning over grants.
-    let mut deny: HashMap<Key<'a>, BTreeMap<String, BTreeSet<Privilege>>> = HashMap::new();
+    let mut deny: HashMap<Key<'a>, BTreeMap<String, BTreeSet<Privilege>>> = HashMap::default();
     for g in desired.grants.iter().filter(|g| g.revoke) {
         for o in expand(g, dbname, ldb, &mut b.notes) {
             let col = column_of(&o);
@@ -418,16 +428,20 @@ pub(super) fn privileges<'a>(
     }
     let grantors = Grantors::new(ldb, &live.current_user);
     let empty = Cols::new();
-    let mut managed_cache: HashMap<&str, bool> = HashMap::new();
+    let mut managed_cache: HashMap<&str, bool> = HashMap::default();
     let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
+    // Each key with its two sides, looked up once.
     let keys = want
-        .keys()
-        .chain(have.keys().filter(|k| !want.contains_key(*k)));
-    for key in keys {
+        .iter()
+        .map(|(k, w)| (k, w, have.get(k).unwrap_or(&empty)))
+        .chain(
+            have.iter()
+                .filter(|(k, _)| !want.contains_key(*k))
+                .map(|(k, h)| (k, &empty, h)),
+        );
+    for (key, w, h) in keys {
         let (obj, grantee) = (key.0.as_ref(), key.1);
-        let w = want.get(key).unwrap_or(&empty);
-        let h = have.get(key).unwrap_or(&empty);
         let dk = if deny.is_empty() { None } else { deny.get(key) };
         // Held exactly as declared, nothing denied: no change, no drift.
         if w == h && dk.is_none() {

@@ -2,6 +2,7 @@
 //! with a constant number of catalog queries (five cluster-wide, six per
 //! database), explicit grants only.
 
+mod acl;
 mod database;
 mod roles;
 mod types;

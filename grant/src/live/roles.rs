@@ -68,22 +68,69 @@ pub fn version_num(version: &str) -> i32 {
 }
 
 /// Reads roles, verifiers (when readable), memberships and ownership counts
-/// (PostgreSQL). Four or five queries.
+/// (PostgreSQL): four queries sent together, then pg_authid when readable.
 pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> {
-    let rows = client
-        .query(
-            "SELECT r.rolname::text, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, \
-             r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
-             CASE WHEN r.rolvaliduntil IS NULL THEN NULL \
-                  WHEN pg_catalog.isfinite(r.rolvaliduntil) THEN pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
-                  ELSE 'infinity' END, \
-             r.rolconfig::text[], d.description::text \
-             FROM pg_catalog.pg_roles r \
-             LEFT JOIN pg_catalog.pg_shdescription d ON d.objoid = r.oid AND d.classoid = 'pg_catalog.pg_authid'::regclass",
-            &[],
-        )
-        .await
-        .context("reading pg_roles")?;
+    let pg16 = live.server_version >= 160000;
+    let options = if pg16 {
+        "am.inherit_option, am.set_option, pg_catalog.pg_get_userbyid(am.grantor)::text"
+    } else {
+        "NULL::bool, NULL::bool, NULL::text"
+    };
+    let members = format!(
+        "SELECT g.rolname::text, m.rolname::text, am.admin_option, {options} FROM pg_catalog.pg_auth_members am \
+         JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member"
+    );
+    let (rows, readable, member_rows, shdepend) = tokio::try_join!(
+        async {
+            client
+                .query(
+                    "SELECT r.rolname::text, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, \
+                     r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
+                     CASE WHEN r.rolvaliduntil IS NULL THEN NULL \
+                          WHEN pg_catalog.isfinite(r.rolvaliduntil) THEN pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+                          ELSE 'infinity' END, \
+                     r.rolconfig::text[], d.description::text \
+                     FROM pg_catalog.pg_roles r \
+                     LEFT JOIN pg_catalog.pg_shdescription d ON d.objoid = r.oid AND d.classoid = 'pg_catalog.pg_authid'::regclass",
+                    &[],
+                )
+                .await
+                .context("reading pg_roles")
+        },
+        async {
+            client
+                .query_one(
+                    "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
+                    &[],
+                )
+                .await
+                .context("checking access to pg_authid")
+        },
+        async {
+            client
+                .query(&members, &[])
+                .await
+                .context("reading pg_auth_members")
+        },
+        async {
+            // Objects owned (all databases, and shared objects: dbid 0)
+            // and the databases where a role owns objects or holds
+            // privileges, in one pass over pg_shdepend.
+            client
+                .query(
+                    "SELECT r.rolname::text, d.datname::text, s.owned \
+                     FROM (SELECT refobjid, dbid, count(*) FILTER (WHERE deptype = 'o') AS owned \
+                           FROM pg_catalog.pg_shdepend \
+                           WHERE refclassid = 'pg_catalog.pg_authid'::regclass AND deptype IN ('o', 'a', 'r', 'i') \
+                           GROUP BY 1, 2) s \
+                     JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid \
+                     LEFT JOIN pg_catalog.pg_database d ON d.oid = s.dbid",
+                    &[],
+                )
+                .await
+                .context("reading pg_shdepend")
+        },
+    )?;
     for row in rows {
         let name: String = row.try_get(0)?;
         let valid_until: Option<String> = row.try_get(9)?;
@@ -117,14 +164,7 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
             },
         );
     }
-    let readable: bool = client
-        .query_one(
-            "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
-            &[],
-        )
-        .await
-        .context("checking access to pg_authid")?
-        .try_get(0)?;
+    let readable: bool = readable.try_get(0)?;
     live.passwords_readable = readable;
     if readable {
         let rows = client
@@ -139,23 +179,7 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
             }
         }
     }
-    let pg16 = live.server_version >= 160000;
-    let options = if pg16 {
-        "am.inherit_option, am.set_option, pg_catalog.pg_get_userbyid(am.grantor)::text"
-    } else {
-        "NULL::bool, NULL::bool, NULL::text"
-    };
-    let rows = client
-        .query(
-            &format!(
-                "SELECT g.rolname::text, m.rolname::text, am.admin_option, {options} FROM pg_catalog.pg_auth_members am \
-                 JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member"
-            ),
-            &[],
-        )
-        .await
-        .context("reading pg_auth_members")?;
-    for row in rows {
+    for row in member_rows {
         let group: String = row.try_get(0)?;
         let member: String = row.try_get(1)?;
         let admin: bool = row.try_get(2)?;
@@ -186,35 +210,17 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
             (a, b) => a.or(b),
         };
     }
-    let rows = client
-        .query(
-            "SELECT r.rolname::text, count(*) FROM pg_catalog.pg_shdepend s \
-             JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid \
-             WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass AND s.deptype = 'o' GROUP BY 1",
-            &[],
-        )
-        .await
-        .context("reading pg_shdepend")?;
-    for row in rows {
-        live.owned.insert(row.try_get(0)?, row.try_get(1)?);
-    }
-    // Objects owned and privileges held, per database (0: shared objects,
-    // which DROP OWNED / REASSIGN OWNED reach from any database).
-    let rows = client
-        .query(
-            "SELECT DISTINCT r.rolname::text, d.datname::text FROM pg_catalog.pg_shdepend s \
-             JOIN pg_catalog.pg_roles r ON r.oid = s.refobjid \
-             JOIN pg_catalog.pg_database d ON d.oid = s.dbid \
-             WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass AND s.deptype IN ('o', 'a', 'r', 'i')",
-            &[],
-        )
-        .await
-        .context("reading pg_shdepend per database")?;
-    for row in rows {
-        live.dependent_dbs
-            .entry(row.try_get(0)?)
-            .or_default()
-            .insert(row.try_get(1)?);
+    for row in shdepend {
+        let role: String = row.try_get(0)?;
+        let db: Option<String> = row.try_get(1)?;
+        let owned: i64 = row.try_get(2)?;
+        if owned > 0 {
+            *live.owned.entry(role.clone()).or_default() += owned;
+        }
+        // Shared objects (dbid 0) are reached from any database.
+        if let Some(db) = db {
+            live.dependent_dbs.entry(role).or_default().insert(db);
+        }
     }
     Ok(())
 }
