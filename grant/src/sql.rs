@@ -21,6 +21,28 @@ pub fn quote_ident(name: &str) -> String {
     s
 }
 
+/// The length of the double-quoted identifier at the start of `s` (`""`
+/// inside it is a quote, as [`quote_ident`] writes it and PostgreSQL prints
+/// names in ACLs), or `None` when `s` does not start with a complete one.
+pub fn quoted_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while i < b.len() {
+        if b[i] == b'"' {
+            if b.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Quotes a schema-qualified name: `"schema"."name"`.
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))

@@ -22,27 +22,6 @@ struct GrantOn<'a> {
     rest: &'a str,
 }
 
-/// The length of the double-quoted identifier at the start of `s` (`""`
-/// inside it is a quote), or `None`.
-fn quoted_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.first() != Some(&b'"') {
-        return None;
-    }
-    let mut i = 1;
-    while i < b.len() {
-        if b[i] == b'"' {
-            if b.get(i + 1) == Some(&b'"') {
-                i += 2;
-                continue;
-            }
-            return Some(i + 1);
-        }
-        i += 1;
-    }
-    None
-}
-
 /// Recognizes a single-object GRANT on a table, sequence or schema.
 ///
 /// Hand-written on purpose: these are the diff's own statements, whose
@@ -58,7 +37,7 @@ fn grant_on(sql: &str) -> Option<GrantOn<'_>> {
             return None;
         }
         if b[i] == b'"' {
-            i += quoted_len(&body[i..])?;
+            i += crate::sql::quoted_len(&body[i..])?;
             continue;
         }
         if body[i..].starts_with(" ON ") {
@@ -73,7 +52,7 @@ fn grant_on(sql: &str) -> Option<GrantOn<'_>> {
     let obj_start = on + 4 + kind.len();
     let mut j = obj_start;
     loop {
-        j += quoted_len(&body[j..])?;
+        j += crate::sql::quoted_len(&body[j..])?;
         if body[j..].starts_with('.') && kind != "SCHEMA " {
             j += 1;
             continue;

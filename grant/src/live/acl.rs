@@ -87,18 +87,7 @@ fn unquote(s: &str, array: bool) -> Cow<'_, str> {
 fn name_end(s: &str, stop: Option<u8>) -> Option<usize> {
     let b = s.as_bytes();
     if b.first() == Some(&b'"') {
-        let mut i = 1;
-        while i < b.len() {
-            if b[i] == b'"' {
-                if b.get(i + 1) == Some(&b'"') {
-                    i += 2;
-                    continue;
-                }
-                return Some(i + 1);
-            }
-            i += 1;
-        }
-        return None;
+        return crate::sql::quoted_len(s);
     }
     Some(match stop {
         Some(c) => b.iter().position(|x| *x == c)?,

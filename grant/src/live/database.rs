@@ -2,10 +2,9 @@
 
 use super::acl;
 use super::types::{
-    push_default, AclEntry, AclRow, DefaultAclEntry, Function, LiveDb, ObjRef, RelKind, Relation,
+    insert_default, push_default, AclEntry, AclRow, Function, LiveDb, ObjRef, RelKind, Relation,
 };
 use anyhow::Context;
-use std::collections::BTreeSet;
 use tokio_postgres::{Client, Row};
 
 use crate::privs::DefaultKind;
@@ -267,7 +266,7 @@ pub async fn read_db(
                     grantor: item.grantor.to_string(),
                 };
                 if item.grantee == "PUBLIC" {
-                    push_public_default(
+                    insert_default(
                         &mut db.public_default_acl,
                         for_role.clone(),
                         schema.clone(),
@@ -354,24 +353,4 @@ async fn resolve_functions(
         "function signatures",
     )
     .await
-}
-
-/// Adds one of PUBLIC's default privileges.
-fn push_public_default(
-    set: &mut BTreeSet<DefaultAclEntry>,
-    for_role: String,
-    schema: Option<String>,
-    kind: DefaultKind,
-    acl: AclRow,
-) {
-    if let Some(privilege) = crate::privs::Privilege::parse(&acl.privilege) {
-        set.insert(DefaultAclEntry {
-            for_role,
-            schema,
-            kind,
-            grantee: acl.grantee,
-            privilege,
-            grantable: acl.grantable,
-        });
-    }
 }

@@ -309,6 +309,18 @@ pub fn push_default(
     if acl.grantee == "PUBLIC" || acl.grantee == for_role {
         return;
     }
+    insert_default(set, for_role, schema, kind, acl);
+}
+
+/// Adds a default privilege whoever its grantee (PUBLIC's go to their own
+/// set); unknown privileges are skipped.
+pub fn insert_default(
+    set: &mut BTreeSet<DefaultAclEntry>,
+    for_role: String,
+    schema: Option<String>,
+    kind: DefaultKind,
+    acl: AclRow,
+) {
     let Some(privilege) = Privilege::parse(&acl.privilege) else {
         return;
     };
