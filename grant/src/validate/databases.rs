@@ -156,17 +156,7 @@ pub(super) fn database<'a>(
             for_role: g.for_role.clone(),
             schema: g.schema.clone(),
             kind: g.on,
-            to: g
-                .to
-                .iter()
-                .map(|t| {
-                    if is_public(t) {
-                        "PUBLIC".to_string()
-                    } else {
-                        t.clone()
-                    }
-                })
-                .collect(),
+            to: grantees(&g.to),
             privileges: if says_all(&g.privileges) {
                 privileges
                     .into_iter()
@@ -343,17 +333,7 @@ fn validate_grant<'a>(
         return None;
     }
     Some(Grant {
-        to: g
-            .to
-            .iter()
-            .map(|t| {
-                if is_public(t) {
-                    "PUBLIC".to_string()
-                } else {
-                    t.clone()
-                }
-            })
-            .collect(),
+        to: grantees(&g.to),
         kind: g.on,
         schema: g.schema.clone(),
         objects,
@@ -392,4 +372,17 @@ fn check_function_signature(s: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Grantee names as planned: any spelling of PUBLIC becomes `PUBLIC`.
+fn grantees(to: &[String]) -> Vec<String> {
+    to.iter()
+        .map(|t| {
+            if t.eq_ignore_ascii_case("public") {
+                "PUBLIC".to_string()
+            } else {
+                t.clone()
+            }
+        })
+        .collect()
 }
