@@ -89,9 +89,10 @@ async fn created_objects_whose_answer_was_lost_are_reread_and_reported_applied()
             .contains("Apply complete! 3 created, 0 updated, 0 deleted, 0 replaced."),
         "{r}"
     );
-    // Each write was sent twice: the lost attempt and the SDK's retry.
+    // Each write was sent twice: the lost attempt and the SDK's retry
+    // (CreateTable: the apply lock of the new database, t0, t1).
     assert_eq!(count(&proxy, "CreateDatabase"), 2, "{:?}", proxy.targets());
-    assert_eq!(count(&proxy, "CreateTable"), 4, "{:?}", proxy.targets());
+    assert_eq!(count(&proxy, "CreateTable"), 6, "{:?}", proxy.targets());
     assert_eq!(count(&proxy, "BatchCreatePartition"), 4);
     for what in [
         format!("note: glue:CreateDatabase {db}: "),
@@ -216,7 +217,8 @@ async fn answers_after_the_timeout_without_retry_are_reread() {
             .contains("Apply complete! 2 created, 0 updated, 0 deleted, 0 replaced."),
         "{r}"
     );
-    assert_eq!(count(&proxy, "CreateTable"), 1);
+    // The new database's apply lock and t0.
+    assert_eq!(count(&proxy, "CreateTable"), 2);
     assert!(r.stderr.to_lowercase().contains("timeout"), "{r}");
     assert!(
         r.stderr
@@ -241,10 +243,10 @@ async fn a_write_that_never_arrived_is_reread_and_reported_not_applied() {
         "c.yaml",
         &config(&db, &["t0", "t1"], false, false),
     );
-    // t0's CreateTable goes through; every attempt for t1 is cut before
-    // it reaches moto.
+    // The lock's and t0's CreateTable go through; every attempt for t1 is
+    // cut before it reaches moto.
     let proxy = fault_proxy(per_target(|target, n| {
-        if target == "AWSGlue.CreateTable" && n >= 1 {
+        if target == "AWSGlue.CreateTable" && n >= 2 {
             Fault::Close
         } else {
             Fault::Forward
