@@ -136,3 +136,121 @@ async fn two_applies_creating_the_same_database_never_change_it_unlocked() {
     );
     cleanup(&db).await;
 }
+
+/// An existing database `db` with table `a`, and a configuration adding `b`.
+fn existing_db(dir: &std::path::Path, db: &str) -> std::path::PathBuf {
+    let cfg = write(dir, "c.yaml", &config(db, &["a"]));
+    apply_ok(&cfg, &[]);
+    write(dir, "c.yaml", &config(db, &["a", "b"]))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lock_create_table_that_arrives_late_is_found_and_released() {
+    let db = unique("lockrace_late");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = existing_db(dir.path(), &db);
+    // The lock's CreateTable reaches moto 1.5 s after the tool sent it, past
+    // its 1 s attempt timeout (one attempt): the lock appears while the
+    // tool reads it back.
+    let proxy = fault_proxy(per_target(|target, n| {
+        if target == "AWSGlue.CreateTable" && n == 0 {
+            Fault::Delay(Duration::from_millis(1500))
+        } else {
+            Fault::Forward
+        }
+    }))
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1").args([
+        "--request-timeout",
+        "1",
+        "apply",
+        "--auto-approve",
+        s(&cfg),
+    ]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "note: Glue CreateTable {db}.{LOCK} (apply lock) failed"
+        )) && r.stderr.contains("this apply's lock; continuing"),
+        "{r}"
+    );
+    assert!(r.stdout.contains("Apply complete! 1 created"), "{r}");
+    assert_eq!(tables(&db), r#"["a", "b"]"#, "no lock left behind\n{r}");
+    cleanup(&db).await;
+
+    // A lock CreateTable that never arrives: nothing applied, no lock, and
+    // the message says how long the lock was looked for.
+    let db = unique("lockrace_never");
+    let cfg = existing_db(dir.path(), &db);
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AWSGlue.CreateTable" {
+            Fault::Close
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(
+            "(apply lock) failed and the lock was not there when read back 4 times over 1.4 s; nothing was applied"
+        ),
+        "{r}"
+    );
+    assert_eq!(tables(&db), r#"["a"]"#, "{r}");
+    cleanup(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_lock_release_never_touches_the_next_applys_lock() {
+    let db = unique("lockrace_release");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = existing_db(dir.path(), &db);
+    // The lock's DeleteTable reaches moto and its answer is lost (one
+    // attempt); before the tool reads the lock back, another apply takes
+    // the lock (created with boto3, with a token of its own).
+    let db2 = db.clone();
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    let proxy = fault_proxy(move |_, target, _| match target {
+        "AWSGlue.DeleteTable" => {
+            lost.store(true, std::sync::atomic::Ordering::SeqCst);
+            Fault::Lose
+        }
+        "AWSGlue.GetTable" if lost.swap(false, std::sync::atomic::Ordering::SeqCst) => {
+            boto3(&format!(
+                "glue.create_table(DatabaseName={db2:?}, TableInput={{'Name': '{LOCK}', 'Description': 'apply lock: other', 'Parameters': {{'token': 'other'}}}})"
+            ));
+            Fault::Forward
+        }
+        _ => Fault::Forward,
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("Apply complete! 1 created"), "{r}");
+    let deletes = proxy
+        .targets()
+        .iter()
+        .filter(|(t, _)| t == "AWSGlue.DeleteTable")
+        .count();
+    assert_eq!(deletes, 1, "{:?}", proxy.targets());
+    // The other apply's lock is neither named as ours nor deleted.
+    assert!(!r.stderr.contains("could not remove the apply lock"), "{r}");
+    assert_eq!(tables(&db), format!(r#"["{LOCK}", "a", "b"]"#), "{r}");
+    assert_eq!(
+        boto3(&format!(
+            "print(glue.get_table(DatabaseName={db:?}, Name='{LOCK}')['Table']['Parameters']['token'])"
+        )),
+        "other"
+    );
+    cleanup(&db).await;
+}
