@@ -146,7 +146,7 @@ impl Locks {
                     // The holder released it between our CreateTable and
                     // the read: another apply was changing the database.
                     anyhow::bail!(
-                        "another apply was changing database `{db}` (its lock was gone when read back); {state}. Run again"
+                        "another apply is changing database `{db}` (or has just finished: its lock was gone when read back); {state}. Run again"
                     );
                 }
                 Ok(Seen::Absent) => last_read = None,
