@@ -121,6 +121,12 @@ impl Locks {
         let exists = e
             .as_service_error()
             .is_some_and(|s| s.is_already_exists_exception());
+        // A 4xx answer (other than AlreadyExists) is a definite rejection:
+        // one read back suffices.
+        let rejected = !exists
+            && matches!(e, aws_sdk_glue::error::SdkError::ServiceError(_))
+            && e.raw_response()
+                .is_some_and(|r| r.status().is_client_error());
         let error = sdk_err(e);
         // Whatever the error (AlreadyExists from a retry of our own
         // CreateTable, a timeout, a dropped connection), the table says
@@ -148,6 +154,13 @@ impl Locks {
                     anyhow::bail!(
                         "another apply is changing database `{db}` (or has just finished: its lock was gone when read back); {state}. Run again"
                     );
+                }
+                Ok(Seen::Absent) if rejected => {
+                    return Err(error).with_context(|| {
+                        format!(
+                            "Glue CreateTable {db}.{LOCK_TABLE} (apply lock) was rejected; {state}"
+                        )
+                    });
                 }
                 Ok(Seen::Absent) => last_read = None,
                 Err(read) => last_read = Some(read),

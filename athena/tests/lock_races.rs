@@ -205,6 +205,67 @@ async fn a_lock_create_table_that_arrives_late_is_found_and_released() {
     );
     assert_eq!(tables(&db), r#"["a"]"#, "{r}");
     cleanup(&db).await;
+
+    // Neither the lock's CreateTable nor its read-back gets an answer: the
+    // message says that whether the lock exists is unknown and which token
+    // to look for.
+    let db = unique("lockrace_unread");
+    let cfg = existing_db(dir.path(), &db);
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AWSGlue.CreateTable" || target == "AWSGlue.GetTable" {
+            Fault::Close
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr
+            .contains("(apply lock) failed and reading it back failed too")
+            && r.stderr
+                .contains("nothing was applied. Whether this apply's lock exists is unknown: if")
+            && r.stderr.contains("exists with parameter token = "),
+        "{r}"
+    );
+    assert_eq!(tables(&db), r#"["a"]"#, "{r}");
+    cleanup(&db).await;
+
+    // A 4xx answer (throttling left after the SDK's retries) is a definite
+    // rejection: read back once, not waited for.
+    let db = unique("lockrace_reject");
+    let cfg = existing_db(dir.path(), &db);
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AWSGlue.CreateTable" {
+            Fault::Throttle
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "Glue CreateTable {db}.{LOCK} (apply lock) was rejected; nothing was applied"
+        )),
+        "{r}"
+    );
+    let reads = proxy
+        .targets()
+        .iter()
+        .filter(|(t, _)| t == "AWSGlue.GetTable")
+        .count();
+    assert_eq!(reads, 1, "{:?}", proxy.targets());
+    assert_eq!(tables(&db), r#"["a"]"#, "{r}");
+    cleanup(&db).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
