@@ -183,11 +183,6 @@ impl Locks {
         })
     }
 
-    /// The databases held.
-    pub fn held(&self) -> &[String] {
-        &self.held
-    }
-
     /// Deletes this apply's lock tables (a failure is reported, not
     /// fatal). A lock table that does not hold this apply's token is
     /// another apply's and is left alone.
