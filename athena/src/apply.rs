@@ -237,6 +237,15 @@ async fn run_op(c: &Clients, o: &AwsOptions, op: &Op) -> anyhow::Result<()> {
         Op::Athena { db, sql } => {
             query::run(&c.athena, o, Some(db), sql).await?;
         }
+        Op::UpdateTable { db, spec } => {
+            // The read half: when it fails, nothing was written.
+            let table = current_table(c, db, &spec.name).await.with_context(|| {
+                format!("{}: not applied (nothing was written)", op_summary(op))
+            })?;
+            if let Err(e) = update_table(c, db, spec, &table).await {
+                verify::settle(c, op, &op_summary(op), e).await?;
+            }
+        }
         _ => {
             if let Err(e) = write(c, op).await {
                 verify::settle(c, op, &op_summary(op), e).await?;
@@ -281,39 +290,6 @@ async fn write(c: &Clients, op: &Op) -> anyhow::Result<()> {
                 .map_err(sdk_err)
                 .with_context(|| format!("Glue CreateTable {db}.{}", spec.name))?;
         }
-        Op::UpdateTable { db, spec } => {
-            let table = c
-                .glue
-                .get_table()
-                .set_catalog_id(c.catalog_id.clone())
-                .database_name(db)
-                .name(&spec.name)
-                .send()
-                .await
-                .map_err(sdk_err)
-                .with_context(|| format!("Glue GetTable {db}.{}", spec.name))?
-                .table
-                .ok_or_else(|| {
-                    anyhow::anyhow!("Glue GetTable {db}.{} returned no table", spec.name)
-                })?;
-            let input = glue::updated_table_input(&table, spec)?;
-            c.glue
-                .update_table()
-                .set_catalog_id(c.catalog_id.clone())
-                .database_name(db)
-                .table_input(input)
-                .set_version_id(table.version_id.clone())
-                .send()
-                .await
-                .map_err(sdk_err)
-                .with_context(|| {
-                    format!(
-                        "Glue UpdateTable {db}.{} (VersionId {}); if it was modified concurrently, plan again",
-                        spec.name,
-                        table.version_id.as_deref().unwrap_or("-")
-                    )
-                })?;
-        }
         Op::DeleteTable { db, name } => {
             c.glue
                 .delete_table()
@@ -325,10 +301,59 @@ async fn write(c: &Clients, op: &Op) -> anyhow::Result<()> {
                 .map_err(sdk_err)
                 .with_context(|| format!("Glue DeleteTable {db}.{name}"))?;
         }
-        Op::CreatePartitions { .. } | Op::DeletePartitions { .. } | Op::Athena { .. } => {
+        Op::UpdateTable { .. }
+        | Op::CreatePartitions { .. }
+        | Op::DeletePartitions { .. }
+        | Op::Athena { .. } => {
             anyhow::bail!("not a single Glue write: {}", op_summary(op))
         }
     }
+    Ok(())
+}
+
+/// The table an UpdateTable starts from (GetTable).
+async fn current_table(
+    c: &Clients,
+    db: &str,
+    name: &str,
+) -> anyhow::Result<aws_sdk_glue::types::Table> {
+    c.glue
+        .get_table()
+        .set_catalog_id(c.catalog_id.clone())
+        .database_name(db)
+        .name(name)
+        .send()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| format!("Glue GetTable {db}.{name}"))?
+        .table
+        .ok_or_else(|| anyhow::anyhow!("Glue GetTable {db}.{name} returned no table"))
+}
+
+/// UpdateTable of `table` to `spec`, conditional on its VersionId.
+async fn update_table(
+    c: &Clients,
+    db: &str,
+    spec: &crate::model::TableSpec,
+    table: &aws_sdk_glue::types::Table,
+) -> anyhow::Result<()> {
+    let input = glue::updated_table_input(table, spec)?;
+    c.glue
+        .update_table()
+        .set_catalog_id(c.catalog_id.clone())
+        .database_name(db)
+        .table_input(input)
+        .set_version_id(table.version_id.clone())
+        .send()
+        .await
+        .map_err(sdk_err)
+        .with_context(|| {
+            format!(
+                "Glue UpdateTable {db}.{} (VersionId {}); if it was modified concurrently, plan again",
+                spec.name,
+                table.version_id.as_deref().unwrap_or("-")
+            )
+        })?;
     Ok(())
 }
 

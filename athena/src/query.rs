@@ -2,9 +2,11 @@
 //! QueryExecutionContext, then GetQueryExecution polled with exponential
 //! backoff from 100 ms (not athena-rs's fixed 5 s), failing with Athena's
 //! StateChangeReason when the query fails or is cancelled. Every statement
-//! carries its own ClientRequestToken; a StartQueryExecution that fails is
-//! sent once more with it (Athena's idempotency: the same query, never a
-//! second one), so an answer lost after Athena started the query is learnt.
+//! carries its own ClientRequestToken; a StartQueryExecution that fails
+//! without a definite answer (timeout, dropped connection, 5xx) is sent once
+//! more with it (Athena's idempotency: the same query, never a second one),
+//! so an answer lost after Athena started the query is learnt. A 4xx answer
+//! is a rejection: the statement was not started.
 
 use std::time::Duration;
 
@@ -134,6 +136,14 @@ pub async fn run_to_end(
     let req = req.client_request_token(unique_token());
     let started = match req.clone().send().await {
         Ok(s) => s,
+        Err(e) if !may_have_started(&e) => {
+            // A definite rejection (a 4xx answer: invalid request, access
+            // denied, throttling left after the SDK's retries): Athena did
+            // not start the statement.
+            return Err(sdk_err(e)).with_context(|| {
+                format!("Athena StartQueryExecution rejected `{first_line}`: not started")
+            });
+        }
         Err(e) => {
             // The answer may have been lost after Athena started the query:
             // asking again with the same token returns that query (or starts
@@ -187,5 +197,21 @@ pub async fn run_to_end(
                 delay = (delay * 3 / 2).min(MAX_POLL);
             }
         }
+    }
+}
+
+/// Whether a failed request may have reached Athena and started the
+/// statement: no answer (timeout, dispatch failure, an unreadable answer)
+/// or a 5xx. A 4xx answer is a definite rejection.
+fn may_have_started<E>(
+    e: &aws_sdk_athena::error::SdkError<E, aws_sdk_athena::config::http::HttpResponse>,
+) -> bool {
+    use aws_sdk_athena::error::SdkError;
+    match e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(s) => s.raw().status().is_server_error(),
+        _ => false,
     }
 }

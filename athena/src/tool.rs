@@ -95,8 +95,37 @@ impl Tool for Athena {
         log: &mut ApplyLog,
     ) -> anyhow::Result<()> {
         let c = self.clients().await?;
-        // Existing databases this apply changes (a database it creates
-        // cannot be changed by another apply before it exists).
+        let mut locks = crate::lock::Locks::new();
+        let r = self
+            .apply_locked(c, desired, changes, log, &mut locks)
+            .await;
+        locks.release(c).await;
+        r
+    }
+}
+
+impl Athena {
+    /// `apply` under the locks: existing databases are locked (and the plan
+    /// checked again) before anything is applied; databases this apply
+    /// creates are created first, then locked, and the plan of what is in
+    /// them checked again, before any change in them. A database created
+    /// concurrently by another apply (CreateDatabase answered
+    /// AlreadyExistsException, counted as applied when it matches) is thus
+    /// never changed unlocked.
+    async fn apply_locked(
+        &self,
+        c: &Clients,
+        desired: &Desired,
+        changes: &[Planned<Op>],
+        log: &mut ApplyLog,
+        locks: &mut crate::lock::Locks,
+    ) -> anyhow::Result<()> {
+        let created: Vec<String> = changes
+            .iter()
+            .filter(|p| p.change.action == Action::Create)
+            .filter_map(|p| p.change.address.strip_prefix("database."))
+            .map(str::to_string)
+            .collect();
         let mut dbs: Vec<String> = Vec::new();
         for p in changes {
             let a = &p.change.address;
@@ -105,25 +134,49 @@ impl Tool for Athena {
                 ["table" | "view", d, _] => Some(*d),
                 _ => None,
             };
-            let created = changes.iter().any(|q| {
-                q.change.action == Action::Create
-                    && db.is_some_and(|d| q.change.address == format!("database.{d}"))
-            });
-            if let Some(d) = db.filter(|_| !created) {
+            if let Some(d) = db.filter(|d| !created.iter().any(|x| x == d)) {
                 if !dbs.iter().any(|x| x == d) {
                     dbs.push(d.to_string());
                 }
             }
         }
-        let held = crate::lock::acquire(c, &dbs).await?;
+        locks.acquire(c, &dbs, "nothing was applied").await?;
         // Under the lock, the plan must still be what the catalog needs.
-        let fresh = match self.read_live(desired).await {
-            Ok(live) => crate::diff::diff(desired, &live),
-            Err(e) => {
-                crate::lock::release(c, &held).await;
-                return Err(e);
-            }
-        };
+        self.check_plan(desired, changes, "nothing was applied")
+            .await?;
+        if created.is_empty() {
+            return crate::apply::apply(c, &self.opts, changes, log).await;
+        }
+        let (first, rest): (Vec<Planned<Op>>, Vec<Planned<Op>>) =
+            changes.iter().cloned().partition(|p| {
+                p.change.action == Action::Create && p.change.address.starts_with("database.")
+            });
+        crate::apply::apply(c, &self.opts, &first, log).await?;
+        if rest.is_empty() {
+            return Ok(());
+        }
+        let state = format!(
+            "only the database(s) {} were created, nothing in them was changed",
+            created
+                .iter()
+                .map(|d| format!("`{d}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        locks.acquire(c, &created, &state).await?;
+        self.check_plan(desired, &rest, &state).await?;
+        crate::apply::apply(c, &self.opts, &rest, log).await
+    }
+
+    /// Fails unless the catalog read now needs exactly `changes`.
+    async fn check_plan(
+        &self,
+        desired: &Desired,
+        changes: &[Planned<Op>],
+        state: &str,
+    ) -> anyhow::Result<()> {
+        let live = self.read_live(desired).await?;
+        let fresh = crate::diff::diff(desired, &live);
         let same = fresh.changes.len() == changes.len()
             && fresh
                 .changes
@@ -131,11 +184,10 @@ impl Tool for Athena {
                 .zip(changes)
                 .all(|(a, b)| a.change == b.change);
         if !same {
-            crate::lock::release(c, &held).await;
-            anyhow::bail!("the catalog changed since the plan was made (another apply?); nothing was applied: run apply again");
+            anyhow::bail!(
+                "the catalog changed since the plan was made (another apply?); {state}: run apply again"
+            );
         }
-        let r = crate::apply::apply(c, &self.opts, changes, log).await;
-        crate::lock::release(c, &held).await;
-        r
+        Ok(())
     }
 }

@@ -89,9 +89,10 @@ async fn created_objects_whose_answer_was_lost_are_reread_and_reported_applied()
             .contains("Apply complete! 3 created, 0 updated, 0 deleted, 0 replaced."),
         "{r}"
     );
-    // Each write was sent twice: the lost attempt and the SDK's retry.
+    // Each write was sent twice: the lost attempt and the SDK's retry
+    // (CreateTable: the apply lock of the new database, t0, t1).
     assert_eq!(count(&proxy, "CreateDatabase"), 2, "{:?}", proxy.targets());
-    assert_eq!(count(&proxy, "CreateTable"), 4, "{:?}", proxy.targets());
+    assert_eq!(count(&proxy, "CreateTable"), 6, "{:?}", proxy.targets());
     assert_eq!(count(&proxy, "BatchCreatePartition"), 4);
     for what in [
         format!("note: glue:CreateDatabase {db}: "),
@@ -216,7 +217,8 @@ async fn answers_after_the_timeout_without_retry_are_reread() {
             .contains("Apply complete! 2 created, 0 updated, 0 deleted, 0 replaced."),
         "{r}"
     );
-    assert_eq!(count(&proxy, "CreateTable"), 1);
+    // The new database's apply lock and t0.
+    assert_eq!(count(&proxy, "CreateTable"), 2);
     assert!(r.stderr.to_lowercase().contains("timeout"), "{r}");
     assert!(
         r.stderr
@@ -241,10 +243,10 @@ async fn a_write_that_never_arrived_is_reread_and_reported_not_applied() {
         "c.yaml",
         &config(&db, &["t0", "t1"], false, false),
     );
-    // t0's CreateTable goes through; every attempt for t1 is cut before
-    // it reaches moto.
+    // The lock's and t0's CreateTable go through; every attempt for t1 is
+    // cut before it reaches moto.
     let proxy = fault_proxy(per_target(|target, n| {
-        if target == "AWSGlue.CreateTable" && n >= 1 {
+        if target == "AWSGlue.CreateTable" && n >= 2 {
             Fault::Close
         } else {
             Fault::Forward
@@ -380,6 +382,92 @@ async fn a_started_query_whose_state_cannot_be_read_is_not_claimed_either_way() 
         recorded_queries(&db).await,
         ["CREATE OR REPLACE VIEW \"v\" AS\nSELECT 1 AS one"],
         "started once"
+    );
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn a_rejected_start_query_is_not_sent_again_and_reported_not_started() {
+    let db = unique("rejectquery");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "c.yaml",
+        &format!("databases:\n  - name: {db}\n    views:\n      - {{name: v, sql: \"SELECT 1 AS one\"}}\n"),
+    );
+    // One attempt per call; StartQueryExecution is answered 400
+    // ThrottlingException (a definite answer: Athena did not start it).
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AmazonAthena.StartQueryExecution" {
+            Fault::Throttle
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_OUTPUT_LOCATION", "s3://athena-results/")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(
+            "Athena StartQueryExecution rejected `CREATE OR REPLACE VIEW \"v\" AS`: not started"
+        ),
+        "{r}"
+    );
+    assert!(!r.stderr.contains("unknown"), "{r}");
+    assert!(
+        r.stderr
+            .contains(&format!("Not applied (1):\n  + view.{db}.v")),
+        "{r}"
+    );
+    let starts = proxy
+        .targets()
+        .iter()
+        .filter(|(t, _)| t == "AmazonAthena.StartQueryExecution")
+        .count();
+    assert_eq!(starts, 1, "not re-sent: {:?}", proxy.targets());
+    assert!(recorded_queries(&db).await.is_empty(), "moto ran nothing");
+    cleanup(&db).await;
+}
+
+#[tokio::test]
+async fn an_update_whose_read_half_failed_is_reported_not_applied() {
+    let db = unique("updateread");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(dir.path(), "c.yaml", &config(&db, &["t0"], false, false));
+    apply_ok(&cfg, &[]);
+    let cfg = write(dir.path(), "c.yaml", &config(&db, &["t0"], true, false));
+    // Every GetTable is cut (one attempt): UpdateTable's read of the table
+    // fails, nothing is written.
+    let proxy = fault_proxy(|_, target, _| {
+        if target == "AWSGlue.GetTable" {
+            Fault::Close
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut cmd = command(&proxy.url);
+    cmd.env("AWS_MAX_ATTEMPTS", "1")
+        .args(["apply", "--auto-approve", s(&cfg)]);
+    let r = athena_async(cmd).await;
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.stderr.contains(&format!(
+            "glue:UpdateTable {db}.t0: not applied (nothing was written)"
+        )),
+        "{r}"
+    );
+    assert!(!r.stderr.contains("unknown"), "{r}");
+    assert_eq!(count(&proxy, "UpdateTable"), 0, "{:?}", proxy.targets());
+    let parts = r#"["2024-01-01", "2024-01-02", "2024-01-03"]"#;
+    assert_eq!(
+        boto3_state(&db),
+        format!(r#"{{"t0": [["a:string"], {parts}]}}"#),
+        "no lock left, the table unchanged"
     );
     cleanup(&db).await;
 }
