@@ -17,7 +17,7 @@ export KAFKA_CONFIG_ENV=local
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-scripts/services.sh up
+scripts/services.sh up --core
 step "building grant, kafka-config and athena (the first build compiles the dependencies: a few minutes)"
 cargo build --workspace --bins
 

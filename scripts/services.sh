@@ -9,7 +9,8 @@
 #   (and pyiceberg in its own virtualenv, .services/pyiceberg: the athena tests'
 #    Iceberg writer, scripts/pyiceberg-venv.sh)
 #
-# usage: scripts/services.sh up|down|status
+# usage: scripts/services.sh up [--core]|down|status
+#        (--core: PostgreSQL 15, Kafka and moto only, what the demo needs)
 #        scripts/services.sh kafka-stop N | kafka-start   (one Kafka node; tests)
 #
 # `up` is idempotent: it installs only what is missing, starts only what is not
@@ -163,7 +164,12 @@ status() {
 }
 
 case "${1:-}" in
-  up) pg_up; bash "$ROOT/scripts/pg17.sh" up; kafka_up; kafka_python; moto_up; "$ROOT/scripts/pyiceberg-venv.sh"; "$ROOT/scripts/trino.sh" up ;;
+  up)
+    pg_up; kafka_up; kafka_python; moto_up
+    # --core: what the demo needs; the rest serves only the tests.
+    if [ "${2:-}" != "--core" ]; then
+      bash "$ROOT/scripts/pg17.sh" up; "$ROOT/scripts/pyiceberg-venv.sh"; "$ROOT/scripts/trino.sh" up
+    fi ;;
   down) kafka_down; "$ROOT/scripts/trino.sh" down; stop_pid moto; bash "$ROOT/scripts/pg17.sh" down; pg_down ;;
   status) rc=0; status || rc=1; bash "$ROOT/scripts/pg17.sh" status || rc=1; exit $rc ;;
   # Used by the broker-restart test: stop / start one Kafka node started here.
