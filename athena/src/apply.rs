@@ -5,7 +5,6 @@
 //! and are reported.
 
 use anyhow::Context;
-use aws_sdk_glue::types::PartitionValueList;
 use common::plan::Planned;
 use common::run::ApplyLog;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -410,14 +409,7 @@ async fn delete_partitions(
     table: &str,
     chunk: &[Vec<String>],
 ) -> anyhow::Result<()> {
-    let list = chunk
-        .iter()
-        .map(|v| {
-            PartitionValueList::builder()
-                .set_values(Some(v.clone()))
-                .build()
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let list = glue::value_lists(chunk)?;
     let r = c
         .glue
         .batch_delete_partition()

@@ -227,3 +227,18 @@ pub fn partition_input(spec: &TableSpec, p: &PartitionSpec) -> anyhow::Result<Pa
         .storage_descriptor(sd)
         .build())
 }
+
+/// Partition values as the Glue batch calls take them (one list per
+/// partition).
+pub fn value_lists(
+    values: &[Vec<String>],
+) -> Result<Vec<aws_sdk_glue::types::PartitionValueList>, aws_sdk_glue::error::BuildError> {
+    values
+        .iter()
+        .map(|v| {
+            aws_sdk_glue::types::PartitionValueList::builder()
+                .set_values(Some(v.clone()))
+                .build()
+        })
+        .collect()
+}

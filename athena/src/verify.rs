@@ -11,8 +11,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_glue::types::PartitionValueList;
-
 use crate::diff::{database_matches, external_table_matches, Op};
 use crate::glue;
 use crate::live::{sdk_err, Clients};
@@ -183,14 +181,7 @@ async fn get_partitions(
 ) -> anyhow::Result<BTreeMap<Vec<String>, Option<String>>> {
     let mut out = BTreeMap::new();
     for chunk in values.chunks(GET_BATCH) {
-        let list = chunk
-            .iter()
-            .map(|v| {
-                PartitionValueList::builder()
-                    .set_values(Some(v.clone()))
-                    .build()
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let list = glue::value_lists(chunk)?;
         let r = c
             .glue
             .batch_get_partition()
