@@ -6,17 +6,22 @@
 //! writing into Glue, athena/tests/views_trino.rs):
 //! `SELECT id, name FROM t WHERE id > 0` comes back as
 //! `SELECT\n  id\n, name\nFROM\n  t\nWHERE (id > 0)\n`, with every operator
-//! parenthesized, `AS` dropped from aliases, `JOIN` written `INNER JOIN` and
-//! join chains parenthesized, `1.5` written `DECIMAL '1.5'`, `a || b`
-//! written `concat(a, b)`, `a NOT LIKE b` written `NOT (a LIKE b)`,
-//! `ORDER BY x` written `ORDER BY x ASC`, keywords upper case.
+//! parenthesized, `AS` dropped from aliases, `JOIN` written `INNER JOIN`,
+//! `LEFT OUTER JOIN` written `LEFT JOIN` (also RIGHT) and join chains
+//! parenthesized, `UNION DISTINCT` written `UNION` (also INTERSECT, EXCEPT),
+//! `1.5` written `DECIMAL '1.5'`, `a || b` written `concat(a, b)`,
+//! `a NOT LIKE b` written `NOT (a LIKE b)`, `ORDER BY x` written
+//! `ORDER BY x ASC`, keywords upper case. Older Presto-based engines also
+//! quoted function names that are keywords: `"count"(*)`.
 //!
 //! Both texts are parsed with `sqlparser` and brought to one canonical
 //! syntax tree that undoes exactly those renderings; the trees are compared
 //! with their `PartialEq` (which ignores source positions). Parentheses go
 //! away only from the tree, whose shape keeps the grouping, so `(a + b) * c`
-//! and `a + b * c` stay different. Identifiers compare case-insensitively
-//! and quoted or not (Glue names are case-insensitive). When either text
+//! and `a + b * c` stay different; chains of `* / % + - ||` are first
+//! regrouped with Trino's precedence (`||` binds loosest, unlike in
+//! `sqlparser`). Identifiers compare case-insensitively and quoted or not
+//! (Glue names are case-insensitive). When either text
 //! does not parse (a construct `sqlparser` does not know), the comparison
 //! falls back to [`crate::sql::normalize`] (whitespace only): a possible
 //! false change in the plan, never a missed one.
@@ -25,8 +30,9 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinOperator,
-    OrderByExpr, OrderByKind, OrderBySort, Query, Select, SetExpr, Statement, TableFactor,
-    TableWithJoins, UnaryOperator, Value, VisitMut, VisitorMut, WindowType,
+    ObjectName, ObjectNamePart, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SetExpr,
+    SetQuantifier, Statement, TableFactor, TableWithJoins, UnaryOperator, Value, VisitMut,
+    VisitorMut, WindowType,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
@@ -101,7 +107,22 @@ impl VisitorMut for Canon {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_select(&mut self, s: &mut Select) -> ControlFlow<()> {
+        for twj in &mut s.from {
+            flatten(twj);
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<()> {
+        // A join in parentheses on the right of a join keeps its grouping;
+        // its own joins are normalised like the FROM clause's.
+        if let TableFactor::NestedJoin {
+            table_with_joins, ..
+        } = t
+        {
+            flatten(table_with_joins);
+        }
         // `t AS a` and `t a` are one alias.
         let alias = match t {
             TableFactor::Table { alias, .. }
@@ -112,6 +133,20 @@ impl VisitorMut for Canon {
         };
         if let Some(a) = alias {
             a.explicit = false;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        // Before the `Nested` nodes go (post-order): they bound the chain.
+        if arithmetic(e).is_some() {
+            let (mut operands, mut ops) = (Vec::new(), Vec::new());
+            chain(
+                std::mem::replace(e, Expr::value(Value::Null)),
+                &mut operands,
+                &mut ops,
+            );
+            *e = trino_precedence(operands, ops);
         }
         ControlFlow::Continue(())
     }
@@ -138,6 +173,7 @@ impl VisitorMut for Canon {
                 expr,
             } => negated(expr),
             Expr::Function(f) => {
+                unquote(&mut f.name);
                 if let Some(WindowType::WindowSpec(w)) = &mut f.over {
                     w.order_by.iter_mut().for_each(ascending);
                 }
@@ -191,6 +227,71 @@ fn concat(f: &sqlparser::ast::Function) -> Option<Expr> {
     }
 }
 
+/// How tightly Trino binds an arithmetic or `||` operator: `* / %` above
+/// `+ -` above `||` (Trino's grammar, `valueExpression`). sqlparser's
+/// generic dialect binds `||` like `*`, so `a || x + 1` parses as
+/// `(a || x) + 1` where Trino reads (and stores) `concat(a, (x + 1))`.
+/// Rebuilding the chain here (a few lines of shunting-yard) is simpler
+/// than a wrapping dialect, which would have to forward each of the ~90
+/// `Dialect` methods `GenericDialect` overrides.
+fn arithmetic(e: &Expr) -> Option<u8> {
+    match e {
+        Expr::BinaryOp { op, .. } => rank(op),
+        _ => None,
+    }
+}
+
+fn rank(op: &BinaryOperator) -> Option<u8> {
+    match op {
+        BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => Some(3),
+        BinaryOperator::Plus | BinaryOperator::Minus => Some(2),
+        BinaryOperator::StringConcat => Some(1),
+        _ => None,
+    }
+}
+
+/// The operands and operators of an unparenthesized chain, in source order
+/// (a parenthesized operand is a `Nested` leaf).
+fn chain(e: Expr, operands: &mut Vec<Expr>, ops: &mut Vec<BinaryOperator>) {
+    match e {
+        Expr::BinaryOp { left, op, right } if rank(&op).is_some() => {
+            chain(*left, operands, ops);
+            ops.push(op);
+            chain(*right, operands, ops);
+        }
+        other => operands.push(other),
+    }
+}
+
+/// The chain regrouped with Trino's precedence, every level left-associative.
+fn trino_precedence(operands: Vec<Expr>, ops: Vec<BinaryOperator>) -> Expr {
+    fn reduce(out: &mut Vec<Expr>, op: BinaryOperator) {
+        let right = out.pop();
+        let left = out.pop();
+        if let (Some(l), Some(r)) = (left, right) {
+            out.push(Expr::BinaryOp {
+                left: Box::new(l),
+                op,
+                right: Box::new(r),
+            });
+        }
+    }
+    let mut operands = operands.into_iter();
+    let mut out: Vec<Expr> = operands.next().into_iter().collect();
+    let mut pending: Vec<BinaryOperator> = Vec::new();
+    for (op, operand) in ops.into_iter().zip(operands) {
+        while let Some(top) = pending.pop_if(|top| rank(top) >= rank(&op)) {
+            reduce(&mut out, top);
+        }
+        pending.push(op);
+        out.push(operand);
+    }
+    while let Some(top) = pending.pop() {
+        reduce(&mut out, top);
+    }
+    out.pop().unwrap_or(Expr::value(Value::Null))
+}
+
 /// `ORDER BY x` is `ORDER BY x ASC`.
 fn ascending(o: &mut OrderByExpr) {
     if o.options.sort.is_none() {
@@ -198,24 +299,40 @@ fn ascending(o: &mut OrderByExpr) {
     }
 }
 
+/// `UNION DISTINCT` is `UNION` (also INTERSECT, EXCEPT): Trino stores the
+/// quantifier only when it is `ALL`.
 fn set_expr(s: &mut SetExpr) {
-    match s {
-        SetExpr::Select(sel) => select(sel),
-        SetExpr::SetOperation { left, right, .. } => {
-            set_expr(left);
-            set_expr(right);
+    if let SetExpr::SetOperation {
+        left,
+        right,
+        set_quantifier,
+        ..
+    } = s
+    {
+        if *set_quantifier == SetQuantifier::Distinct {
+            *set_quantifier = SetQuantifier::None;
         }
-        _ => {}
+        set_expr(left);
+        set_expr(right);
     }
 }
 
-/// `FROM ((a INNER JOIN b ON …) LEFT JOIN c ON …)` → `FROM a JOIN b ON … LEFT JOIN c ON …`.
-fn select(s: &mut Select) {
-    for twj in &mut s.from {
-        flatten(twj);
+/// A function name unquoted: older Presto/Athena engines stored
+/// `"count"(*)`, `"year"(d)`, and function names are case-insensitive
+/// (already lower case here), so the quotes carry nothing.
+fn unquote(name: &mut ObjectName) {
+    for part in &mut name.0 {
+        if let ObjectNamePart::Identifier(i) = part {
+            i.quote_style = None;
+        }
     }
 }
 
+/// `FROM ((a INNER JOIN b ON …) LEFT JOIN c ON …)` → `FROM a JOIN b ON …
+/// LEFT JOIN c ON …`, and the join types Trino spells differently:
+/// `JOIN` is `INNER JOIN`, `LEFT OUTER JOIN` is `LEFT JOIN`, `RIGHT OUTER
+/// JOIN` is `RIGHT JOIN`. A parenthesized join on the right of a join is
+/// normalised when the visitor reaches it (`pre_visit_table_factor`).
 fn flatten(twj: &mut TableWithJoins) {
     while let TableFactor::NestedJoin {
         table_with_joins,
@@ -228,9 +345,12 @@ fn flatten(twj: &mut TableWithJoins) {
         twj.joins = inner.joins.into_iter().chain(outer).collect();
     }
     for j in &mut twj.joins {
-        if let JoinOperator::Join(c) = &j.join_operator {
-            j.join_operator = JoinOperator::Inner(c.clone());
-        }
+        j.join_operator = match &j.join_operator {
+            JoinOperator::Join(c) => JoinOperator::Inner(c.clone()),
+            JoinOperator::LeftOuter(c) => JoinOperator::Left(c.clone()),
+            JoinOperator::RightOuter(c) => JoinOperator::Right(c.clone()),
+            other => other.clone(),
+        };
     }
 }
 
