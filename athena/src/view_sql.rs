@@ -21,10 +21,13 @@
 //! and `a + b * c` stay different; chains of `* / % + - ||` are first
 //! regrouped with Trino's precedence (`||` binds loosest, unlike in
 //! `sqlparser`). Identifiers compare case-insensitively and quoted or not
-//! (Glue names are case-insensitive). When either text
-//! does not parse (a construct `sqlparser` does not know), the comparison
-//! falls back to [`crate::sql::normalize`] (whitespace only): a possible
-//! false change in the plan, never a missed one.
+//! (Glue names are case-insensitive). `GROUP BY DISTINCT`, which
+//! `sqlparser` does not know, is rewritten into a marker it parses. When
+//! either text does not parse (a construct `sqlparser` does not know), the
+//! comparison falls back to [`crate::sql::normalize`] (whitespace only): a possible
+//! false change in the plan, never a missed one. Known such constructs:
+//! `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF`, `IN (VALUES …)` and the
+//! SQL/JSON functions' clauses (`json_query(… WITH ARRAY WRAPPER)`).
 
 use std::ops::ControlFlow;
 
@@ -52,13 +55,14 @@ pub fn same_query(declared: &str, stored: &str) -> bool {
 fn canonical(sql: &str) -> Option<Vec<Statement>> {
     let dialect = GenericDialect {};
     let text = sql.trim().trim_end_matches(';');
-    let tokens: Vec<Token> = Tokenizer::new(&dialect, text)
+    let mut tokens: Vec<Token> = Tokenizer::new(&dialect, text)
         .tokenize()
         .ok()?
         .into_iter()
         .filter(|t| !matches!(t, Token::Whitespace(_)))
         .map(identifier)
         .collect();
+    group_by_distinct(&mut tokens);
     let mut stmts = Parser::new(&dialect)
         .with_tokens(tokens)
         .parse_statements()
@@ -68,6 +72,25 @@ fn canonical(sql: &str) -> Option<Vec<Statement>> {
     }
     let _ = stmts.visit(&mut Canon);
     Some(stmts)
+}
+
+/// `GROUP BY DISTINCT a, b` (Trino; `sqlparser` has no such syntax) →
+/// `GROUP BY <marker>, a, b`, where the marker is an identifier quoted with
+/// a character no tokenizer produces: no SQL text can spell it, so the
+/// `DISTINCT` stays in the tree and `GROUP BY a, b` stays different.
+fn group_by_distinct(tokens: &mut Vec<Token>) {
+    let kw = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        if kw(&tokens[i], Keyword::GROUP)
+            && kw(&tokens[i + 1], Keyword::BY)
+            && kw(&tokens[i + 2], Keyword::DISTINCT)
+        {
+            tokens[i + 2] = Token::make_word("group by distinct", Some('\u{1}'));
+            tokens.insert(i + 3, Token::Comma);
+        }
+        i += 1;
+    }
 }
 
 /// Words lower case, and a quoted identifier unquoted when it needs no

@@ -93,6 +93,14 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "select name || 'a' || name || 'b' a, x - 1 || arr b, arr || -x c, (arr || x) || 1 d from t1",
         "SELECT\n  concat(concat(concat(name, 'a'), name), 'b') a\n, concat((x - 1), arr) b\n, concat(arr, -(x)) c\n, concat(concat(arr, x), 1) d\nFROM\n  t1\n",
     ),
+    (
+        "select id from t1 group by distinct id, name",
+        "SELECT id\nFROM\n  t1\nGROUP BY  DISTINCT id, name\n",
+    ),
+    (
+        "select id, count(*) c from t1 group by distinct id having count(*) > 1",
+        "SELECT\n  id\n, count(*) c\nFROM\n  t1\nGROUP BY  DISTINCT id\nHAVING (count(*) > 1)\n",
+    ),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -191,6 +199,14 @@ fn different_queries_stay_different() {
             "SELECT (a + b) * c || d FROM t",
         ),
         ("SELECT a || b = c FROM t", "SELECT a || (b = c) FROM t"),
+        (
+            "SELECT a FROM t GROUP BY DISTINCT a",
+            "SELECT a FROM t GROUP BY a",
+        ),
+        (
+            "SELECT a FROM t GROUP BY DISTINCT a",
+            "SELECT a FROM t GROUP BY \"group by distinct\", a",
+        ),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t"),
@@ -205,4 +221,23 @@ fn different_queries_stay_different() {
 fn unparsable_sql_falls_back_to_whitespace() {
     assert!(same_query("SELECT ((( x", "SELECT  (((\n x"));
     assert!(!same_query("SELECT ((( x", "SELECT ((( y"));
+    // Constructs `sqlparser` does not parse: a false change at worst
+    // (Trino's reformatted text differs), never a missed one.
+    for (a, b) in [
+        (
+            "SELECT a FROM t FOR VERSION AS OF 1",
+            "SELECT a FROM t FOR VERSION AS OF 2",
+        ),
+        (
+            "SELECT a FROM t WHERE a IN (VALUES 1, 2)",
+            "SELECT a FROM t WHERE a IN (VALUES 1, 3)",
+        ),
+        (
+            "SELECT json_query(j, 'lax $.a' WITH ARRAY WRAPPER) FROM t",
+            "SELECT json_query(j, 'lax $.b' WITH ARRAY WRAPPER) FROM t",
+        ),
+    ] {
+        assert!(super::canonical(a).is_none(), "{a} now parses: add pairs");
+        assert!(!same_query(a, b), "{a} == {b}");
+    }
 }
