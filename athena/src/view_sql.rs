@@ -21,13 +21,15 @@
 //! and `a + b * c` stay different; chains of `* / % + - ||` are first
 //! regrouped with Trino's precedence (`||` binds loosest, unlike in
 //! `sqlparser`). Identifiers compare case-insensitively and quoted or not
-//! (Glue names are case-insensitive). `GROUP BY DISTINCT`, which
-//! `sqlparser` does not know, is rewritten into a marker it parses. When
+//! (Glue names are case-insensitive). Trino syntax `sqlparser` does not
+//! know is rewritten into syntax it parses before parsing: `GROUP BY
+//! DISTINCT` into a marker, `VALUES 1, 2` into `VALUES (1), (2)`; `ROW (a,
+//! b)`, as Trino stores `(a, b)`, compares as `(a, b)`. When
 //! either text does not parse (a construct `sqlparser` does not know), the
 //! comparison falls back to [`crate::sql::normalize`] (whitespace only): a possible
 //! false change in the plan, never a missed one. Known such constructs:
-//! `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF`, `IN (VALUES …)` and the
-//! SQL/JSON functions' clauses (`json_query(… WITH ARRAY WRAPPER)`).
+//! `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF` and the SQL/JSON
+//! functions' clauses (`json_query(… WITH ARRAY WRAPPER)`).
 
 use std::ops::ControlFlow;
 
@@ -63,6 +65,7 @@ fn canonical(sql: &str) -> Option<Vec<Statement>> {
         .map(identifier)
         .collect();
     group_by_distinct(&mut tokens);
+    values_rows(&mut tokens);
     let mut stmts = Parser::new(&dialect)
         .with_tokens(tokens)
         .parse_statements()
@@ -90,6 +93,71 @@ fn group_by_distinct(tokens: &mut Vec<Token>) {
             tokens.insert(i + 3, Token::Comma);
         }
         i += 1;
+    }
+}
+
+/// Trino's `VALUES 1, 2` (a row may be a bare expression) →
+/// `VALUES (1), (2)`, which `sqlparser` parses; `VALUES ROW (1, 2)`, as
+/// Trino stores `VALUES (1, 2)`, → `VALUES (1, 2)`. The same rows in
+/// Trino, so nothing is lost.
+fn values_rows(tokens: &mut Vec<Token>) {
+    let kw = |t: &Token, k: &[Keyword]| matches!(t, Token::Word(w) if k.contains(&w.keyword));
+    let end = [
+        Keyword::ORDER,
+        Keyword::LIMIT,
+        Keyword::OFFSET,
+        Keyword::FETCH,
+        Keyword::UNION,
+        Keyword::INTERSECT,
+        Keyword::EXCEPT,
+    ];
+    let mut i = 0;
+    while i < tokens.len() {
+        if !kw(&tokens[i], &[Keyword::VALUES]) {
+            i += 1;
+            continue;
+        }
+        let mut start = i + 1;
+        loop {
+            // The element: up to a comma or an end at depth 0.
+            let (mut k, mut depth, mut first_close) = (start, 0usize, None);
+            while k < tokens.len() {
+                match &tokens[k] {
+                    Token::LParen => depth += 1,
+                    Token::RParen if depth == 0 => break,
+                    Token::RParen => {
+                        depth -= 1;
+                        if depth == 0 && first_close.is_none() {
+                            first_close = Some(k);
+                        }
+                    }
+                    Token::Comma if depth == 0 => break,
+                    t if depth == 0 && kw(t, &end) => break,
+                    _ => {}
+                }
+                k += 1;
+            }
+            if k == start {
+                break;
+            }
+            let row = matches!(tokens[start], Token::LParen) && first_close == Some(k - 1);
+            let explicit = kw(&tokens[start], &[Keyword::ROW])
+                && matches!(tokens.get(start + 1), Some(Token::LParen))
+                && first_close == Some(k - 1);
+            if explicit {
+                tokens.remove(start);
+                k -= 1;
+            } else if !row {
+                tokens.insert(k, Token::RParen);
+                tokens.insert(start, Token::LParen);
+                k += 2;
+            }
+            if !matches!(tokens.get(k), Some(Token::Comma)) {
+                break;
+            }
+            start = k + 1;
+        }
+        i = start;
     }
 }
 
@@ -195,6 +263,7 @@ impl VisitorMut for Canon {
                 op: UnaryOperator::Not,
                 expr,
             } => negated(expr),
+            Expr::Function(f) if f.name.to_string() == "row" && f.over.is_none() => tuple(f),
             Expr::Function(f) => {
                 unquote(&mut f.name);
                 if let Some(WindowType::WindowSpec(w)) = &mut f.over {
@@ -313,6 +382,24 @@ fn trino_precedence(operands: Vec<Expr>, ops: Vec<BinaryOperator>) -> Expr {
         reduce(&mut out, top);
     }
     out.pop().unwrap_or(Expr::value(Value::Null))
+}
+
+/// `ROW (a, b)` → `(a, b)`: Trino stores a row constructor as `ROW (…)`.
+fn tuple(f: &sqlparser::ast::Function) -> Option<Expr> {
+    let FunctionArguments::List(l) = &f.args else {
+        return None;
+    };
+    if l.duplicate_treatment.is_some() || !l.clauses.is_empty() || l.args.len() < 2 {
+        return None;
+    }
+    l.args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(Expr::Tuple)
 }
 
 /// `ORDER BY x` is `ORDER BY x ASC`.

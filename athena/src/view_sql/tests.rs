@@ -101,6 +101,30 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "select id, count(*) c from t1 group by distinct id having count(*) > 1",
         "SELECT\n  id\n, count(*) c\nFROM\n  t1\nGROUP BY  DISTINCT id\nHAVING (count(*) > 1)\n",
     ),
+    (
+        "select id from t1 where id in (values 1, 2)",
+        "SELECT id\nFROM\n  t1\nWHERE (id IN ( VALUES \n  1\n, 2\n))\n",
+    ),
+    (
+        "select id from t1 where (id, x) in (values (1, 2), row(3, 4))",
+        "SELECT id\nFROM\n  t1\nWHERE (ROW (id, x) IN ( VALUES \n  ROW (1, 2)\n, ROW (3, 4)\n))\n",
+    ),
+    (
+        "select * from (values 1, 2) v(a)",
+        "SELECT *\nFROM\n  (\n VALUES \n     1\n   , 2\n)  v (a)\n",
+    ),
+    (
+        "select * from (values (1, 'a'), (2, 'b')) v(a, b)",
+        "SELECT *\nFROM\n  (\n VALUES \n     ROW (1, 'a')\n   , ROW (2, 'b')\n)  v (a, b)\n",
+    ),
+    (
+        "select row(id, x) r, (id, x) r2 from t1",
+        "SELECT\n  ROW (id, x) r\n, ROW (id, x) r2\nFROM\n  t1\n",
+    ),
+    (
+        "select id from t1 where id in (values 1 + 1, 2 order by 1 limit 1)",
+        "SELECT id\nFROM\n  t1\nWHERE (id IN ( VALUES \n  (1 + 1)\n, 2\nORDER BY 1 ASC\nLIMIT 1\n))\n",
+    ),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -207,6 +231,19 @@ fn different_queries_stay_different() {
             "SELECT a FROM t GROUP BY DISTINCT a",
             "SELECT a FROM t GROUP BY \"group by distinct\", a",
         ),
+        (
+            "SELECT a FROM t WHERE a IN (VALUES 1, 2)",
+            "SELECT a FROM t WHERE a IN (VALUES 1, 3)",
+        ),
+        (
+            "SELECT a FROM t WHERE a IN (VALUES 1, 2)",
+            "SELECT a FROM t WHERE a IN (VALUES (1, 2))",
+        ),
+        (
+            "SELECT * FROM (VALUES (1, 2)) v(a, b)",
+            "SELECT * FROM (VALUES 1, 2) v(a, b)",
+        ),
+        ("SELECT (a, b) FROM t", "SELECT (b, a) FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t"),
@@ -227,10 +264,6 @@ fn unparsable_sql_falls_back_to_whitespace() {
         (
             "SELECT a FROM t FOR VERSION AS OF 1",
             "SELECT a FROM t FOR VERSION AS OF 2",
-        ),
-        (
-            "SELECT a FROM t WHERE a IN (VALUES 1, 2)",
-            "SELECT a FROM t WHERE a IN (VALUES 1, 3)",
         ),
         (
             "SELECT json_query(j, 'lax $.a' WITH ARRAY WRAPPER) FROM t",
