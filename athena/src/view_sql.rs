@@ -23,13 +23,14 @@
 //! `sqlparser`). Identifiers compare case-insensitively and quoted or not
 //! (Glue names are case-insensitive). Trino syntax `sqlparser` does not
 //! know is rewritten into syntax it parses before parsing: `GROUP BY
-//! DISTINCT` into a marker, `VALUES 1, 2` into `VALUES (1), (2)`; `ROW (a,
-//! b)`, as Trino stores `(a, b)`, compares as `(a, b)`. When
+//! DISTINCT` and `t FOR VERSION AS OF e` / `FOR TIMESTAMP AS OF e` into
+//! markers no SQL text can spell, `VALUES 1, 2` into `VALUES (1), (2)`;
+//! `ROW (a, b)`, as Trino stores `(a, b)`, compares as `(a, b)`. When
 //! either text does not parse (a construct `sqlparser` does not know), the
-//! comparison falls back to [`crate::sql::normalize`] (whitespace only): a possible
-//! false change in the plan, never a missed one. Known such constructs:
-//! `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF` and the SQL/JSON
-//! functions' clauses (`json_query(… WITH ARRAY WRAPPER)`).
+//! comparison falls back to [`crate::sql::normalize`] (whitespace only): a
+//! possible false change in the plan, never a missed one. Known such
+//! constructs: the SQL/JSON functions' clauses (`json_query(… WITH ARRAY
+//! WRAPPER)`, `FORMAT JSON`, `NULL ON EMPTY`).
 
 use std::ops::ControlFlow;
 
@@ -66,6 +67,7 @@ fn canonical(sql: &str) -> Option<Vec<Statement>> {
         .collect();
     group_by_distinct(&mut tokens);
     values_rows(&mut tokens);
+    query_periods(&mut tokens)?;
     let mut stmts = Parser::new(&dialect)
         .with_tokens(tokens)
         .parse_statements()
@@ -159,6 +161,46 @@ fn values_rows(tokens: &mut Vec<Token>) {
         }
         i = start;
     }
+}
+
+/// Trino's time travel, `t FOR VERSION AS OF e` (also `FOR TIMESTAMP AS
+/// OF`; `sqlparser`'s generic dialect has neither) → `t (<marker>, e)`,
+/// table arguments headed by an identifier quoted with a character no
+/// tokenizer produces: no SQL text spells it, so the period and its
+/// expression stay in the tree. The expression ends where `sqlparser`'s
+/// expression parser stops; `None` when it does not parse.
+fn query_periods(tokens: &mut Vec<Token>) -> Option<()> {
+    let kw = |t: Option<&Token>, k: Keyword| matches!(t, Some(Token::Word(w)) if w.keyword == k);
+    let mut i = 0;
+    while i < tokens.len() {
+        let kind = match tokens.get(i + 1) {
+            Some(Token::Word(w)) if w.keyword == Keyword::VERSION => "for version as of",
+            Some(Token::Word(w)) if w.keyword == Keyword::TIMESTAMP => "for timestamp as of",
+            _ => "",
+        };
+        if kind.is_empty()
+            || !kw(tokens.get(i), Keyword::FOR)
+            || !kw(tokens.get(i + 2), Keyword::AS)
+            || !kw(tokens.get(i + 3), Keyword::OF)
+        {
+            i += 1;
+            continue;
+        }
+        let mut p = Parser::new(&GenericDialect {}).with_tokens(tokens[i + 4..].to_vec());
+        p.parse_expr().ok()?;
+        let end = i + 4 + p.get_current_index() + 1;
+        tokens.insert(end, Token::RParen);
+        tokens.splice(
+            i..i + 4,
+            [
+                Token::LParen,
+                Token::make_word(kind, Some('\u{1}')),
+                Token::Comma,
+            ],
+        );
+        i = end;
+    }
+    Some(())
 }
 
 /// Words lower case, and a quoted identifier unquoted when it needs no
