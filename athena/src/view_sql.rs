@@ -12,7 +12,7 @@
 //! `1.5` written `DECIMAL '1.5'`, `a || b` written `concat(a, b)`,
 //! `a NOT LIKE b` written `NOT (a LIKE b)`, `ORDER BY x` written
 //! `ORDER BY x ASC`, keywords upper case. Older Presto-based engines also
-//! quoted function names that are keywords: `"count"(*)`.
+//! quoted function names: `"count"(*)`, `"substring"(s, 1, 2)`.
 //!
 //! Both texts are parsed with `sqlparser` and brought to one canonical
 //! syntax tree that undoes exactly those renderings; the trees are compared
@@ -65,6 +65,7 @@ fn canonical(sql: &str) -> Option<Vec<Statement>> {
         .filter(|t| !matches!(t, Token::Whitespace(_)))
         .map(identifier)
         .collect();
+    function_names(&mut tokens);
     group_by_distinct(&mut tokens);
     values_rows(&mut tokens);
     query_periods(&mut tokens)?;
@@ -77,6 +78,21 @@ fn canonical(sql: &str) -> Option<Vec<Statement>> {
     }
     let _ = stmts.visit(&mut Canon);
     Some(stmts)
+}
+
+/// A quoted name before `(` unquoted: older Presto-based engines stored
+/// every function name quoted (`"substring"(s, 1, 2)`, `"ceil"(x)`), and
+/// `sqlparser` parses some unquoted ones into their own nodes. A function
+/// name means the same quoted or not; in the other places a name precedes
+/// `(` (a column alias list), a keyword unquoted at worst stops the parse.
+fn function_names(tokens: &mut [Token]) {
+    for i in 0..tokens.len().saturating_sub(1) {
+        if let (Token::Word(w), Token::LParen) = (&tokens[i], &tokens[i + 1]) {
+            if w.quote_style == Some('"') {
+                tokens[i] = Token::make_word(&w.value, None);
+            }
+        }
+    }
 }
 
 /// `GROUP BY DISTINCT a, b` (Trino; `sqlparser` has no such syntax) →

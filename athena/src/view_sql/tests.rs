@@ -135,6 +135,10 @@ const OLDER_RENDERINGS: &[(&str, &str)] = &[
         "SELECT\n  \"count\"(*) c\n, \"sum\"(x) s\n, \"max\"(x) mx\nFROM\n  t1\n",
     ),
     (
+        "select substring(name, 1, 2) s, ceil(v) c, floor(v) f, trim(name) t from t1",
+        "SELECT\n  \"substring\"(name, 1, 2) s\n, \"ceil\"(v) c\n, \"floor\"(v) f\n, \"trim\"(name) t\nFROM\n  t1\n",
+    ),
+    (
         "select name || 'a' cc, year(current_date) y, lower(name) l from t1",
         "SELECT\n  \"concat\"(name, 'a') cc\n, \"year\"(current_date) y\n, \"lower\"(name) l\nFROM\n  t1\n",
     ),
@@ -279,6 +283,11 @@ fn different_queries_stay_different() {
         (
             "SELECT a FROM t FOR VERSION AS OF 1 x",
             "SELECT a FROM t FOR VERSION AS OF 1 y",
+        ),
+        ("SELECT floor(a) FROM t", "SELECT \"ceil\"(a) FROM t"),
+        (
+            "SELECT substring(a, 1, 2) FROM t",
+            "SELECT \"substring\"(a, 1, 3) FROM t",
         ),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
