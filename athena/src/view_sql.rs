@@ -11,7 +11,8 @@
 //! parenthesized, `UNION DISTINCT` written `UNION` (also INTERSECT, EXCEPT),
 //! `1.5` written `DECIMAL '1.5'`, `a || b` written `concat(a, b)`,
 //! `a NOT LIKE b` written `NOT (a LIKE b)`, `ORDER BY x` written
-//! `ORDER BY x ASC`, keywords upper case. Older Presto-based engines also
+//! `ORDER BY x ASC`, `trim(s)` written `trim(BOTH FROM s)`, keywords upper
+//! case. Older Presto-based engines also
 //! quoted function names: `"count"(*)`, `"substring"(s, 1, 2)`.
 //!
 //! Both texts are parsed with `sqlparser` and brought to one canonical
@@ -37,8 +38,8 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinOperator,
     ObjectName, ObjectNamePart, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SetExpr,
-    SetQuantifier, Statement, TableFactor, TableWithJoins, UnaryOperator, Value, VisitMut,
-    VisitorMut, WindowType,
+    SetQuantifier, Statement, TableFactor, TableWithJoins, TrimWhereField, UnaryOperator, Value,
+    VisitMut, VisitorMut, WindowType,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
@@ -317,6 +318,21 @@ impl VisitorMut for Canon {
                 }
                 _ => None,
             },
+            Expr::Trim {
+                trim_where,
+                trim_what,
+                trim_characters,
+                ..
+            } => {
+                // `trim(s)` is `trim(BOTH FROM s)`, `trim(s, c)` is
+                // `trim(BOTH c FROM s)`, as Trino stores them.
+                trim_where.get_or_insert(TrimWhereField::Both);
+                if let (None, Some([c])) = (&trim_what, trim_characters.as_deref()) {
+                    *trim_what = Some(Box::new(c.clone()));
+                    *trim_characters = None;
+                }
+                None
+            }
             Expr::UnaryOp {
                 op: UnaryOperator::Not,
                 expr,

@@ -125,6 +125,14 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "select id from t1 where id in (values 1 + 1, 2 order by 1 limit 1)",
         "SELECT id\nFROM\n  t1\nWHERE (id IN ( VALUES \n  (1 + 1)\n, 2\nORDER BY 1 ASC\nLIMIT 1\n))\n",
     ),
+    (
+        "select trim(name) a, trim(both from name) b, trim('x' from name) c, trim(leading 'x' from name) d, trim(name, 'x') e, ltrim(name) f, trim(trailing from name) g from t1",
+        "SELECT\n  trim(BOTH FROM name) a\n, trim(BOTH FROM name) b\n, trim(BOTH 'x' FROM name) c\n, trim(LEADING 'x' FROM name) d\n, trim(BOTH 'x' FROM name) e\n, ltrim(name) f\n, trim(TRAILING FROM name) g\nFROM\n  t1\n",
+    ),
+    (
+        "select id, cast(x * 2 + 1 as varchar) || name a, name || 'x' = 'ax' b, x % 3 - 1 * 2 c, cast(-x + 1 as varchar) || 'a' d from t1",
+        "SELECT\n  id\n, concat(CAST(((x * 2) + 1) AS varchar), name) a\n, (concat(name, 'x') = 'ax') b\n, ((x % 3) - (1 * 2)) c\n, concat(CAST((-(x) + 1) AS varchar), 'a') d\nFROM\n  t1\n",
+    ),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -289,6 +297,15 @@ fn different_queries_stay_different() {
             "SELECT substring(a, 1, 2) FROM t",
             "SELECT \"substring\"(a, 1, 3) FROM t",
         ),
+        (
+            "SELECT trim(a) FROM t",
+            "SELECT trim(LEADING FROM a) FROM t",
+        ),
+        (
+            "SELECT trim(a, 'x') FROM t",
+            "SELECT trim(BOTH 'y' FROM a) FROM t",
+        ),
+        ("SELECT trim(a, 'x') FROM t", "SELECT trim(a) FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t"),
