@@ -11,8 +11,12 @@
 //! parenthesized, `UNION DISTINCT` written `UNION` (also INTERSECT, EXCEPT),
 //! `1.5` written `DECIMAL '1.5'`, `a || b` written `concat(a, b)`,
 //! `a NOT LIKE b` written `NOT (a LIKE b)`, `ORDER BY x` written
-//! `ORDER BY x ASC`, `trim(s)` written `trim(BOTH FROM s)`, keywords upper
-//! case. Older Presto-based engines also
+//! `ORDER BY x ASC` (also in windows, `WITHIN GROUP` and aggregates),
+//! `NOT EXISTS` written `NOT (EXISTS …)`, `a IS NOT DISTINCT FROM b` written
+//! `NOT (a IS DISTINCT FROM b)`, `-1.5` written `DECIMAL '-1.5'`, `0.5e1`
+//! written `5E0`, `x'0a'` written `X'0A'`, `OFFSET 2` written `OFFSET 2
+//! ROWS`, `listagg(…)` written with its default `ON OVERFLOW ERROR`,
+//! `trim(s)` written `trim(BOTH FROM s)`, keywords upper case. Older Presto-based engines also
 //! quoted function names: `"count"(*)`, `"substring"(s, 1, 2)`.
 //!
 //! Both texts are parsed with `sqlparser` and brought to one canonical
@@ -36,10 +40,11 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinOperator,
-    ObjectName, ObjectNamePart, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SetExpr,
-    SetQuantifier, Statement, TableFactor, TableWithJoins, TrimWhereField, UnaryOperator, Value,
-    VisitMut, VisitorMut, WindowType,
+    BinaryOperator, DataType, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentClause,
+    FunctionArguments, JoinOperator, LimitClause, ListAggOnOverflow, ObjectName, ObjectNamePart,
+    OffsetRows, OrderByExpr, OrderByKind, OrderBySort, Query, Select, SetExpr, SetQuantifier,
+    Statement, TableFactor, TableWithJoins, TrimWhereField, UnaryOperator, Value, VisitMut,
+    VisitorMut, WindowType,
 };
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
@@ -254,6 +259,13 @@ impl VisitorMut for Canon {
             }
         }
         set_expr(&mut q.body);
+        // `OFFSET 2` is stored `OFFSET 2 ROWS`.
+        if let Some(LimitClause::LimitOffset {
+            offset: Some(o), ..
+        }) = &mut q.limit_clause
+        {
+            o.rows = OffsetRows::None;
+        }
         ControlFlow::Continue(())
     }
 
@@ -305,15 +317,17 @@ impl VisitorMut for Canon {
         // Children first (post-order): a `Nested` below is already gone.
         let replaced = match e {
             Expr::Nested(inner) => Some(std::mem::replace(&mut **inner, Expr::value(Value::Null))),
-            Expr::TypedString(ts) if matches!(ts.data_type, DataType::Decimal(_)) => ts
-                .value
-                .value
-                .clone()
-                .into_string()
-                .map(|s| Expr::value(Value::Number(s, false))),
+            Expr::TypedString(ts) if matches!(ts.data_type, DataType::Decimal(_)) => {
+                ts.value.value.clone().into_string().map(decimal)
+            }
             Expr::Value(v) => match &mut v.value {
                 Value::Number(n, _) => {
-                    *n = n.to_lowercase();
+                    *n = number(n);
+                    None
+                }
+                // `x'0a'` is stored `X'0A'`.
+                Value::HexStringLiteral(h) => {
+                    *h = h.to_uppercase();
                     None
                 }
                 _ => None,
@@ -343,6 +357,22 @@ impl VisitorMut for Canon {
                 if let Some(WindowType::WindowSpec(w)) = &mut f.over {
                     w.order_by.iter_mut().for_each(ascending);
                 }
+                // `listagg(…)` is stored `listagg(… ON OVERFLOW ERROR)`,
+                // the default.
+                f.within_group.iter_mut().for_each(ascending);
+                if let FunctionArguments::List(l) = &mut f.args {
+                    for c in &mut l.clauses {
+                        if let FunctionArgumentClause::OrderBy(o) = c {
+                            o.iter_mut().for_each(ascending);
+                        }
+                    }
+                    l.clauses.retain(|c| {
+                        !matches!(
+                            c,
+                            FunctionArgumentClause::OnOverflow(ListAggOnOverflow::Error)
+                        )
+                    });
+                }
                 concat(f)
             }
             _ => None,
@@ -354,13 +384,18 @@ impl VisitorMut for Canon {
     }
 }
 
-/// `NOT (a LIKE b)` → `a NOT LIKE b` (also ILIKE, IN, BETWEEN).
+/// `NOT (a LIKE b)` → `a NOT LIKE b` (also ILIKE, IN, BETWEEN, EXISTS, IS
+/// DISTINCT FROM).
 fn negated(inner: &mut Expr) -> Option<Expr> {
+    if let Expr::IsDistinctFrom(a, b) = inner {
+        return Some(Expr::IsNotDistinctFrom(a.clone(), b.clone()));
+    }
     let mut e = inner.clone();
     let flag = match &mut e {
         Expr::Like { negated, .. }
         | Expr::ILike { negated, .. }
         | Expr::In { negated, .. }
+        | Expr::Exists { negated, .. }
         | Expr::Between { negated, .. } => negated,
         _ => return None,
     };
@@ -474,6 +509,28 @@ fn tuple(f: &sqlparser::ast::Function) -> Option<Expr> {
         })
         .collect::<Option<Vec<_>>>()
         .map(Expr::Tuple)
+}
+
+/// `DECIMAL '-1.5'`, as Trino stores `-1.5`, → `-1.5` (a negated number).
+fn decimal(s: String) -> Expr {
+    match s.strip_prefix('-') {
+        Some(abs) => Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(Expr::value(Value::Number(abs.to_string(), false))),
+        },
+        None => Expr::value(Value::Number(s, false)),
+    }
+}
+
+/// A number's canonical text: a DOUBLE literal (with an exponent) by its
+/// value, as Trino stores `0.5e1` as `5E0`; others (exact integers and
+/// decimals, whose digits make their type) as written.
+fn number(n: &str) -> String {
+    let n = n.to_lowercase();
+    match n.parse::<f64>() {
+        Ok(v) if n.contains('e') && v.is_finite() => format!("{v:e}"),
+        _ => n,
+    }
 }
 
 /// `ORDER BY x` is `ORDER BY x ASC`.

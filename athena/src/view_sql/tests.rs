@@ -133,6 +133,34 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "select id, cast(x * 2 + 1 as varchar) || name a, name || 'x' = 'ax' b, x % 3 - 1 * 2 c, cast(-x + 1 as varchar) || 'a' d from t1",
         "SELECT\n  id\n, concat(CAST(((x * 2) + 1) AS varchar), name) a\n, (concat(name, 'x') = 'ax') b\n, ((x % 3) - (1 * 2)) c\n, concat(CAST((-(x) + 1) AS varchar), 'a') d\nFROM\n  t1\n",
     ),
+    (
+        "select id from t1 order by id offset 2 fetch first 3 rows only",
+        "SELECT id\nFROM\n  t1\nORDER BY id ASC\nOFFSET 2 ROWS\nFETCH FIRST 3 ROWS ONLY\n",
+    ),
+    (
+        "select id from t1 where x is distinct from 1 and x is not distinct from 2",
+        "SELECT id\nFROM\n  t1\nWHERE ((x IS DISTINCT FROM 1) AND (NOT (x IS DISTINCT FROM 2)))\n",
+    ),
+    (
+        "select date '2024-01-01' + interval '1' day d, x'0a' b from t1",
+        "SELECT\n  (date '2024-01-01' + INTERVAL '1' DAY) d\n, X'0A' b\nFROM\n  t1\n",
+    ),
+    (
+        "select id, x from t1 where not exists (select 1 from t2 where t2.id = t1.id)",
+        "SELECT\n  id\n, x\nFROM\n  t1\nWHERE (NOT (EXISTS (SELECT 1\nFROM\n  t2\nWHERE (t2.id = t1.id)\n)))\n",
+    ),
+    (
+        "select listagg(name, ',') within group (order by name) l from t1",
+        "SELECT LISTAGG(name, ',' ON OVERFLOW  ERROR) WITHIN GROUP (ORDER BY name ASC) l\nFROM\n  t1\n",
+    ),
+    (
+        "select id / 2.0 h, 1e-3 s, 0.5e1 f, -1.5 n from t1",
+        "SELECT\n  (id / DECIMAL '2.0') h\n, 1E-3 s\n, 5E0 f\n, DECIMAL '-1.5' n\nFROM\n  t1\n",
+    ),
+    (
+        "select array_agg(x order by id) a from t1",
+        "SELECT array_agg(x ORDER BY id ASC) a\nFROM\n  t1\n",
+    ),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -306,6 +334,24 @@ fn different_queries_stay_different() {
             "SELECT trim(BOTH 'y' FROM a) FROM t",
         ),
         ("SELECT trim(a, 'x') FROM t", "SELECT trim(a) FROM t"),
+        ("SELECT 2.0", "SELECT 2.00"),
+        ("SELECT 2.0", "SELECT 2e0"),
+        ("SELECT 1e3", "SELECT 1e4"),
+        ("SELECT -1.5", "SELECT 1.5"),
+        ("SELECT X'0A'", "SELECT X'0B'"),
+        ("SELECT a FROM t OFFSET 2", "SELECT a FROM t OFFSET 3 ROWS"),
+        (
+            "SELECT a FROM t WHERE a IS DISTINCT FROM 1",
+            "SELECT a FROM t WHERE a IS NOT DISTINCT FROM 1",
+        ),
+        (
+            "SELECT a FROM t WHERE EXISTS (SELECT 1)",
+            "SELECT a FROM t WHERE NOT EXISTS (SELECT 1)",
+        ),
+        (
+            "SELECT listagg(a, ',') WITHIN GROUP (ORDER BY a) FROM t",
+            "SELECT listagg(a, ',' ON OVERFLOW TRUNCATE WITH COUNT) WITHIN GROUP (ORDER BY a) FROM t",
+        ),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t"),
