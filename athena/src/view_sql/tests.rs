@@ -161,6 +161,11 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "select array_agg(x order by id) a from t1",
         "SELECT array_agg(x ORDER BY id ASC) a\nFROM\n  t1\n",
     ),
+    (
+        "select cast(arr as array(varchar)) a, cast(json_parse(js) as map(varchar, array(varchar))) m, cast(null as array(row(x int, y varchar))) r, cast(null as row(a bigint, b double)) r2 from t1",
+        "SELECT\n  CAST(arr AS array(varchar)) a\n, CAST(json_parse(js) AS map(varchar, array(varchar))) m\n, CAST(null AS array(ROW(x int, y varchar))) r\n, CAST(null AS ROW(a bigint, b double)) r2\nFROM\n  t1\n",
+    ),
+    ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -352,6 +357,19 @@ fn different_queries_stay_different() {
             "SELECT listagg(a, ',') WITHIN GROUP (ORDER BY a) FROM t",
             "SELECT listagg(a, ',' ON OVERFLOW TRUNCATE WITH COUNT) WITHIN GROUP (ORDER BY a) FROM t",
         ),
+        (
+            "SELECT CAST(a AS array(varchar))",
+            "SELECT CAST(a AS array(bigint))",
+        ),
+        (
+            "SELECT CAST(a AS map(varchar, array(int)))",
+            "SELECT CAST(a AS map(varchar, array(bigint)))",
+        ),
+        (
+            "SELECT CAST(a AS row(x int, y varchar))",
+            "SELECT CAST(a AS row(x int, z varchar))",
+        ),
+        ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t"),

@@ -1,0 +1,205 @@
+//! Token-level rewrites before parsing: Trino syntax the generic
+//! `sqlparser` dialect does not know, turned into syntax it parses without
+//! losing anything (a construct that can't be rewritten keeps the text
+//! unparsable, so the comparison falls back safely).
+
+use sqlparser::dialect::GenericDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+/// All the rewrites, in order; `None` when one finds the text unparsable.
+pub(super) fn prepare(tokens: &mut Vec<Token>) -> Option<()> {
+    function_names(tokens);
+    array_types(tokens);
+    group_by_distinct(tokens);
+    values_rows(tokens);
+    query_periods(tokens)
+}
+
+/// Trino's `array(varchar)` type → `array<varchar>`, which `sqlparser`
+/// parses (`map(k, v)` and `row(…)` it parses as written). Trino has no
+/// `array(…)` call (its constructor is `ARRAY[…]`), so only types change.
+fn array_types(tokens: &mut [Token]) {
+    for i in 0..tokens.len().saturating_sub(1) {
+        let array = matches!(&tokens[i], Token::Word(w) if w.keyword == Keyword::ARRAY);
+        if !array || tokens[i + 1] != Token::LParen {
+            continue;
+        }
+        let mut depth = 0usize;
+        for k in i + 1..tokens.len() {
+            match tokens[k] {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        tokens[i + 1] = Token::Lt;
+                        tokens[k] = Token::Gt;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A quoted name before `(` unquoted: older Presto-based engines stored
+/// every function name quoted (`"substring"(s, 1, 2)`, `"ceil"(x)`), and
+/// `sqlparser` parses some unquoted ones into their own nodes. A function
+/// name means the same quoted or not; in the other places a name precedes
+/// `(` (a column alias list), a keyword unquoted at worst stops the parse.
+fn function_names(tokens: &mut [Token]) {
+    for i in 0..tokens.len().saturating_sub(1) {
+        if let (Token::Word(w), Token::LParen) = (&tokens[i], &tokens[i + 1]) {
+            if w.quote_style == Some('"') {
+                tokens[i] = Token::make_word(&w.value, None);
+            }
+        }
+    }
+}
+
+/// `GROUP BY DISTINCT a, b` (Trino; `sqlparser` has no such syntax) →
+/// `GROUP BY <marker>, a, b`, where the marker is an identifier quoted with
+/// a character no tokenizer produces: no SQL text can spell it, so the
+/// `DISTINCT` stays in the tree and `GROUP BY a, b` stays different.
+fn group_by_distinct(tokens: &mut Vec<Token>) {
+    let kw = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.keyword == k);
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        if kw(&tokens[i], Keyword::GROUP)
+            && kw(&tokens[i + 1], Keyword::BY)
+            && kw(&tokens[i + 2], Keyword::DISTINCT)
+        {
+            tokens[i + 2] = Token::make_word("group by distinct", Some('\u{1}'));
+            tokens.insert(i + 3, Token::Comma);
+        }
+        i += 1;
+    }
+}
+
+/// Trino's `VALUES 1, 2` (a row may be a bare expression) →
+/// `VALUES (1), (2)`, which `sqlparser` parses; `VALUES ROW (1, 2)`, as
+/// Trino stores `VALUES (1, 2)`, → `VALUES (1, 2)`. The same rows in
+/// Trino, so nothing is lost.
+fn values_rows(tokens: &mut Vec<Token>) {
+    let kw = |t: &Token, k: &[Keyword]| matches!(t, Token::Word(w) if k.contains(&w.keyword));
+    let end = [
+        Keyword::ORDER,
+        Keyword::LIMIT,
+        Keyword::OFFSET,
+        Keyword::FETCH,
+        Keyword::UNION,
+        Keyword::INTERSECT,
+        Keyword::EXCEPT,
+    ];
+    let mut i = 0;
+    while i < tokens.len() {
+        if !kw(&tokens[i], &[Keyword::VALUES]) {
+            i += 1;
+            continue;
+        }
+        let mut start = i + 1;
+        loop {
+            // The element: up to a comma or an end at depth 0.
+            let (mut k, mut depth, mut first_close) = (start, 0usize, None);
+            while k < tokens.len() {
+                match &tokens[k] {
+                    Token::LParen => depth += 1,
+                    Token::RParen if depth == 0 => break,
+                    Token::RParen => {
+                        depth -= 1;
+                        if depth == 0 && first_close.is_none() {
+                            first_close = Some(k);
+                        }
+                    }
+                    Token::Comma if depth == 0 => break,
+                    t if depth == 0 && kw(t, &end) => break,
+                    _ => {}
+                }
+                k += 1;
+            }
+            if k == start {
+                break;
+            }
+            let row = matches!(tokens[start], Token::LParen) && first_close == Some(k - 1);
+            let explicit = kw(&tokens[start], &[Keyword::ROW])
+                && matches!(tokens.get(start + 1), Some(Token::LParen))
+                && first_close == Some(k - 1);
+            if explicit {
+                tokens.remove(start);
+                k -= 1;
+            } else if !row {
+                tokens.insert(k, Token::RParen);
+                tokens.insert(start, Token::LParen);
+                k += 2;
+            }
+            if !matches!(tokens.get(k), Some(Token::Comma)) {
+                break;
+            }
+            start = k + 1;
+        }
+        i = start;
+    }
+}
+
+/// Trino's time travel, `t FOR VERSION AS OF e` (also `FOR TIMESTAMP AS
+/// OF`; `sqlparser`'s generic dialect has neither) → `t (<marker>, e)`,
+/// table arguments headed by an identifier quoted with a character no
+/// tokenizer produces: no SQL text spells it, so the period and its
+/// expression stay in the tree. The expression ends where `sqlparser`'s
+/// expression parser stops; `None` when it does not parse.
+fn query_periods(tokens: &mut Vec<Token>) -> Option<()> {
+    let kw = |t: Option<&Token>, k: Keyword| matches!(t, Some(Token::Word(w)) if w.keyword == k);
+    let mut i = 0;
+    while i < tokens.len() {
+        let kind = match tokens.get(i + 1) {
+            Some(Token::Word(w)) if w.keyword == Keyword::VERSION => "for version as of",
+            Some(Token::Word(w)) if w.keyword == Keyword::TIMESTAMP => "for timestamp as of",
+            _ => "",
+        };
+        if kind.is_empty()
+            || !kw(tokens.get(i), Keyword::FOR)
+            || !kw(tokens.get(i + 2), Keyword::AS)
+            || !kw(tokens.get(i + 3), Keyword::OF)
+        {
+            i += 1;
+            continue;
+        }
+        let mut p = Parser::new(&GenericDialect {}).with_tokens(tokens[i + 4..].to_vec());
+        p.parse_expr().ok()?;
+        let end = i + 4 + p.get_current_index() + 1;
+        tokens.insert(end, Token::RParen);
+        tokens.splice(
+            i..i + 4,
+            [
+                Token::LParen,
+                Token::make_word(kind, Some('\u{1}')),
+                Token::Comma,
+            ],
+        );
+        i = end;
+    }
+    Some(())
+}
+
+/// Words lower case, and a quoted identifier unquoted when it needs no
+/// quotes (a plain name that is no keyword): `"Id"`, `ID` and `id` are one.
+pub(super) fn identifier(t: Token) -> Token {
+    let Token::Word(w) = t else { return t };
+    let v = w.value.to_lowercase();
+    let plain = v
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if w.quote_style.is_some() && plain {
+        if let Token::Word(u) = Token::make_word(&v, None) {
+            if u.keyword == Keyword::NoKeyword {
+                return Token::Word(u);
+            }
+        }
+    }
+    Token::make_word(&v, w.quote_style)
+}
