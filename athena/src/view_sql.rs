@@ -28,16 +28,15 @@
 //! `sqlparser`). Identifiers compare case-insensitively and quoted or not
 //! (Glue names are case-insensitive). Trino syntax `sqlparser` does not
 //! know is rewritten into syntax it parses before parsing (`tokens`): the
-//! type `array(t)` into `array<t>`, `GROUP BY DISTINCT` and `t FOR VERSION
-//! AS OF e` / `FOR TIMESTAMP AS OF e` into markers no SQL text can spell,
-//! `VALUES 1, 2` into `VALUES (1), (2)`, quoted function names unquoted;
+//! types `array(t)` into `array<t>` and `row(a t)` into `struct<a t>`,
+//! `GROUP BY DISTINCT` and `t FOR VERSION AS OF e` / `FOR TIMESTAMP AS OF
+//! e` into markers no SQL text can spell, `VALUES 1, 2` into `VALUES (1), (2)`, quoted function names unquoted;
 //! `ROW (a, b)`, as Trino stores `(a, b)`, compares as `(a, b)`. When
 //! either text does not parse (a construct `sqlparser` does not know), the
 //! comparison falls back to [`crate::sql::normalize`] (whitespace only): a
 //! possible false change in the plan, never a missed one. Known such
 //! constructs: the SQL/JSON functions' clauses (`json_query(… WITH ARRAY
-//! WRAPPER)`, `FORMAT JSON`, `NULL ON EMPTY`), a `row(…)` type with an
-//! `array(…)` or `map(…)` field.
+//! WRAPPER)`, `FORMAT JSON`, `NULL ON EMPTY`).
 
 use std::ops::ControlFlow;
 

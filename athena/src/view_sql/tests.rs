@@ -166,6 +166,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
         "SELECT\n  CAST(arr AS array(varchar)) a\n, CAST(json_parse(js) AS map(varchar, array(varchar))) m\n, CAST(null AS array(ROW(x int, y varchar))) r\n, CAST(null AS ROW(a bigint, b double)) r2\nFROM\n  t1\n",
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
+    (
+        "select cast(null as row(a bigint, b array(double))) r, cast(json_parse(js) as array(row(a varchar, b array(map(varchar, row(c int)))))) j from t1",
+        "SELECT\n  CAST(null AS ROW(a bigint, b array(double))) r\n, CAST(json_parse(js) AS array(ROW(a varchar, b array(map(varchar, ROW(c int)))))) j\nFROM\n  t1\n",
+    ),
 ];
 
 /// (declared, what an older Presto-based Athena engine stored): function
@@ -368,6 +372,14 @@ fn different_queries_stay_different() {
         (
             "SELECT CAST(a AS row(x int, y varchar))",
             "SELECT CAST(a AS row(x int, z varchar))",
+        ),
+        (
+            "SELECT CAST(a AS row(x int, y array(varchar)))",
+            "SELECT CAST(a AS row(x int, y array(int)))",
+        ),
+        (
+            "SELECT CAST(a AS row(x int, y array(varchar)))",
+            "SELECT CAST(a AS row(y int, x array(varchar)))",
         ),
         ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),

@@ -12,6 +12,7 @@ use sqlparser::tokenizer::Token;
 pub(super) fn prepare(tokens: &mut Vec<Token>) -> Option<()> {
     function_names(tokens);
     array_types(tokens);
+    row_types(tokens);
     group_by_distinct(tokens);
     values_rows(tokens);
     query_periods(tokens)
@@ -42,6 +43,84 @@ fn array_types(tokens: &mut [Token]) {
             }
         }
     }
+}
+
+/// Trino's `row(a t, …)` type (in a type after `AS`, as in `CAST(x AS
+/// array(row(a varchar, b array(int))))`) → `struct<a t, …>`: `sqlparser`
+/// reads `row(…)` as a name with plain modifiers, which fails on a nested
+/// type. A type that does not read as one is left as written.
+fn row_types(tokens: &mut Vec<Token>) {
+    for i in 0..tokens.len() {
+        if matches!(&tokens[i], Token::Word(w) if w.keyword == Keyword::AS) {
+            let mut t = tokens.clone();
+            if data_type(&mut t, i + 1).is_some() {
+                *tokens = t;
+            }
+        }
+    }
+}
+
+/// Rewrites the type at `i`; the index after it.
+fn data_type(t: &mut [Token], i: usize) -> Option<usize> {
+    let Some(Token::Word(w)) = t.get(i) else {
+        return None;
+    };
+    let name = w.keyword;
+    let mut j = match (name, t.get(i + 1)) {
+        (Keyword::ROW, Some(Token::LParen)) => {
+            t[i] = Token::make_word("struct", None);
+            t[i + 1] = Token::Lt;
+            let mut j = i + 2;
+            loop {
+                // A field: its name, its type.
+                let Some(Token::Word(_)) = t.get(j) else {
+                    return None;
+                };
+                j = data_type(t, j + 1)?;
+                match t.get(j) {
+                    Some(Token::Comma) => j += 1,
+                    Some(Token::RParen) => {
+                        t[j] = Token::Gt;
+                        break j + 1;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        (Keyword::MAP, Some(Token::LParen)) => {
+            let j = data_type(t, i + 2)?;
+            (t.get(j) == Some(&Token::Comma)).then_some(())?;
+            let j = data_type(t, j + 1)?;
+            (t.get(j) == Some(&Token::RParen)).then_some(())?;
+            j + 1
+        }
+        (Keyword::ARRAY, Some(Token::Lt)) => {
+            let j = data_type(t, i + 2)?;
+            (t.get(j) == Some(&Token::Gt)).then_some(())?;
+            j + 1
+        }
+        (_, Some(Token::LParen)) => {
+            // `decimal(10, 2)`, `varchar(3)`, `timestamp(3)`.
+            let close = (i + 2..t.len()).find(|&k| t[k] == Token::RParen)?;
+            close + 1
+        }
+        _ => i + 1,
+    };
+    // `timestamp(3) with time zone`, `double precision`.
+    while let Some(Token::Word(w)) = t.get(j) {
+        let more = [
+            Keyword::WITH,
+            Keyword::WITHOUT,
+            Keyword::TIME,
+            Keyword::ZONE,
+            Keyword::PRECISION,
+        ];
+        if !more.contains(&w.keyword) {
+            break;
+        }
+        j += 1;
+    }
+    Some(j)
 }
 
 /// A quoted name before `(` unquoted: older Presto-based engines stored
