@@ -16,8 +16,9 @@
 //! `NOT (a IS DISTINCT FROM b)`, `-1.5` written `DECIMAL '-1.5'`, `0.5e1`
 //! written `5E0`, `x'0a'` written `X'0A'`, `OFFSET 2` written `OFFSET 2
 //! ROWS`, `listagg(…)` written with its default `ON OVERFLOW ERROR`,
-//! `trim(s)` written `trim(BOTH FROM s)`, keywords upper case. Older Presto-based engines also
-//! quoted function names: `"count"(*)`, `"substring"(s, 1, 2)`.
+//! `position(a IN s)` written `strpos(s, a)`, `trim(s)` written `trim(BOTH
+//! FROM s)`, keywords upper case. Older Presto-based engines also quoted
+//! function names: `"count"(*)`, `"substring"(s, 1, 2)`.
 //!
 //! Both texts are parsed with `sqlparser` and brought to one canonical
 //! syntax tree that undoes exactly those renderings; the trees are compared
@@ -247,9 +248,12 @@ fn negated(inner: &mut Expr) -> Option<Expr> {
     Some(e)
 }
 
-/// `concat(a, b)` → `a || b` (Trino renders `||` as two-argument `concat`).
+/// `concat(a, b)` → `a || b` (Trino renders `||` as two-argument
+/// `concat`); `strpos(s, a)` → `position(a IN s)` (Trino stores `position`
+/// as `strpos`).
 fn concat(f: &sqlparser::ast::Function) -> Option<Expr> {
-    if f.name.to_string() != "concat" || f.over.is_some() || f.filter.is_some() {
+    let name = f.name.to_string();
+    if (name != "concat" && name != "strpos") || f.over.is_some() || f.filter.is_some() {
         return None;
     }
     let FunctionArguments::List(l) = &f.args else {
@@ -260,6 +264,10 @@ fn concat(f: &sqlparser::ast::Function) -> Option<Expr> {
         _ => None,
     };
     match (l.args.as_slice(), &l.duplicate_treatment) {
+        ([a, b], None) if l.clauses.is_empty() && name == "strpos" => Some(Expr::Position {
+            expr: Box::new(arg(b)?),
+            r#in: Box::new(arg(a)?),
+        }),
         ([a, b], None) if l.clauses.is_empty() => Some(Expr::BinaryOp {
             left: Box::new(arg(a)?),
             op: BinaryOperator::StringConcat,

@@ -167,6 +167,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
     (
+        "select substr(name, 1) s, strpos(name, 'a') p, position('a' in name) q from t1",
+        "SELECT\n  substr(name, 1) s\n, strpos(name, 'a') p\n, strpos(name, 'a') q\nFROM\n  t1\n",
+    ),
+    (
         "select cast(null as row(a bigint, b array(double))) r, cast(json_parse(js) as array(row(a varchar, b array(map(varchar, row(c int)))))) j from t1",
         "SELECT\n  CAST(null AS ROW(a bigint, b array(double))) r\n, CAST(json_parse(js) AS array(ROW(a varchar, b array(map(varchar, ROW(c int)))))) j\nFROM\n  t1\n",
     ),
@@ -380,6 +384,10 @@ fn different_queries_stay_different() {
         (
             "SELECT CAST(a AS row(x int, y array(varchar)))",
             "SELECT CAST(a AS row(y int, x array(varchar)))",
+        ),
+        (
+            "SELECT position('a' IN s) FROM t",
+            "SELECT strpos('a', s) FROM t",
         ),
         ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
