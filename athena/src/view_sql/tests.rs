@@ -167,6 +167,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
     (
+        "select any_match(arr, e -> e > 1) a, zip_with(arr, arr, (p, q) -> p + q) z from t1",
+        "SELECT\n  any_match(arr, (e) -> (e > 1)) a\n, zip_with(arr, arr, (p, q) -> (p + q)) z\nFROM\n  t1\n",
+    ),
+    (
         "select substr(name, 1) s, strpos(name, 'a') p, position('a' in name) q from t1",
         "SELECT\n  substr(name, 1) s\n, strpos(name, 'a') p\n, strpos(name, 'a') q\nFROM\n  t1\n",
     ),
@@ -388,6 +392,14 @@ fn different_queries_stay_different() {
         (
             "SELECT position('a' IN s) FROM t",
             "SELECT strpos('a', s) FROM t",
+        ),
+        (
+            "SELECT any_match(a, e -> e > 1) FROM t",
+            "SELECT any_match(a, e -> e >= 1) FROM t",
+        ),
+        (
+            "SELECT transform(a, e -> e + 1) FROM t",
+            "SELECT transform(a, f -> e + 1) FROM t",
         ),
         ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),

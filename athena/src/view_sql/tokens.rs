@@ -11,11 +11,39 @@ use sqlparser::tokenizer::Token;
 /// All the rewrites, in order; `None` when one finds the text unparsable.
 pub(super) fn prepare(tokens: &mut Vec<Token>) -> Option<()> {
     function_names(tokens);
+    lambda_bodies(tokens);
     array_types(tokens);
     row_types(tokens);
     group_by_distinct(tokens);
     values_rows(tokens);
     query_periods(tokens)
+}
+
+/// A lambda's body in parentheses, `x -> x > 1` → `x -> (x > 1)`:
+/// `sqlparser`'s generic dialect reads `->` as a binary operator binding
+/// tighter than `>`, while a Trino lambda's body runs to the end of its
+/// argument (Trino has `->` only for lambdas). Trino stores `(x) -> (x > 1)`.
+fn lambda_bodies(tokens: &mut Vec<Token>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i] == Token::Arrow {
+            let mut depth = 0usize;
+            let mut k = i + 1;
+            while k < tokens.len() {
+                match tokens[k] {
+                    Token::LParen | Token::LBracket => depth += 1,
+                    Token::RParen | Token::RBracket if depth == 0 => break,
+                    Token::RParen | Token::RBracket => depth -= 1,
+                    Token::Comma if depth == 0 => break,
+                    _ => {}
+                }
+                k += 1;
+            }
+            tokens.insert(k, Token::RParen);
+            tokens.insert(i + 1, Token::LParen);
+        }
+        i += 1;
+    }
 }
 
 /// Trino's `array(varchar)` type → `array<varchar>`, which `sqlparser`
