@@ -31,8 +31,10 @@
 //! know is rewritten into syntax it parses before parsing (`tokens`): the
 //! types `array(t)` into `array<t>` and `row(a t)` into `struct<a t>`,
 //! `GROUP BY DISTINCT` and `t FOR VERSION AS OF e` / `FOR TIMESTAMP AS OF
-//! e` into markers no SQL text can spell, `VALUES 1, 2` into `VALUES (1), (2)`, quoted function names unquoted;
-//! `ROW (a, b)`, as Trino stores `(a, b)`, compares as `(a, b)`. When
+//! e` into markers no SQL text can spell, `VALUES 1, 2` into `VALUES (1),
+//! (2)`, quoted function names unquoted, a lambda's body parenthesized
+//! (`sqlparser` reads `->` as an operator); `ROW (a, b)`, as Trino stores
+//! `(a, b)`, compares as `(a, b)`. When
 //! either text does not parse (a construct `sqlparser` does not know), the
 //! comparison falls back to [`crate::sql::normalize`] (whitespace only): a
 //! possible false change in the plan, never a missed one. Known such
