@@ -14,8 +14,9 @@
 //! `ORDER BY x ASC` (also in windows, `WITHIN GROUP` and aggregates),
 //! `NOT EXISTS` written `NOT (EXISTS …)`, `a IS NOT DISTINCT FROM b` written
 //! `NOT (a IS DISTINCT FROM b)`, `-1.5` written `DECIMAL '-1.5'`, `0.5e1`
-//! written `5E0`, `x'0a'` written `X'0A'`, `OFFSET 2` written `OFFSET 2
-//! ROWS`, `listagg(…)` written with its default `ON OVERFLOW ERROR`,
+//! written `5E0`, `x'0a'` written `X'0A'`, `U&'\00e9'` written `'é'`,
+//! `OFFSET 2` written `OFFSET 2 ROWS`, `listagg(…)` written with its
+//! default `ON OVERFLOW ERROR`,
 //! `position(a IN s)` written `strpos(s, a)`, `trim(s)` written `trim(BOTH
 //! FROM s)`, keywords upper case. Older Presto-based engines also quoted
 //! function names: `"count"(*)`, `"substring"(s, 1, 2)`.
@@ -173,6 +174,10 @@ impl VisitorMut for Canon {
                 Value::HexStringLiteral(h) => {
                     *h = h.to_uppercase();
                     None
+                }
+                // `U&'\00e9'` (decoded by the tokenizer) is stored `'é'`.
+                Value::UnicodeStringLiteral(u) => {
+                    Some(Expr::value(Value::SingleQuotedString(std::mem::take(u))))
                 }
                 _ => None,
             },

@@ -167,6 +167,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
     (
+        "select u&'\\00e9' u, 'it''s' s from t1",
+        "SELECT\n  '\u{e9}' u\n, 'it''s' s\nFROM\n  t1\n",
+    ),
+    (
         "select any_match(arr, e -> e > 1) a, zip_with(arr, arr, (p, q) -> p + q) z from t1",
         "SELECT\n  any_match(arr, (e) -> (e > 1)) a\n, zip_with(arr, arr, (p, q) -> (p + q)) z\nFROM\n  t1\n",
     ),
@@ -401,6 +405,7 @@ fn different_queries_stay_different() {
             "SELECT transform(a, e -> e + 1) FROM t",
             "SELECT transform(a, f -> e + 1) FROM t",
         ),
+        ("SELECT U&'\\00e9'", "SELECT 'e'"),
         ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
