@@ -79,7 +79,14 @@ fn array_types(tokens: &mut [Token]) {
 /// type. A type that does not read as one is left as written.
 fn row_types(tokens: &mut Vec<Token>) {
     for i in 0..tokens.len() {
-        if matches!(&tokens[i], Token::Word(w) if w.keyword == Keyword::AS) {
+        let container = |t: Option<&Token>| {
+            matches!(t, Some(Token::Word(w))
+                if matches!(w.keyword, Keyword::ROW | Keyword::MAP | Keyword::ARRAY))
+        };
+        // Only a container type can hold a row type: no copy for the others.
+        if matches!(&tokens[i], Token::Word(w) if w.keyword == Keyword::AS)
+            && container(tokens.get(i + 1))
+        {
             let mut t = tokens.clone();
             if data_type(&mut t, i + 1).is_some() {
                 *tokens = t;
