@@ -34,13 +34,15 @@
 //! `GROUP BY DISTINCT` and `t FOR VERSION AS OF e` / `FOR TIMESTAMP AS OF
 //! e` into markers no SQL text can spell, `VALUES 1, 2` into `VALUES (1),
 //! (2)`, quoted function names unquoted, a lambda's body parenthesized
-//! (`sqlparser` reads `->` as an operator); `ROW (a, b)`, as Trino stores
+//! (`sqlparser` reads `->` as an operator), `json_query`/`json_value`/
+//! `json_exists` into marker calls with their clauses' defaults filled in
+//! (as Trino stores them); `ROW (a, b)`, as Trino stores
 //! `(a, b)`, compares as `(a, b)`. When
 //! either text does not parse (a construct `sqlparser` does not know), the
 //! comparison falls back to [`crate::sql::normalize`] (whitespace only): a
 //! possible false change in the plan, never a missed one. Known such
-//! constructs: the SQL/JSON functions' clauses (`json_query(… WITH ARRAY
-//! WRAPPER)`, `FORMAT JSON`, `NULL ON EMPTY`).
+//! constructs: SQL/JSON calls with `PASSING`, `RETURNING` or `DEFAULT … ON`.
+//! Not normalised (a false change too): `json_object` and `json_array`.
 
 use std::ops::ControlFlow;
 

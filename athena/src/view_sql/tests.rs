@@ -167,6 +167,18 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
     (
+        "select json_query(js, 'lax $.a') a, json_query(js, 'lax $.a' with array wrapper) b, json_query(js, 'lax $.a' with conditional wrapper) c, json_query(js, 'lax $.a' omit quotes on scalar string) d, json_query(js, 'lax $.a' error on error) e from t1",
+        "SELECT\n  JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) a\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITH UNCONDITIONAL ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) b\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITH CONDITIONAL ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) c\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER OMIT QUOTES ON SCALAR STRING NULL ON EMPTY NULL ON ERROR) d\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER NULL ON EMPTY ERROR ON ERROR) e\nFROM\n  t1\n",
+    ),
+    (
+        "select json_exists(js, 'lax $.a') a, json_exists(js, 'strict $.a' true on error) b from t1",
+        "SELECT\n  JSON_EXISTS(js FORMAT JSON, 'lax $.a' FALSE ON ERROR) a\n, JSON_EXISTS(js FORMAT JSON, 'strict $.a' TRUE ON ERROR) b\nFROM\n  t1\n",
+    ),
+    (
+        "select json_query(js format json, 'lax $.a' without array wrapper null on empty null on error) a from t1",
+        "SELECT JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) a\nFROM\n  t1\n",
+    ),
+    (
         "select u&'\\00e9' u, 'it''s' s from t1",
         "SELECT\n  '\u{e9}' u\n, 'it''s' s\nFROM\n  t1\n",
     ),
@@ -406,6 +418,34 @@ fn different_queries_stay_different() {
             "SELECT transform(a, f -> e + 1) FROM t",
         ),
         ("SELECT U&'\\00e9'", "SELECT 'e'"),
+        (
+            "SELECT json_query(j, 'lax $.a') FROM t",
+            "SELECT json_query(j, 'lax $.a' WITH ARRAY WRAPPER) FROM t",
+        ),
+        (
+            "SELECT json_query(j, 'lax $.a' WITH ARRAY WRAPPER) FROM t",
+            "SELECT json_query(j, 'lax $.a' WITH CONDITIONAL WRAPPER) FROM t",
+        ),
+        (
+            "SELECT json_query(j, 'lax $.a') FROM t",
+            "SELECT json_query(j, 'lax $.b') FROM t",
+        ),
+        (
+            "SELECT json_query(j, 'lax $.a') FROM t",
+            "SELECT json_query(k, 'lax $.a') FROM t",
+        ),
+        (
+            "SELECT json_exists(j, 'lax $.a') FROM t",
+            "SELECT json_exists(j, 'lax $.a' TRUE ON ERROR) FROM t",
+        ),
+        (
+            "SELECT json_value(j, 'lax $.a') FROM t",
+            "SELECT json_value(j, 'lax $.a' ERROR ON EMPTY) FROM t",
+        ),
+        (
+            "SELECT json_query(j, 'lax $.a') FROM t",
+            "SELECT json_value(j, 'lax $.a') FROM t",
+        ),
         ("SELECT ALL a FROM t", "SELECT DISTINCT a FROM t"),
         ("SELECT DISTINCT a FROM t", "SELECT a FROM t"),
         ("SELECT a FROM t LIMIT 5", "SELECT a FROM t LIMIT 6"),
@@ -425,12 +465,12 @@ fn unparsable_sql_falls_back_to_whitespace() {
     // (Trino's reformatted text differs), never a missed one.
     for (a, b) in [
         (
-            "SELECT json_query(j, 'lax $.a' WITH ARRAY WRAPPER) FROM t",
-            "SELECT json_query(j, 'lax $.b' WITH ARRAY WRAPPER) FROM t",
+            "SELECT json_value(j, 'lax $.a' DEFAULT '1' ON EMPTY) FROM t",
+            "SELECT json_value(j, 'lax $.a' DEFAULT '2' ON EMPTY) FROM t",
         ),
         (
-            "SELECT json_value(j FORMAT JSON, 'lax $.a' NULL ON EMPTY NULL ON ERROR) FROM t",
-            "SELECT json_value(j FORMAT JSON, 'lax $.a' NULL ON EMPTY ERROR ON ERROR) FROM t",
+            "SELECT json_query(j, 'lax $.a' PASSING 1 AS x) FROM t",
+            "SELECT json_query(j, 'lax $.a' PASSING 2 AS x) FROM t",
         ),
     ] {
         assert!(super::canonical(a).is_none(), "{a} now parses: add pairs");

@@ -16,7 +16,152 @@ pub(super) fn prepare(tokens: &mut Vec<Token>) -> Option<()> {
     row_types(tokens);
     group_by_distinct(tokens);
     values_rows(tokens);
-    query_periods(tokens)
+    query_periods(tokens)?;
+    json_functions(tokens);
+    Some(())
+}
+
+/// Trino's SQL/JSON calls, `json_query(js, 'lax $.a' WITH ARRAY WRAPPER)`,
+/// stored with every default spelled out (`JSON_QUERY(js FORMAT JSON, 'lax
+/// $.a' WITH UNCONDITIONAL ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR)`),
+/// → `<marker>(js, 'lax $.a', '<the clauses, defaults filled in>')`, a
+/// call no SQL text can spell. A call this does not understand (`PASSING`,
+/// `RETURNING`, `DEFAULT … ON`, an encoding) stays as written, unparsable.
+fn json_functions(tokens: &mut Vec<Token>) {
+    let mut i = 0;
+    while i + 1 < tokens.len() {
+        let name = match &tokens[i] {
+            Token::Word(w) if w.quote_style.is_none() && tokens[i + 1] == Token::LParen => {
+                w.value.to_lowercase()
+            }
+            _ => String::new(),
+        };
+        if matches!(name.as_str(), "json_query" | "json_value" | "json_exists") {
+            if let Some((end, call)) = json_call(tokens, i, &name) {
+                tokens.splice(i..end, call);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// The rewritten call starting at `i`, and the index after the original.
+fn json_call(t: &[Token], i: usize, name: &str) -> Option<(usize, Vec<Token>)> {
+    let expr_end = |from: usize| {
+        let mut p = Parser::new(&GenericDialect {}).with_tokens(t.get(from..)?.to_vec());
+        p.parse_expr().ok()?;
+        Some(from + p.get_current_index() + 1)
+    };
+    let input = i + 2..expr_end(i + 2)?;
+    let mut j = input.end;
+    let words = |j: usize, ws: &[&str]| {
+        ws.iter().enumerate().all(|(n, w)| {
+            matches!(t.get(j + n), Some(Token::Word(x)) if x.value.eq_ignore_ascii_case(w))
+        })
+    };
+    if words(j, &["format", "json"]) {
+        j += 2;
+    }
+    (t.get(j) == Some(&Token::Comma)).then_some(())?;
+    let path = j + 1..expr_end(j + 1)?;
+    // The clauses: words up to the closing parenthesis.
+    let mut clause = Vec::new();
+    j = path.end;
+    loop {
+        match t.get(j)? {
+            Token::RParen => break,
+            Token::Word(w) if w.quote_style.is_none() => clause.push(w.value.to_lowercase()),
+            _ => return None,
+        }
+        j += 1;
+    }
+    let clauses = json_clauses(name, &clause.join(" "))?;
+    let mut call = vec![Token::make_word(name, Some('\u{1}')), Token::LParen];
+    call.extend_from_slice(&t[input]);
+    call.push(Token::Comma);
+    call.extend_from_slice(&t[path]);
+    call.push(Token::Comma);
+    call.push(Token::SingleQuotedString(clauses));
+    call.push(Token::RParen);
+    Some((j + 1, call))
+}
+
+/// A JSON function's clauses with Trino's defaults filled in; `None` for
+/// clauses this does not know.
+fn json_clauses(name: &str, mut rest: &str) -> Option<String> {
+    let mut take = |options: &[(&str, &str)], default: &str| -> String {
+        for (written, canonical) in options {
+            if let Some(r) = rest.strip_prefix(written) {
+                if r.is_empty() || r.starts_with(' ') {
+                    rest = r.trim_start();
+                    return canonical.to_string();
+                }
+            }
+        }
+        default.to_string()
+    };
+    let on = |what: &str, values: &[&str]| -> Vec<(String, String)> {
+        values
+            .iter()
+            .map(|v| (format!("{v} on {what}"), format!("{v} on {what}")))
+            .collect()
+    };
+    fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+        v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+    }
+    let mut out = Vec::new();
+    match name {
+        "json_query" => {
+            let unconditional = "with unconditional array wrapper";
+            let conditional = "with conditional array wrapper";
+            out.push(take(
+                &[
+                    ("without array wrapper", "without array wrapper"),
+                    ("without wrapper", "without array wrapper"),
+                    ("with unconditional array wrapper", unconditional),
+                    ("with unconditional wrapper", unconditional),
+                    ("with conditional array wrapper", conditional),
+                    ("with conditional wrapper", conditional),
+                    ("with array wrapper", unconditional),
+                    ("with wrapper", unconditional),
+                ],
+                "without array wrapper",
+            ));
+            out.push(take(
+                &[
+                    (
+                        "keep quotes on scalar string",
+                        "keep quotes on scalar string",
+                    ),
+                    ("keep quotes", "keep quotes on scalar string"),
+                    (
+                        "omit quotes on scalar string",
+                        "omit quotes on scalar string",
+                    ),
+                    ("omit quotes", "omit quotes on scalar string"),
+                ],
+                "",
+            ));
+            let values = ["null", "error", "empty array", "empty object"];
+            out.push(take(&pairs(&on("empty", &values)), "null on empty"));
+            out.push(take(&pairs(&on("error", &values)), "null on error"));
+        }
+        "json_value" => {
+            out.push(take(
+                &pairs(&on("empty", &["null", "error"])),
+                "null on empty",
+            ));
+            out.push(take(
+                &pairs(&on("error", &["null", "error"])),
+                "null on error",
+            ));
+        }
+        _ => {
+            let values = ["true", "false", "unknown", "error"];
+            out.push(take(&pairs(&on("error", &values)), "false on error"));
+        }
+    }
+    rest.is_empty().then(|| out.join(" "))
 }
 
 /// A lambda's body in parentheses, `x -> x > 1` → `x -> (x > 1)`:
