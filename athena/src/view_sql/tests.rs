@@ -167,6 +167,10 @@ const TRINO_RENDERINGS: &[(&str, &str)] = &[
     ),
     ("select all id from t1", "SELECT id\nFROM\n  t1\n"),
     (
+        "select json_value(js, 'lax $.a') a, json_value(js, 'strict $.a' error on empty null on error) b from t1",
+        "SELECT\n  JSON_VALUE(js FORMAT JSON, 'lax $.a' NULL ON EMPTY NULL ON ERROR) a\n, JSON_VALUE(js FORMAT JSON, 'strict $.a' ERROR ON EMPTY NULL ON ERROR) b\nFROM\n  t1\n",
+    ),
+    (
         "select json_query(js, 'lax $.a') a, json_query(js, 'lax $.a' with array wrapper) b, json_query(js, 'lax $.a' with conditional wrapper) c, json_query(js, 'lax $.a' omit quotes on scalar string) d, json_query(js, 'lax $.a' error on error) e from t1",
         "SELECT\n  JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) a\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITH UNCONDITIONAL ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) b\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITH CONDITIONAL ARRAY WRAPPER NULL ON EMPTY NULL ON ERROR) c\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER OMIT QUOTES ON SCALAR STRING NULL ON EMPTY NULL ON ERROR) d\n, JSON_QUERY(js FORMAT JSON, 'lax $.a' WITHOUT ARRAY WRAPPER NULL ON EMPTY ERROR ON ERROR) e\nFROM\n  t1\n",
     ),
