@@ -88,34 +88,15 @@ pub(super) fn database<'a>(
             path: gp.key("for_role"),
             name: g.for_role.clone(),
         });
-        if g.to.is_empty() {
-            diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
-        }
-        let is_public = |t: &String| t.eq_ignore_ascii_case("public");
-        for (k, t) in g.to.iter().enumerate() {
-            // PUBLIC: its default privileges for `for_role` are then managed.
-            if is_public(t) {
-                if redshift {
-                    diags.push(file.error(
-                        &gp.key("to").index(k),
-                        "PUBLIC's default privileges are managed on PostgreSQL only",
-                    ));
-                }
-                continue;
-            }
-            refs.push(RoleRef {
-                file,
-                path: gp.key("to").index(k),
-                name: t.clone(),
-            });
-        }
-        let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
-        if g.with_grant_option && g.to.iter().any(is_public) {
-            diags.push(file.error(
-                &gp.key("with_grant_option"),
-                "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
-            ));
-        }
+        // PUBLIC: its default privileges for `for_role` are then managed.
+        let only_public = grantee_refs(
+            file,
+            &gp,
+            (&g.to, g.with_grant_option),
+            redshift.then_some("PUBLIC's default privileges are managed on PostgreSQL only"),
+            refs,
+            diags,
+        );
         if redshift
             && matches!(
                 g.on,
@@ -181,34 +162,15 @@ fn validate_grant<'a>(
     diags: &mut Diagnostics,
 ) -> Option<Grant> {
     let before = diags.0.len();
-    if g.to.is_empty() {
-        diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
-    }
-    let is_public = |t: &String| t.eq_ignore_ascii_case("public");
-    for (k, t) in g.to.iter().enumerate() {
-        // PUBLIC is a grantee (every role), not a role to declare.
-        if is_public(t) {
-            if redshift {
-                diags.push(file.error(
-                    &gp.key("to").index(k),
-                    "PUBLIC's privileges are managed on PostgreSQL only",
-                ));
-            }
-            continue;
-        }
-        refs.push(RoleRef {
-            file,
-            path: gp.key("to").index(k),
-            name: t.clone(),
-        });
-    }
-    let only_public = !g.to.is_empty() && g.to.iter().all(is_public);
-    if g.with_grant_option && g.to.iter().any(is_public) {
-        diags.push(file.error(
-            &gp.key("with_grant_option"),
-            "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
-        ));
-    }
+    // PUBLIC is a grantee (every role), not a role to declare.
+    let only_public = grantee_refs(
+        file,
+        gp,
+        (&g.to, g.with_grant_option),
+        redshift.then_some("PUBLIC's privileges are managed on PostgreSQL only"),
+        refs,
+        diags,
+    );
     if redshift && g.on == ObjectKind::Sequence {
         diags.push(file.error(&gp.key("on"), "Redshift has no sequences"));
     }
@@ -372,6 +334,45 @@ fn check_function_signature(s: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Checks the grantees of a grant or default privilege (`to`, with its
+/// `with_grant_option`): at least one; PUBLIC never holds a grant option,
+/// and where `public_refused` is given (Redshift) PUBLIC is an error with
+/// that message; every other name is a role reference. True when every
+/// grantee is PUBLIC.
+fn grantee_refs<'a>(
+    file: &'a SourceFile,
+    gp: &YPath,
+    (to, with_grant_option): (&[String], bool),
+    public_refused: Option<&str>,
+    refs: &mut Vec<RoleRef<'a>>,
+    diags: &mut Diagnostics,
+) -> bool {
+    if to.is_empty() {
+        diags.push(file.error(&gp.key("to"), "`to` needs at least one role"));
+    }
+    let is_public = |t: &String| t.eq_ignore_ascii_case("public");
+    for (k, t) in to.iter().enumerate() {
+        if is_public(t) {
+            if let Some(msg) = public_refused {
+                diags.push(file.error(&gp.key("to").index(k), msg));
+            }
+            continue;
+        }
+        refs.push(RoleRef {
+            file,
+            path: gp.key("to").index(k),
+            name: t.clone(),
+        });
+    }
+    if with_grant_option && to.iter().any(is_public) {
+        diags.push(file.error(
+            &gp.key("with_grant_option"),
+            "PUBLIC cannot hold a grant option (grant options can only be granted to roles)",
+        ));
+    }
+    !to.is_empty() && to.iter().all(is_public)
 }
 
 /// Grantee names as planned: any spelling of PUBLIC becomes `PUBLIC`.
