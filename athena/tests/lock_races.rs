@@ -6,8 +6,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use support::*;
@@ -39,20 +37,6 @@ fn table_named(body: &str) -> String {
         .or(v["Name"].as_str())
         .unwrap_or("")
         .to_string()
-}
-
-/// A policy that applies `f` to the n-th request (0-based) of each target.
-fn per_target(
-    f: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
-) -> impl Fn(usize, &str, usize) -> Fault + Send + Sync + 'static {
-    let seen: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
-    move |_, target, _| {
-        let mut seen = seen.lock().unwrap();
-        let n = seen.entry(target.to_string()).or_insert(0);
-        let fault = f(target, *n);
-        *n += 1;
-        fault
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

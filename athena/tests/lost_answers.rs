@@ -8,8 +8,6 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use support::*;
@@ -36,20 +34,6 @@ fn boto3_state(db: &str) -> String {
     boto3(&format!(
         "db = {db:?}\nout = {{}}\ntry:\n    glue.get_database(Name=db)\nexcept glue.exceptions.EntityNotFoundException:\n    print('no database'); raise SystemExit\nfor t in glue.get_tables(DatabaseName=db)['TableList']:\n    cols = [c['Name'] + ':' + c['Type'] for c in t['StorageDescriptor'].get('Columns', [])]\n    parts = sorted('/'.join(p['Values']) for p in glue.get_partitions(DatabaseName=db, TableName=t['Name'])['Partitions'])\n    out[t['Name']] = [cols, parts]\nprint(json.dumps(out, sort_keys=True))"
     ))
-}
-
-/// A policy that applies `f` to the n-th request (0-based) of each target.
-fn per_target(
-    f: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
-) -> impl Fn(usize, &str, usize) -> Fault + Send + Sync + 'static {
-    let seen: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
-    move |_, target, _| {
-        let mut seen = seen.lock().unwrap();
-        let n = seen.entry(target.to_string()).or_insert(0);
-        let fault = f(target, *n);
-        *n += 1;
-        fault
-    }
 }
 
 fn count(proxy: &FaultProxy, target: &str) -> usize {

@@ -261,6 +261,21 @@ pub fn is_glue_write(target: &str) -> bool {
     target.starts_with("AWSGlue.") && is_write(target)
 }
 
+/// A proxy policy that applies `f` to the n-th request (0-based) of each
+/// target (`X-Amz-Target`).
+pub fn per_target(
+    f: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
+) -> impl Fn(usize, &str, usize) -> Fault + Send + Sync + 'static {
+    let seen: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+    move |_, target, _| {
+        let mut seen = seen.lock().unwrap();
+        let n = seen.entry(target.to_string()).or_insert(0);
+        let fault = f(target, *n);
+        *n += 1;
+        fault
+    }
+}
+
 /// Starts a proxy on a free port (needs a multi-threaded or current tokio
 /// runtime that keeps running while the binary runs: use `athena_async`).
 pub async fn fault_proxy(
