@@ -1,11 +1,6 @@
 //! `grant`: PostgreSQL roles, memberships and privileges as code.
 
 use clap::{Parser, Subcommand};
-
-/// mimalloc: a converged plan of 100,000 grants allocates and frees many
-/// small strings and sets; the system allocator spent ~20% of its CPU there.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use grant::commands::{self, GenPassArgs, ImportArgs, InspectArgs};
 use grant::tool;
 
