@@ -132,7 +132,6 @@ async fn updates_deletes_and_the_lock_survive_lost_answers() {
         s(&cfg),
     ]);
     let r = athena_async(cmd).await;
-    eprintln!("{r}");
     assert_eq!(r.code, 0, "{r}");
     assert!(
         r.stdout
