@@ -88,9 +88,13 @@ pub async fn run(
             parts.join(", ")
         );
     }
+    // Installed now, not when the wait first polls them: a signal that
+    // arrives while the throttle is being set, or between two polls, is
+    // still seen and the throttle still removed.
+    let mut interrupts = Interrupts::install();
     let Some(rate) = opts.throttle else {
         let timeout = opts.wait.then_some(opts.wait_timeout);
-        return move_and_wait(client, topic, assignment, timeout).await;
+        return move_and_wait(client, topic, assignment, timeout, &mut interrupts).await;
     };
     let meta = client.metadata().await?;
     let current = meta
@@ -154,7 +158,14 @@ pub async fn run(
             .context("setting the topic's replication throttle")?;
         }
         eprintln!("topic `{topic}`: replication throttled to {rate} bytes/s per broker");
-        move_and_wait(client, topic, assignment, Some(opts.wait_timeout)).await
+        move_and_wait(
+            client,
+            topic,
+            assignment,
+            Some(opts.wait_timeout),
+            &mut interrupts,
+        )
+        .await
     }
     .await;
     // Removed whatever happened: a throttle left behind slows the cluster.
@@ -187,12 +198,13 @@ async fn move_and_wait(
     topic: &str,
     assignment: &BTreeMap<i32, Vec<i32>>,
     wait_timeout: Option<Duration>,
+    interrupts: &mut Interrupts,
 ) -> Result<()> {
     let mut items = BTreeMap::new();
     items.insert(topic.to_string(), assignment.clone());
     one(client.reassign(&items).await?)?;
     if let Some(timeout) = wait_timeout {
-        wait(client, topic, assignment.len(), timeout).await?;
+        wait(client, topic, assignment.len(), timeout, interrupts).await?;
     }
     Ok(())
 }
@@ -208,10 +220,15 @@ fn one(out: crate::kafka::Outcomes) -> Result<()> {
 /// printing progress to stderr every few seconds. Gives up with an error
 /// after `timeout`, or at SIGINT / SIGTERM, so that the caller removes its
 /// throttle before the process ends; the move goes on in the cluster.
-async fn wait(client: &mut Client, topic: &str, total: usize, timeout: Duration) -> Result<()> {
+async fn wait(
+    client: &mut Client,
+    topic: &str,
+    total: usize,
+    timeout: Duration,
+    interrupts: &mut Interrupts,
+) -> Result<()> {
     let started = Instant::now();
     let mut last_print: Option<Instant> = None;
-    let mut interrupted = std::pin::pin!(interrupted());
     loop {
         let moves = client.list_reassignments().await?;
         let left = moves.get(topic).map(|m| m.len()).unwrap_or(0);
@@ -237,26 +254,49 @@ async fn wait(client: &mut Client, topic: &str, total: usize, timeout: Duration)
         }
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(500)) => {}
-            signal = &mut interrupted => bail!(
+            signal = interrupts.recv() => bail!(
                 "topic `{topic}`: {signal} while waiting, {left} of {total} partitions still moving: the reassignment goes on in the cluster; run `apply --wait` again to follow it"
             ),
         }
     }
 }
 
-/// Resolves at the first SIGINT or SIGTERM (a CI job cancelled, Ctrl-C),
-/// naming it. Never resolves where the handlers cannot be installed.
-async fn interrupted() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => "interrupted (SIGINT)",
-        _ = term.recv() => "terminated (SIGTERM)",
+/// SIGINT and SIGTERM handlers (a CI job cancelled, Ctrl-C). They are
+/// installed when this is created, so a signal received at any point after
+/// is delivered by the next [`Interrupts::recv`] instead of ending the
+/// process.
+struct Interrupts {
+    int: Option<tokio::signal::unix::Signal>,
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    fn install() -> Self {
+        use tokio::signal::unix::{signal, SignalKind};
+        Interrupts {
+            int: signal(SignalKind::interrupt()).ok(),
+            term: signal(SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Resolves at the first signal received since [`Interrupts::install`],
+    /// naming it. Never resolves for a handler that could not be installed.
+    async fn recv(&mut self) -> &'static str {
+        async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    // None: the signal driver is gone, no signal will come.
+                    if s.recv().await.is_none() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            () = one(&mut self.int) => "interrupted (SIGINT)",
+            () = one(&mut self.term) => "terminated (SIGTERM)",
+        }
     }
 }
 
