@@ -187,10 +187,10 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
         // keep their table in `objects` and their name in `columns`.
         let mut per_object: BTreeMap<(ObjRef, String), BTreeMap<Privilege, bool>> = BTreeMap::new();
         for e in &db.acl {
-            if imported.contains(&e.grantee) {
+            if imported.contains(&&e.grantee.to_string()) {
                 // Granted by several grantors: the option if any gave it.
                 *per_object
-                    .entry((e.object.clone(), e.grantee.clone()))
+                    .entry((e.object.clone(), e.grantee.to_string()))
                     .or_default()
                     .entry(e.privilege)
                     .or_insert(false) |= e.grantable;
@@ -217,20 +217,23 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
                 }
                 let (kind, schema, object, table) = match &obj {
                     ObjRef::Database { .. } => (ObjectKind::Database, None, String::new(), None),
-                    ObjRef::Schema { name } => (ObjectKind::Schema, None, name.clone(), None),
-                    ObjRef::Table { schema, name } => {
-                        (ObjectKind::Table, Some(schema.clone()), name.clone(), None)
-                    }
+                    ObjRef::Schema { name } => (ObjectKind::Schema, None, name.to_string(), None),
+                    ObjRef::Table { schema, name } => (
+                        ObjectKind::Table,
+                        Some(schema.to_string()),
+                        name.to_string(),
+                        None,
+                    ),
                     ObjRef::Sequence { schema, name } => (
                         ObjectKind::Sequence,
-                        Some(schema.clone()),
-                        name.clone(),
+                        Some(schema.to_string()),
+                        name.to_string(),
                         None,
                     ),
                     ObjRef::Function { schema, signature } => (
                         ObjectKind::Function,
-                        Some(schema.clone()),
-                        signature.clone(),
+                        Some(schema.to_string()),
+                        signature.to_string(),
                         None,
                     ),
                     ObjRef::Column {
@@ -239,9 +242,9 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
                         column,
                     } => (
                         ObjectKind::Column,
-                        Some(schema.clone()),
-                        column.clone(),
-                        Some(table.clone()),
+                        Some(schema.to_string()),
+                        column.to_string(),
+                        Some(table.to_string()),
                     ),
                 };
                 grouped
@@ -274,7 +277,7 @@ pub fn render(live: &Live, pattern: Option<&str>, url: Option<&str>) -> anyhow::
         grants.sort();
         let mut defaults: BTreeMap<DKey, BTreeSet<Privilege>> = BTreeMap::new();
         for e in &db.default_acl {
-            if imported.contains(&e.grantee) {
+            if imported.contains(&&e.grantee.to_string()) {
                 known(&e.for_role, &mut external);
                 defaults
                     .entry((

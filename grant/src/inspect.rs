@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::live::{Live, LiveDb, ObjRef};
+use crate::live::{Live, LiveDb, Name, ObjRef};
 use crate::model::{glob_match, is_system_role};
 use crate::privs::{ObjectKind, Privilege};
 
@@ -79,12 +79,12 @@ fn objects(db: &LiveDb) -> Vec<(ObjRef, String)> {
     let mut out: Vec<(ObjRef, String)> = Vec::new();
     out.push((
         ObjRef::Database {
-            name: String::new(),
+            name: Name::default(),
         },
         db.owner.clone(),
     ));
     for (s, o) in &db.schemas {
-        out.push((ObjRef::Schema { name: s.clone() }, o.clone()));
+        out.push((ObjRef::Schema { name: s.into() }, o.clone()));
     }
     for (s, rels) in &db.relations {
         for (n, r) in rels {
@@ -106,8 +106,8 @@ fn objects(db: &LiveDb) -> Vec<(ObjRef, String)> {
         for (sig, f) in fs {
             out.push((
                 ObjRef::Function {
-                    schema: s.clone(),
-                    signature: sig.clone(),
+                    schema: s.into(),
+                    signature: sig.into(),
                 },
                 f.owner.clone(),
             ));
@@ -132,7 +132,7 @@ pub fn matrix(live: &Live, role: Option<&str>, object: Option<&str>) -> Vec<Row>
             for (o, owner) in objects(db) {
                 let o = match o {
                     ObjRef::Database { .. } => ObjRef::Database {
-                        name: dbname.clone(),
+                        name: dbname.into(),
                     },
                     o => o,
                 };
@@ -152,7 +152,7 @@ pub fn matrix(live: &Live, role: Option<&str>, object: Option<&str>) -> Vec<Row>
                 }
             }
             for a in &db.acl {
-                if !mine.contains(&a.grantee) {
+                if !mine.contains(a.grantee.as_str()) {
                     continue;
                 }
                 let e = acc.entry(a.object.clone()).or_default();

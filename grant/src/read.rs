@@ -95,7 +95,12 @@ fn check_columns(db: &crate::model::Database, ldb: &live::LiveDb) -> anyhow::Res
     {
         let schema = g.schema.clone().unwrap_or_default();
         for t in g.objects.iter().filter(|o| *o != "*") {
-            if ldb.relations.get(&schema).and_then(|r| r.get(t)).is_none() {
+            if ldb
+                .relations
+                .get(schema.as_str())
+                .and_then(|r| r.get(t.as_str()))
+                .is_none()
+            {
                 continue;
             }
             for c in &g.columns {
@@ -206,20 +211,18 @@ pub fn scope(desired: &Desired, live: &mut Live) {
         members.retain(|m, _| keep(m));
         !members.is_empty()
     });
-    let mut related: std::collections::BTreeSet<String> =
-        live.memberships.keys().cloned().collect();
+    // Hashed by name: 100,000 grantees, a few hundred distinct.
+    let mut related: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        live.memberships.keys().map(String::as_str).collect();
     for db in live.databases.values() {
-        for e in &db.acl {
-            // Most grantees repeat: clone each name once.
-            if !related.contains(&e.grantee) {
-                related.insert(e.grantee.clone());
-            }
-        }
+        related.extend(db.acl.iter().map(|e| e.grantee.as_str()));
         for e in &db.default_acl {
-            related.insert(e.grantee.clone());
-            related.insert(e.for_role.clone());
+            related.insert(&e.grantee);
+            related.insert(&e.for_role);
         }
     }
+    let related: std::collections::BTreeSet<String> =
+        related.into_iter().map(str::to_string).collect();
     live.roles.retain(|n, _| keep(n) || related.contains(n));
     live.owned.retain(|n, _| keep(n));
     live.dependent_dbs.retain(|n, _| keep(n));

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::objects::group_key;
-use crate::live::{LiveDb, ObjRef};
+use crate::live::{LiveDb, Name, ObjRef};
 use crate::privs::Privilege;
 
 /// Privilege → columns (`""` unless a column).
@@ -40,7 +40,7 @@ fn column_key(table: &ObjRef) -> ObjRef {
         ObjRef::Table { schema, name } => ObjRef::Column {
             schema: schema.clone(),
             table: name.clone(),
-            column: String::new(),
+            column: Name::default(),
         },
         other => other.clone(),
     }
@@ -113,7 +113,7 @@ impl Cascade {
         let mut entries: BTreeMap<Triple, Vec<Entry>> = BTreeMap::new();
         for e in ldb.acl.iter().chain(&ldb.public_acl) {
             let col = match &e.object {
-                ObjRef::Column { column, .. } => column.clone(),
+                ObjRef::Column { column, .. } => column.to_string(),
                 _ => String::new(),
             };
             let t = (group_key(&e.object), col, e.privilege);
@@ -123,11 +123,11 @@ impl Cascade {
             let owner = ldb.owner_of(&e.object).unwrap_or_default();
             let root = e.grantor.is_empty() || e.grantor == current_user || e.grantor == owner;
             entries.entry(t).or_default().push(Entry {
-                grantee: e.grantee.clone(),
+                grantee: e.grantee.to_string(),
                 grantor: if root {
                     String::new()
                 } else {
-                    e.grantor.clone()
+                    e.grantor.to_string()
                 },
                 grantable: e.grantable,
                 alive: true,

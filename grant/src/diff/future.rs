@@ -44,7 +44,7 @@ fn owners(g: &Grant, desired: &Database, ldb: &LiveDb) -> BTreeSet<String> {
         _ => {
             let seq = g.kind == ObjectKind::Sequence;
             ldb.relations
-                .get(&schema)
+                .get(schema.as_str())
                 .into_iter()
                 .flat_map(|r| r.values())
                 .filter(|r| (r.kind == RelKind::Sequence) == seq)

@@ -31,28 +31,34 @@ impl Grantors {
     /// Reads the grantors of `ldb`'s privileges.
     pub(super) fn new(ldb: &LiveDb, current_user: &str) -> Grantors {
         let mut g = Grantors::default();
+        // The entries come ordered by object: its owner is looked up once.
+        let mut last: Option<(&ObjRef, &str)> = None;
         // PUBLIC too: a grant to PUBLIC by another role is revoked as it.
         for e in ldb.acl.iter().chain(&ldb.public_acl) {
             if e.grantor.is_empty() || e.grantor == current_user {
                 continue;
             }
-            let owner = ldb.owner_of(&e.object).unwrap_or_default();
+            let owner = match last {
+                Some((o, owner)) if *o == e.object => owner,
+                _ => ldb.owner_of(&e.object).unwrap_or_default(),
+            };
+            last = Some((&e.object, owner));
             if e.grantor == owner {
                 continue;
             }
             let col = match &e.object {
-                ObjRef::Column { column, .. } => column.clone(),
+                ObjRef::Column { column, .. } => column.to_string(),
                 _ => String::new(),
             };
             let key = group_key(&e.object);
             g.others
-                .entry((key.clone(), e.grantee.clone(), col.clone(), e.privilege))
+                .entry((key.clone(), e.grantee.to_string(), col.clone(), e.privilege))
                 .or_default()
-                .insert(e.grantor.clone());
+                .insert(e.grantor.to_string());
             g.dependents
-                .entry((key, e.grantor.clone(), col, e.privilege))
+                .entry((key, e.grantor.to_string(), col, e.privilege))
                 .or_default()
-                .insert(e.grantee.clone());
+                .insert(e.grantee.to_string());
         }
         g
     }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::live::{Live, LiveDb, ObjRef};
+use crate::live::{Live, LiveDb, Name, ObjRef};
 use crate::model::split_signature;
 use crate::privs::Privilege;
 use crate::sql::{qualified, quote_ident};
@@ -31,7 +31,11 @@ pub(super) fn object_sql(o: &ObjRef, live: &LiveDb) -> String {
         } => format!("TABLE {}", qualified(schema, name)),
         ObjRef::Sequence { schema, name } => format!("SEQUENCE {}", qualified(schema, name)),
         ObjRef::Function { schema, signature } => {
-            let (kw, name, args) = match live.functions.get(schema).and_then(|f| f.get(signature)) {
+            let (kw, name, args) = match live
+                .functions
+                .get(schema.as_str())
+                .and_then(|f| f.get(signature.as_str()))
+            {
                 Some(f) => (
                     if f.procedure { "PROCEDURE" } else { "FUNCTION" },
                     f.name.clone(),
@@ -65,7 +69,7 @@ pub(super) fn group_key(o: &ObjRef) -> ObjRef {
         ObjRef::Column { schema, table, .. } => ObjRef::Column {
             schema: schema.clone(),
             table: table.clone(),
-            column: String::new(),
+            column: Name::default(),
         },
         other => other.clone(),
     }

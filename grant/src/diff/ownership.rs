@@ -16,7 +16,7 @@ pub(super) fn effective_owner<'a>(
     match o {
         ObjRef::Schema { name } => desired
             .schema_owners
-            .get(name)
+            .get(name.as_str())
             .map(String::as_str)
             .or_else(|| live.owner_of(o)),
         ObjRef::Table { schema, name }
@@ -28,7 +28,7 @@ pub(super) fn effective_owner<'a>(
         } => {
             // One lookup (this runs for each of 100,000 objects).
             let rel = live.relations.get(schema).and_then(|t| t.get(name));
-            match desired.tables_owners.get(schema) {
+            match desired.tables_owners.get(schema.as_str()) {
                 Some(o) if !rel.is_some_and(|r| r.linked) => Some(o.as_str()),
                 _ => rel.map(|r| r.owner.as_str()),
             }
@@ -64,7 +64,7 @@ pub(super) fn ownership(b: &mut Builder, dbname: &str, desired: &Database, live:
         }
     }
     for (schema, owner) in &desired.tables_owners {
-        let Some(rels) = live.relations.get(schema) else {
+        let Some(rels) = live.relations.get(schema.as_str()) else {
             b.notes.push(Note {
                 address: format!("owner.{dbname}.schema.{schema}"),
                 message: format!("schema `{schema}` has no tables in database `{dbname}`"),

@@ -10,7 +10,7 @@ use super::objects::{all_extra, group_key, object_address, priv_list, PrivMap};
 use super::ops::Builder;
 use super::ownership::effective_owner;
 use super::statements::{self, Pending};
-use crate::live::{AclEntry, Live, LiveDb, ObjRef, RelKind};
+use crate::live::{AclEntry, Live, LiveDb, Name, ObjRef, RelKind};
 use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
 
@@ -27,7 +27,13 @@ pub(super) fn expand(
     notes: &mut Vec<Note>,
 ) -> Vec<ObjRef> {
     let mut out = Vec::new();
-    let schema = g.schema.clone().unwrap_or_default();
+    let schema_str = g.schema.as_deref().unwrap_or_default();
+    // The live copy of the schema's name where it has relations: the
+    // objects expanded here share their names with the live entries.
+    let schema = live
+        .relations
+        .get_key_value(schema_str)
+        .map_or_else(|| Name::from(schema_str), |(s, _)| s.clone());
     let excluded = |n: &str| g.except.iter().any(|e| e == n);
     let star = g.objects.iter().any(|o| o == "*");
     let named = g.objects.iter().filter(|o| *o != "*");
@@ -43,21 +49,21 @@ pub(super) fn expand(
     };
     match g.kind {
         ObjectKind::Database => out.push(ObjRef::Database {
-            name: dbname.to_string(),
+            name: dbname.into(),
         }),
         ObjectKind::Schema => {
             if star {
                 for s in live.schemas.keys().filter(|s| !excluded(s)) {
-                    out.push(ObjRef::Schema { name: s.clone() });
+                    out.push(ObjRef::Schema { name: s.into() });
                 }
             }
             for n in named {
-                out.push(ObjRef::Schema { name: n.clone() });
+                out.push(ObjRef::Schema { name: n.into() });
             }
         }
         ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => {
             let want_seq = g.kind == ObjectKind::Sequence;
-            let mk = |name: String| {
+            let mk = |name: Name| {
                 if want_seq {
                     ObjRef::Sequence {
                         schema: schema.clone(),
@@ -72,7 +78,7 @@ pub(super) fn expand(
             };
             let mut tables = Vec::new();
             if star {
-                match live.relations.get(&schema) {
+                match live.relations.get(schema_str) {
                     Some(rels) => {
                         for (n, r) in rels {
                             if (r.kind == RelKind::Sequence) == want_seq && !excluded(n) {
@@ -84,7 +90,11 @@ pub(super) fn expand(
                 }
             }
             for n in named {
-                if live.relations.get(&schema).and_then(|r| r.get(n)).is_none() {
+                let found = live
+                    .relations
+                    .get(schema_str)
+                    .and_then(|r| r.get_key_value(n.as_str()));
+                if found.is_none() {
                     notes.push(Note {
                         address: format!("privileges.{dbname}.{}.{schema}.{n}", g.kind.name()),
                         message: format!(
@@ -93,18 +103,21 @@ pub(super) fn expand(
                         ),
                     });
                 }
-                tables.push(mk(n.clone()));
+                tables.push(mk(found.map_or_else(|| Name::from(n), |(k, _)| k.clone())));
             }
             if g.kind == ObjectKind::Column {
-                let named_tables: BTreeSet<&String> = named_for_columns.collect();
+                let named_tables: BTreeSet<&str> = named_for_columns.map(String::as_str).collect();
                 for t in tables {
                     if let ObjRef::Table { schema, name } = t {
                         // Through `*`: only the tables that have the columns
                         // (a named table without one fails at read time).
-                        if !named_tables.contains(&name)
+                        if !named_tables.contains(name.as_str())
                             && !g.columns.iter().all(|c| {
-                                live.columns
-                                    .contains(&(schema.clone(), name.clone(), c.clone()))
+                                live.columns.contains(&(
+                                    schema.to_string(),
+                                    name.to_string(),
+                                    c.clone(),
+                                ))
                             })
                         {
                             continue;
@@ -113,7 +126,7 @@ pub(super) fn expand(
                             out.push(ObjRef::Column {
                                 schema: schema.clone(),
                                 table: name.clone(),
-                                column: c.clone(),
+                                column: c.into(),
                             });
                         }
                     }
@@ -123,7 +136,7 @@ pub(super) fn expand(
             }
         }
         ObjectKind::Function => {
-            let funcs = live.functions.get(&schema);
+            let funcs = live.functions.get(schema_str);
             if star {
                 match funcs {
                     Some(f) => {
@@ -131,7 +144,7 @@ pub(super) fn expand(
                             if !excluded(&func.name) && !excluded(sig) {
                                 out.push(ObjRef::Function {
                                     schema: schema.clone(),
-                                    signature: sig.clone(),
+                                    signature: sig.into(),
                                 });
                             }
                         }
@@ -141,10 +154,10 @@ pub(super) fn expand(
             }
             for n in named {
                 // Resolved by the server (any spelling of the types).
-                if let Some(sig) = live.function_ids.get(&(schema.clone(), n.clone())) {
+                if let Some(sig) = live.function_ids.get(&(schema_str.to_string(), n.clone())) {
                     out.push(ObjRef::Function {
                         schema: schema.clone(),
-                        signature: sig.clone(),
+                        signature: sig.into(),
                     });
                     continue;
                 }
@@ -172,14 +185,14 @@ pub(super) fn expand(
                     if let Some(a) = args {
                         out.push(ObjRef::Function {
                             schema: schema.clone(),
-                            signature: format!("{name}({a})"),
+                            signature: format!("{name}({a})").into(),
                         });
                     }
                 }
                 for sig in matches {
                     out.push(ObjRef::Function {
                         schema: schema.clone(),
-                        signature: sig.clone(),
+                        signature: sig.into(),
                     });
                 }
             }
@@ -212,7 +225,7 @@ pub(super) fn from_default(
             && d.for_role == owner
             && d.to.iter().any(|t| t == grantee)
             && d.privileges.contains(&p)
-            && (d.schema.is_none() || d.schema.as_ref() == schema)
+            && (d.schema.is_none() || d.schema.as_deref() == schema.map(Name::as_str))
     })
 }
 
@@ -269,6 +282,21 @@ impl Bits {
 /// Inline for the usual single entry (no column): no allocation per pair.
 type Cols = smallvec::SmallVec<[(String, Bits); 1]>;
 
+/// The desired and the live privileges of one (object, grantee).
+#[derive(Default)]
+struct Sides {
+    want: Cols,
+    have: Cols,
+}
+
+impl Sides {
+    /// Whether the configuration declares the key (a grant that names it
+    /// always adds its column, even when every privilege is denied).
+    fn wanted(&self) -> bool {
+        !self.want.is_empty()
+    }
+}
+
 /// The privileges of `col`, added when absent (kept sorted).
 fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
     let i = match v.binary_search_by(|(c, _)| c.as_str().cmp(&col)) {
@@ -297,7 +325,7 @@ fn live_key(o: &ObjRef) -> Cow<'_, ObjRef> {
 /// The column of an object (`""` unless a column).
 fn column_of(o: &ObjRef) -> String {
     if let ObjRef::Column { column, .. } = o {
-        column.clone()
+        column.to_string()
     } else {
         String::new()
     }
@@ -311,32 +339,27 @@ pub(super) fn privileges<'a>(
     desired: &'a Database,
     ldb: &'a LiveDb,
 ) {
-    // Hash maps, not ordered ones: the few keys that produce a change or a
-    // note are sorted at the end, so the output keeps the (object, grantee)
-    // order without ordering the 100,000 converged ones.
-    // (group key, grantee) → column ("" unless a column) → privilege → grant option
-    // Sized once: about one key per live (object, grantee) on each side.
-    let size = ldb.acl.len();
-    let mut want: HashMap<Key<'a>, Cols> =
-        HashMap::with_capacity_and_hasher(size, Default::default());
-    let mut have: HashMap<Key<'a>, Cols> =
-        HashMap::with_capacity_and_hasher(size, Default::default());
+    // A hash map, not an ordered one: the few keys that produce a change or
+    // a note are sorted at the end, so the output keeps the (object,
+    // grantee) order without ordering the 100,000 converged ones.
+    // (group key, grantee) → both sides: column ("" unless a column) →
+    // privilege → grant option. One map for both sides: each key is hashed
+    // once per side, and the comparison needs no second lookup. A key is
+    // desired when its desired side has a column (see `Sides::wanted`).
+    // Sized once: about one key per live (object, grantee).
+    let mut sides: HashMap<Key<'a>, Sides> =
+        HashMap::with_capacity_and_hasher(ldb.acl.len(), Default::default());
     // Objects a grant excludes for a grantee: default privileges do not
     // excuse grants on them (nor on objects a grant names: those are in `want`).
     let mut excepted: HashSet<Key<'a>> = HashSet::default();
     for g in &desired.grants {
         if let (Some(schema), ObjectKind::Table | ObjectKind::Sequence) = (&g.schema, g.kind) {
             for e in &g.except {
+                let (schema, name) = (Name::from(schema), Name::from(e));
                 let o = if g.kind == ObjectKind::Sequence {
-                    ObjRef::Sequence {
-                        schema: schema.clone(),
-                        name: e.clone(),
-                    }
+                    ObjRef::Sequence { schema, name }
                 } else {
-                    ObjRef::Table {
-                        schema: schema.clone(),
-                        name: e.clone(),
-                    }
+                    ObjRef::Table { schema, name }
                 };
                 for t in &g.to {
                     excepted.insert((Cow::Owned(o.clone()), t.as_str()));
@@ -365,7 +388,7 @@ pub(super) fn privileges<'a>(
         for o in expand(g, dbname, ldb, &mut b.notes) {
             let owner = effective_owner(desired, ldb, &o);
             let col = column_of(&o);
-            let mut key = match o {
+            let key = match o {
                 ObjRef::Column { .. } => group_key(&o),
                 other => other,
             };
@@ -374,25 +397,15 @@ pub(super) fn privileges<'a>(
                     .map(String::as_str)
                     .filter(|t| owner != Some(*t))
                     .collect();
-            for (i, grantee) in grantees.iter().enumerate() {
-                // The last grantee takes the key itself: no copy.
-                let obj = if i + 1 == grantees.len() {
-                    std::mem::replace(
-                        &mut key,
-                        ObjRef::Database {
-                            name: String::new(),
-                        },
-                    )
-                } else {
-                    key.clone()
-                };
-                let k = (Cow::Owned(obj), *grantee);
+            for grantee in grantees {
+                // A copy shares the names: no allocation.
+                let k = (Cow::Owned(key.clone()), grantee);
                 let denied = if deny.is_empty() {
                     None
                 } else {
                     deny.get(&k).and_then(|c| c.get(&col))
                 };
-                let m = col_entry(want.entry(k).or_default(), col.clone());
+                let m = col_entry(&mut sides.entry(k).or_default().want, col.clone());
                 for p in g.privileges.iter().chain(extra.as_ref()) {
                     if denied.is_some_and(|d| d.contains(p)) {
                         continue;
@@ -411,8 +424,10 @@ pub(super) fn privileges<'a>(
     } in &ldb.acl
     {
         let m = col_entry(
-            have.entry((live_key(object), grantee.as_str()))
-                .or_default(),
+            &mut sides
+                .entry((live_key(object), grantee.as_str()))
+                .or_default()
+                .have,
             column_of(object),
         );
         // Granted by several grantors: held, with the option if any gave it.
@@ -421,27 +436,18 @@ pub(super) fn privileges<'a>(
     // PUBLIC: only on the objects where the configuration declares it.
     for e in &ldb.public_acl {
         let key = (live_key(&e.object), e.grantee.as_str());
-        if want.contains_key(&key) {
-            let m = col_entry(have.entry(key).or_default(), column_of(&e.object));
+        if let Some(s) = sides.get_mut(&key).filter(|s| s.wanted()) {
+            let m = col_entry(&mut s.have, column_of(&e.object));
             m.add(e.privilege, e.grantable);
         }
     }
     let grantors = Grantors::new(ldb, &live.current_user);
-    let empty = Cols::new();
     let mut managed_cache: HashMap<&str, bool> = HashMap::default();
     let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
-    // Each key with its two sides, looked up once.
-    let keys = want
-        .iter()
-        .map(|(k, w)| (k, w, have.get(k).unwrap_or(&empty)))
-        .chain(
-            have.iter()
-                .filter(|(k, _)| !want.contains_key(*k))
-                .map(|(k, h)| (k, &empty, h)),
-        );
-    for (key, w, h) in keys {
+    for (key, v) in &sides {
         let (obj, grantee) = (key.0.as_ref(), key.1);
+        let (wanted, w, h) = (v.wanted(), &v.want, &v.have);
         let dk = if deny.is_empty() { None } else { deny.get(key) };
         // Held exactly as declared, nothing denied: no change, no drift.
         if w == h && dk.is_none() {
@@ -494,7 +500,7 @@ pub(super) fn privileges<'a>(
                 for p in hp.keys() {
                     if !wp.contains_key(p)
                         && !dp.contains(p)
-                        && (want.contains_key(key)
+                        && (wanted
                             || excepted.contains(key)
                             || !from_default(desired, ldb, obj, grantee, *p))
                     {
@@ -505,7 +511,7 @@ pub(super) fn privileges<'a>(
             if managed {
                 for p in hp.keys() {
                     if !wp.contains_key(p)
-                        && (want.contains_key(key)
+                        && (wanted
                             || dp.contains(p)
                             || excepted.contains(key)
                             || !from_default(desired, ldb, obj, grantee, *p))
@@ -548,10 +554,11 @@ pub(super) fn privileges<'a>(
             revoke_go,
         });
     }
-    let bits = |m: &HashMap<Key<'a>, Cols>, o: &ObjRef, g: &str, col: &str, p: Privilege| {
+    let bits = |side: fn(&Sides) -> &Cols, o: &ObjRef, g: &str, col: &str, p: Privilege| {
         let bit = 1u16 << (p as u16);
-        m.get(&(Cow::Borrowed(o), g))
-            .and_then(|v| v.iter().find(|(c, _)| c == col))
+        sides
+            .get(&(Cow::Borrowed(o), g))
+            .and_then(|v| side(v).iter().find(|(c, _)| c == col))
             .map_or((false, false), |(_, b)| {
                 (b.held & bit != 0, b.go & bit != 0)
             })
@@ -563,12 +570,14 @@ pub(super) fn privileges<'a>(
         &live.current_user,
         &grantors,
         pending,
-        |o, g, c, p| bits(&want, o, g, c, p),
-        |o, g, c, p| bits(&have, o, g, c, p),
+        |o, g, c, p| bits(|s| &s.want, o, g, c, p),
+        |o, g, c, p| bits(|s| &s.have, o, g, c, p),
         |o, g| {
-            want.get(&(Cow::Borrowed(o), g))
+            sides
+                .get(&(Cow::Borrowed(o), g))
                 .map(|v| {
-                    v.iter()
+                    v.want
+                        .iter()
                         .flat_map(|(c, b)| {
                             b.map().into_iter().map(move |(p, go)| (c.clone(), p, go))
                         })

@@ -10,7 +10,7 @@ use super::cascade::{Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
 use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
 use super::ops::{Builder, Op, Phase};
-use crate::live::{LiveDb, ObjRef};
+use crate::live::{LiveDb, Name, ObjRef};
 use crate::privs::Privilege;
 
 /// What the privileges phase decided for one (object, grantee).
@@ -112,7 +112,7 @@ pub(super) fn changes(
         let ck = ObjRef::Column {
             schema: schema.clone(),
             table: name.clone(),
-            column: String::new(),
+            column: Name::default(),
         };
         let on_table = |set: &PrivCols, pr: &Privilege| set.get(pr).is_some_and(|c| c.contains(""));
         for (col, pr, go) in want_cols(&ck, p.grantee) {

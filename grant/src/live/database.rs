@@ -1,6 +1,7 @@
 //! Reading one database: ownership, ACLs and default ACLs.
 
 use super::acl;
+use super::name::{Interner, Name};
 use super::types::{
     insert_default, push_default, AclEntry, AclRow, Function, LiveDb, ObjRef, RelKind, Relation,
 };
@@ -34,6 +35,8 @@ const DEFAULT_ACL: &str = "SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text
 struct Acls {
     acl: Vec<AclEntry>,
     public: Vec<AclEntry>,
+    /// Grantees and grantors: one shared copy of each role name.
+    roles: Interner,
 }
 
 impl Acls {
@@ -57,13 +60,14 @@ impl Acls {
             } else {
                 &mut self.acl
             };
+            let (grantee, grantor) = (self.roles.get(&item.grantee), self.roles.get(&item.grantor));
             for (privilege, grantable) in item.privileges() {
                 list.push(AclEntry {
                     object: object(),
-                    grantee: item.grantee.to_string(),
+                    grantee: grantee.clone(),
                     privilege,
                     grantable,
-                    grantor: item.grantor.to_string(),
+                    grantor: grantor.clone(),
                 });
             }
             Ok(())
@@ -151,12 +155,14 @@ pub async fn read_db(
     let mut acls = Acls {
         acl: Vec::with_capacity(rel_rows.len() * 4),
         public: Vec::new(),
+        roles: Interner::default(),
     };
     for row in &db_rows {
         let name: &str = row.try_get(0)?;
         db.owner = row.try_get(1)?;
+        let name = Name::from(name);
         acls.add(row.try_get(2)?, &db.owner, || ObjRef::Database {
-            name: name.to_string(),
+            name: name.clone(),
         })?;
     }
     drop(db_rows);
@@ -164,8 +170,9 @@ pub async fn read_db(
         let name: &str = row.try_get(0)?;
         let owner: &str = row.try_get(1)?;
         db.schemas.insert(name.to_string(), owner.to_string());
+        let name = Name::from(name);
         acls.add(row.try_get(2)?, owner, || ObjRef::Schema {
-            name: name.to_string(),
+            name: name.clone(),
         })?;
     }
     drop(nsp_rows);
@@ -182,16 +189,16 @@ pub async fn read_db(
     }
     ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     for (_, schema, name, kind, row) in ordered {
-        // Borrowed from the row: a relation's names are copied once, plus
-        // once per privilege kept.
+        // A relation's names are copied once, and shared by its entries.
         let owner: &str = row.try_get(3)?;
         let linked: bool = row.try_get(4)?;
-        let rels = match db.relations.get_mut(schema) {
-            Some(r) => r,
-            None => db.relations.entry(schema.to_string()).or_default(),
+        let schema = match db.relations.get_key_value(schema) {
+            Some((s, _)) => s.clone(),
+            None => Name::from(schema),
         };
-        rels.insert(
-            name.to_string(),
+        let name = Name::from(name);
+        db.relations.entry(schema.clone()).or_default().insert(
+            name.clone(),
             Relation {
                 kind,
                 owner: owner.to_string(),
@@ -199,7 +206,7 @@ pub async fn read_db(
             },
         );
         acls.add(row.try_get(5)?, owner, || {
-            let (schema, name) = (schema.to_string(), name.to_string());
+            let (schema, name) = (schema.clone(), name.clone());
             if kind == RelKind::Sequence {
                 ObjRef::Sequence { schema, name }
             } else {
@@ -218,10 +225,11 @@ pub async fn read_db(
             .and_then(|t| t.get(table))
             .map(|r| r.owner.as_str())
             .unwrap_or_default();
+        let (schema, table, column) = (Name::from(schema), Name::from(table), Name::from(column));
         acls.add(row.try_get(3)?, owner, || ObjRef::Column {
-            schema: schema.to_string(),
-            table: table.to_string(),
-            column: column.to_string(),
+            schema: schema.clone(),
+            table: table.clone(),
+            column: column.clone(),
         })?;
     }
     for row in &proc_rows {
@@ -231,9 +239,10 @@ pub async fn read_db(
         let kind: &str = row.try_get(3)?;
         let owner: &str = row.try_get(4)?;
         let signature = format!("{name}({args})");
+        let (schema_name, sig_name) = (Name::from(schema), Name::from(signature.as_str()));
         acls.add(row.try_get(5)?, owner, || ObjRef::Function {
-            schema: schema.to_string(),
-            signature: signature.clone(),
+            schema: schema_name.clone(),
+            signature: sig_name.clone(),
         })?;
         db.functions.entry(schema.to_string()).or_default().insert(
             signature,

@@ -4,6 +4,7 @@
 
 mod acl;
 mod database;
+mod name;
 mod roles;
 mod types;
 
@@ -11,5 +12,5 @@ pub use database::read_db;
 pub use roles::{cluster_info, read_roles, version_num, ClusterInfo};
 pub use types::{
     push_acl, push_default, AclEntry, AclRow, DefaultAclEntry, Function, Live, LiveDb, LiveRole,
-    ObjRef, RelKind, Relation,
+    Name, ObjRef, RelKind, Relation,
 };

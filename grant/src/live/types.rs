@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::Secret;
 use serde::Serialize;
 
+pub use super::name::Name;
 use crate::model::{Dialect, MemberOpts, RoleAttrs};
 use crate::privs::{DefaultKind, Privilege};
 
@@ -96,42 +97,42 @@ pub enum ObjRef {
     /// A database.
     Database {
         /// Name.
-        name: String,
+        name: Name,
     },
     /// A schema.
     Schema {
         /// Name.
-        name: String,
+        name: Name,
     },
     /// A table-like relation.
     Table {
         /// Schema.
-        schema: String,
+        schema: Name,
         /// Name.
-        name: String,
+        name: Name,
     },
     /// A sequence.
     Sequence {
         /// Schema.
-        schema: String,
+        schema: Name,
         /// Name.
-        name: String,
+        name: Name,
     },
     /// A function or procedure.
     Function {
         /// Schema.
-        schema: String,
+        schema: Name,
         /// `name(argtypes)`.
-        signature: String,
+        signature: Name,
     },
     /// A column.
     Column {
         /// Schema.
-        schema: String,
+        schema: Name,
         /// Table.
-        table: String,
+        table: Name,
         /// Column.
-        column: String,
+        column: Name,
     },
 }
 
@@ -141,14 +142,19 @@ pub struct AclEntry {
     /// Object.
     pub object: ObjRef,
     /// Grantee role.
-    pub grantee: String,
+    pub grantee: Name,
     /// Privilege.
     pub privilege: Privilege,
     /// WITH GRANT OPTION.
     pub grantable: bool,
     /// The role that granted it (empty when unknown, e.g. Redshift).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub grantor: String,
+    #[serde(skip_serializing_if = "is_empty")]
+    pub grantor: Name,
+}
+
+/// Whether a name is empty (an unknown grantor is not serialized).
+fn is_empty(n: &Name) -> bool {
+    n.is_empty()
 }
 
 /// One default privilege.
@@ -175,8 +181,8 @@ pub struct LiveDb {
     pub owner: String,
     /// Schema → owner.
     pub schemas: BTreeMap<String, String>,
-    /// Schema → name → relation.
-    pub relations: BTreeMap<String, BTreeMap<String, Relation>>,
+    /// Schema → name → relation (the names the ACL entries share).
+    pub relations: BTreeMap<Name, BTreeMap<Name, Relation>>,
     /// Schema → `name(args)` → function.
     pub functions: BTreeMap<String, BTreeMap<String, Function>>,
     /// Explicit privileges (no PUBLIC, no owner's implicit ones).
@@ -212,7 +218,7 @@ impl LiveDb {
     pub fn owner_of(&self, o: &ObjRef) -> Option<&str> {
         match o {
             ObjRef::Database { .. } => Some(&self.owner),
-            ObjRef::Schema { name } => self.schemas.get(name).map(String::as_str),
+            ObjRef::Schema { name } => self.schemas.get(name.as_str()).map(String::as_str),
             ObjRef::Table { schema, name } | ObjRef::Sequence { schema, name } => self
                 .relations
                 .get(schema)?
@@ -225,8 +231,8 @@ impl LiveDb {
                 .map(|r| r.owner.as_str()),
             ObjRef::Function { schema, signature } => self
                 .functions
-                .get(schema)?
-                .get(signature)
+                .get(schema.as_str())?
+                .get(signature.as_str())
                 .map(|f| f.owner.as_str()),
         }
     }
@@ -291,10 +297,10 @@ pub fn push_acl(acl: &mut BTreeSet<AclEntry>, object: ObjRef, owner: &str, row: 
     };
     acl.insert(AclEntry {
         object,
-        grantee: row.grantee,
+        grantee: row.grantee.into(),
         privilege,
         grantable: row.grantable,
-        grantor: row.grantor,
+        grantor: row.grantor.into(),
     });
 }
 

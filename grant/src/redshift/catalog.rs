@@ -158,7 +158,7 @@ pub fn database(
     for n in nsps {
         db.schemas.insert(n.name.clone(), n.owner.clone());
         let obj = ObjRef::Schema {
-            name: n.name.clone(),
+            name: n.name.as_str().into(),
         };
         push_items(
             &mut db.acl,
@@ -171,17 +171,20 @@ pub fn database(
         let Some(kind) = RelKind::from_code(&r.kind) else {
             continue;
         };
-        db.relations.entry(r.schema.clone()).or_default().insert(
-            r.name.clone(),
-            Relation {
-                kind,
-                owner: r.owner.clone(),
-                linked: false,
-            },
-        );
+        db.relations
+            .entry(r.schema.as_str().into())
+            .or_default()
+            .insert(
+                r.name.as_str().into(),
+                Relation {
+                    kind,
+                    owner: r.owner.clone(),
+                    linked: false,
+                },
+            );
         let obj = ObjRef::Table {
-            schema: r.schema.clone(),
-            name: r.name.clone(),
+            schema: r.schema.as_str().into(),
+            name: r.name.as_str().into(),
         };
         push_items(
             &mut db.acl,
