@@ -3,7 +3,7 @@
 use common::{Change, FieldChange, Note};
 
 use super::ops::{Builder, Op, Phase};
-use crate::live::{LiveDb, ObjRef};
+use crate::live::{LiveDb, ObjRef, Relation};
 use crate::model::Database;
 use crate::sql::{qualified, quote_ident};
 
@@ -25,15 +25,25 @@ pub(super) fn effective_owner<'a>(
             schema,
             table: name,
             ..
-        } => {
-            // One lookup (this runs for each of 100,000 objects).
-            let rel = live.relations.get(schema).and_then(|t| t.get(name));
-            match desired.tables_owners.get(schema.as_str()) {
-                Some(o) if !rel.is_some_and(|r| r.linked) => Some(o.as_str()),
-                _ => rel.map(|r| r.owner.as_str()),
-            }
-        }
+        } => relation_owner(
+            desired,
+            schema,
+            live.relations.get(schema).and_then(|t| t.get(name)),
+        ),
         _ => live.owner_of(o),
+    }
+}
+
+/// [`effective_owner`] of a relation (or of one of its columns) in `schema`,
+/// `rel` being the live relation, already looked up (`None`: absent).
+pub(super) fn relation_owner<'a>(
+    desired: &'a Database,
+    schema: &str,
+    rel: Option<&'a Relation>,
+) -> Option<&'a str> {
+    match desired.tables_owners.get(schema) {
+        Some(o) if !rel.is_some_and(|r| r.linked) => Some(o.as_str()),
+        _ => rel.map(|r| r.owner.as_str()),
     }
 }
 

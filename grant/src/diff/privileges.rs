@@ -8,9 +8,9 @@ use common::Note;
 use super::grantors::Grantors;
 use super::objects::{all_extra, group_key, object_address, priv_list, PrivMap};
 use super::ops::Builder;
-use super::ownership::effective_owner;
+use super::ownership::{effective_owner, relation_owner};
 use super::statements::{self, Pending};
-use crate::live::{AclEntry, Live, LiveDb, Name, ObjRef, RelKind};
+use crate::live::{AclEntry, Live, LiveDb, Name, ObjRef, RelKind, Relation};
 use crate::model::{split_signature, Database, Desired, Mode};
 use crate::privs::{DefaultKind, ObjectKind, Privilege};
 
@@ -19,13 +19,15 @@ use crate::privs::{DefaultKind, ObjectKind, Privilege};
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
-/// Expands a grant's object list against the live inventory.
-pub(super) fn expand(
+/// Expands a grant's object list against the live inventory; each table,
+/// sequence or column comes with its live relation (`None` when absent, and
+/// for other objects), so that its owner needs no second lookup.
+pub(super) fn expand<'l>(
     g: &crate::model::Grant,
     dbname: &str,
-    live: &LiveDb,
+    live: &'l LiveDb,
     notes: &mut Vec<Note>,
-) -> Vec<ObjRef> {
+) -> Vec<(ObjRef, Option<&'l Relation>)> {
     let mut out = Vec::new();
     let schema_str = g.schema.as_deref().unwrap_or_default();
     // The live copy of the schema's name where it has relations: the
@@ -48,17 +50,20 @@ pub(super) fn expand(
         })
     };
     match g.kind {
-        ObjectKind::Database => out.push(ObjRef::Database {
-            name: dbname.into(),
-        }),
+        ObjectKind::Database => out.push((
+            ObjRef::Database {
+                name: dbname.into(),
+            },
+            None,
+        )),
         ObjectKind::Schema => {
             if star {
                 for s in live.schemas.keys().filter(|s| !excluded(s)) {
-                    out.push(ObjRef::Schema { name: s.into() });
+                    out.push((ObjRef::Schema { name: s.into() }, None));
                 }
             }
             for n in named {
-                out.push(ObjRef::Schema { name: n.into() });
+                out.push((ObjRef::Schema { name: n.into() }, None));
             }
         }
         ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => {
@@ -82,7 +87,7 @@ pub(super) fn expand(
                     Some(rels) => {
                         for (n, r) in rels {
                             if (r.kind == RelKind::Sequence) == want_seq && !excluded(n) {
-                                tables.push(mk(n.clone()));
+                                tables.push((mk(n.clone()), Some(r)));
                             }
                         }
                     }
@@ -103,11 +108,12 @@ pub(super) fn expand(
                         ),
                     });
                 }
-                tables.push(mk(found.map_or_else(|| Name::from(n), |(k, _)| k.clone())));
+                let name = found.map_or_else(|| Name::from(n), |(k, _)| k.clone());
+                tables.push((mk(name), found.map(|(_, r)| r)));
             }
             if g.kind == ObjectKind::Column {
                 let named_tables: BTreeSet<&str> = named_for_columns.map(String::as_str).collect();
-                for t in tables {
+                for (t, rel) in tables {
                     if let ObjRef::Table { schema, name } = t {
                         // Through `*`: only the tables that have the columns
                         // (a named table without one fails at read time).
@@ -123,11 +129,14 @@ pub(super) fn expand(
                             continue;
                         }
                         for c in &g.columns {
-                            out.push(ObjRef::Column {
-                                schema: schema.clone(),
-                                table: name.clone(),
-                                column: c.into(),
-                            });
+                            out.push((
+                                ObjRef::Column {
+                                    schema: schema.clone(),
+                                    table: name.clone(),
+                                    column: c.into(),
+                                },
+                                rel,
+                            ));
                         }
                     }
                 }
@@ -142,10 +151,13 @@ pub(super) fn expand(
                     Some(f) => {
                         for (sig, func) in f {
                             if !excluded(&func.name) && !excluded(sig) {
-                                out.push(ObjRef::Function {
-                                    schema: schema.clone(),
-                                    signature: sig.into(),
-                                });
+                                out.push((
+                                    ObjRef::Function {
+                                        schema: schema.clone(),
+                                        signature: sig.into(),
+                                    },
+                                    None,
+                                ));
                             }
                         }
                     }
@@ -155,10 +167,13 @@ pub(super) fn expand(
             for n in named {
                 // Resolved by the server (any spelling of the types).
                 if let Some(sig) = live.function_ids.get(&(schema_str.to_string(), n.clone())) {
-                    out.push(ObjRef::Function {
-                        schema: schema.clone(),
-                        signature: sig.into(),
-                    });
+                    out.push((
+                        ObjRef::Function {
+                            schema: schema.clone(),
+                            signature: sig.into(),
+                        },
+                        None,
+                    ));
                     continue;
                 }
                 let (name, args) = split_signature(n);
@@ -183,17 +198,23 @@ pub(super) fn expand(
                         ),
                     });
                     if let Some(a) = args {
-                        out.push(ObjRef::Function {
-                            schema: schema.clone(),
-                            signature: format!("{name}({a})").into(),
-                        });
+                        out.push((
+                            ObjRef::Function {
+                                schema: schema.clone(),
+                                signature: format!("{name}({a})").into(),
+                            },
+                            None,
+                        ));
                     }
                 }
                 for sig in matches {
-                    out.push(ObjRef::Function {
-                        schema: schema.clone(),
-                        signature: sig.into(),
-                    });
+                    out.push((
+                        ObjRef::Function {
+                            schema: schema.clone(),
+                            signature: sig.into(),
+                        },
+                        None,
+                    ));
                 }
             }
         }
@@ -297,6 +318,15 @@ impl Sides {
     }
 }
 
+/// `a == b`, the privileges compared first (the columns are nearly always
+/// `""` on both sides: no string comparison).
+fn same(a: &Cols, b: &Cols) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|((ca, ba), (cb, bb))| {
+            ba == bb && ca.len() == cb.len() && (ca.is_empty() || ca == cb)
+        })
+}
+
 /// The privileges of `col`, added when absent (kept sorted).
 fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
     let i = match v.binary_search_by(|(c, _)| c.as_str().cmp(&col)) {
@@ -371,7 +401,7 @@ pub(super) fn privileges<'a>(
     // (grant-rs `-table`): revoked in every mode, winning over grants.
     let mut deny: HashMap<Key<'a>, BTreeMap<String, BTreeSet<Privilege>>> = HashMap::default();
     for g in desired.grants.iter().filter(|g| g.revoke) {
-        for o in expand(g, dbname, ldb, &mut b.notes) {
+        for (o, _) in expand(g, dbname, ldb, &mut b.notes) {
             let col = column_of(&o);
             let key = group_key(&o);
             for grantee in &g.to {
@@ -385,8 +415,13 @@ pub(super) fn privileges<'a>(
     }
     for g in desired.grants.iter().filter(|g| !g.revoke) {
         let extra = all_extra(g.all, g.kind == ObjectKind::Table, live);
-        for o in expand(g, dbname, ldb, &mut b.notes) {
-            let owner = effective_owner(desired, ldb, &o);
+        for (o, rel) in expand(g, dbname, ldb, &mut b.notes) {
+            let owner = match &o {
+                ObjRef::Table { schema, .. }
+                | ObjRef::Sequence { schema, .. }
+                | ObjRef::Column { schema, .. } => relation_owner(desired, schema, rel),
+                _ => effective_owner(desired, ldb, &o),
+            };
             let col = column_of(&o);
             let key = match o {
                 ObjRef::Column { .. } => group_key(&o),
@@ -450,7 +485,7 @@ pub(super) fn privileges<'a>(
         let (wanted, w, h) = (v.wanted(), &v.want, &v.have);
         let dk = if deny.is_empty() { None } else { deny.get(key) };
         // Held exactly as declared, nothing denied: no change, no drift.
-        if w == h && dk.is_none() {
+        if same(w, h) && dk.is_none() {
             continue;
         }
         let (w, h) = (&cols_map(w), &cols_map(h));
