@@ -141,80 +141,24 @@ pub async fn read_db(
          ORDER BY n.nspname COLLATE \"C\", (p.proname::text || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')') COLLATE \"C\""
     );
     let column_acl = format!("{COLUMNS}{NSP_FILTER} ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\", att.attname COLLATE \"C\"");
-    let (db_rows, nsp_rows, rel_rows, att_rows, proc_rows, def_rows, ids, has_columns) = tokio::try_join!(
-        rows(client, DATABASE, &[], "pg_database"),
-        rows(client, &namespaces, &[], "pg_namespace"),
-        rows(client, &relations, &[], "pg_class"),
+    // The relations (the largest result) are turned into the model as soon
+    // as they arrive, while the server runs the queries sent after them.
+    let head = async {
+        let (db_rows, nsp_rows, rel_rows) = tokio::try_join!(
+            rows(client, DATABASE, &[], "pg_database"),
+            rows(client, &namespaces, &[], "pg_namespace"),
+            rows(client, &relations, &[], "pg_class"),
+        )?;
+        objects(&db_rows, &nsp_rows, &rel_rows)
+    };
+    let ((mut db, mut acls), att_rows, proc_rows, def_rows, ids, has_columns) = tokio::try_join!(
+        head,
         rows(client, &column_acl, &[], "pg_attribute"),
         rows(client, &procs, &[], "pg_proc"),
         rows(client, DEFAULT_ACL, &[], "pg_default_acl"),
         resolve_functions(client, functions),
         column_names(client, columns),
     )?;
-    let mut db = LiveDb::default();
-    let mut acls = Acls {
-        acl: Vec::with_capacity(rel_rows.len() * 4),
-        public: Vec::new(),
-        roles: Interner::default(),
-    };
-    for row in &db_rows {
-        let name: &str = row.try_get(0)?;
-        db.owner = row.try_get(1)?;
-        let name = Name::from(name);
-        acls.add(row.try_get(2)?, &db.owner, || ObjRef::Database {
-            name: name.clone(),
-        })?;
-    }
-    drop(db_rows);
-    for row in &nsp_rows {
-        let name: &str = row.try_get(0)?;
-        let owner: &str = row.try_get(1)?;
-        db.schemas.insert(name.to_string(), owner.to_string());
-        let name = Name::from(name);
-        acls.add(row.try_get(2)?, owner, || ObjRef::Schema {
-            name: name.clone(),
-        })?;
-    }
-    drop(nsp_rows);
-    // In set order (tables, then sequences; by schema and name, bytewise):
-    // sorted here, cheaper than an ORDER BY in the server.
-    let mut ordered = Vec::with_capacity(rel_rows.len());
-    for row in &rel_rows {
-        let schema: &str = row.try_get(0)?;
-        let name: &str = row.try_get(1)?;
-        let Some(kind) = RelKind::from_code(row.try_get(2)?) else {
-            continue;
-        };
-        ordered.push((kind == RelKind::Sequence, schema, name, kind, row));
-    }
-    ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    for (_, schema, name, kind, row) in ordered {
-        // A relation's names are copied once, and shared by its entries.
-        let owner: &str = row.try_get(3)?;
-        let linked: bool = row.try_get(4)?;
-        let schema = match db.relations.get_key_value(schema) {
-            Some((s, _)) => s.clone(),
-            None => Name::from(schema),
-        };
-        let name = Name::from(name);
-        db.relations.entry(schema.clone()).or_default().insert(
-            name.clone(),
-            Relation {
-                kind,
-                owner: owner.to_string(),
-                linked,
-            },
-        );
-        acls.add(row.try_get(5)?, owner, || {
-            let (schema, name) = (schema.clone(), name.clone());
-            if kind == RelKind::Sequence {
-                ObjRef::Sequence { schema, name }
-            } else {
-                ObjRef::Table { schema, name }
-            }
-        })?;
-    }
-    drop(rel_rows);
     for row in &att_rows {
         let schema: &str = row.try_get(0)?;
         let table: &str = row.try_get(1)?;
@@ -309,6 +253,72 @@ pub async fn read_db(
             .insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
     }
     Ok(db)
+}
+
+/// The database, its schemas and relations with their ACLs, in set order.
+fn objects(db_rows: &[Row], nsp_rows: &[Row], rel_rows: &[Row]) -> anyhow::Result<(LiveDb, Acls)> {
+    let mut db = LiveDb::default();
+    let mut acls = Acls {
+        acl: Vec::with_capacity(rel_rows.len() * 4),
+        public: Vec::new(),
+        roles: Interner::default(),
+    };
+    for row in db_rows {
+        let name: &str = row.try_get(0)?;
+        db.owner = row.try_get(1)?;
+        let name = Name::from(name);
+        acls.add(row.try_get(2)?, &db.owner, || ObjRef::Database {
+            name: name.clone(),
+        })?;
+    }
+    for row in nsp_rows {
+        let name: &str = row.try_get(0)?;
+        let owner: &str = row.try_get(1)?;
+        db.schemas.insert(name.to_string(), owner.to_string());
+        let name = Name::from(name);
+        acls.add(row.try_get(2)?, owner, || ObjRef::Schema {
+            name: name.clone(),
+        })?;
+    }
+    // In set order (tables, then sequences; by schema and name, bytewise):
+    // sorted here, cheaper than an ORDER BY in the server.
+    let mut ordered = Vec::with_capacity(rel_rows.len());
+    for row in rel_rows {
+        let schema: &str = row.try_get(0)?;
+        let name: &str = row.try_get(1)?;
+        let Some(kind) = RelKind::from_code(row.try_get(2)?) else {
+            continue;
+        };
+        ordered.push((kind == RelKind::Sequence, schema, name, kind, row));
+    }
+    ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for (_, schema, name, kind, row) in ordered {
+        // A relation's names are copied once, and shared by its entries.
+        let owner: &str = row.try_get(3)?;
+        let linked: bool = row.try_get(4)?;
+        let schema = match db.relations.get_key_value(schema) {
+            Some((s, _)) => s.clone(),
+            None => Name::from(schema),
+        };
+        let name = Name::from(name);
+        db.relations.entry(schema.clone()).or_default().insert(
+            name.clone(),
+            Relation {
+                kind,
+                owner: owner.to_string(),
+                linked,
+            },
+        );
+        acls.add(row.try_get(5)?, owner, || {
+            let (schema, name) = (schema.clone(), name.clone());
+            if kind == RelKind::Sequence {
+                ObjRef::Sequence { schema, name }
+            } else {
+                ObjRef::Table { schema, name }
+            }
+        })?;
+    }
+    Ok((db, acls))
 }
 
 /// The columns that column grants name, where they exist (no query when
