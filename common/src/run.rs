@@ -145,8 +145,9 @@ pub trait Tool {
     const NAME: &'static str;
     /// The validated desired state.
     type Desired: Serialize;
-    /// The live state, read with a constant number of batched requests.
-    type Live: Serialize;
+    /// The live state, read with a constant number of batched requests
+    /// (`Sync`: its fingerprint is computed on another thread during the diff).
+    type Live: Serialize + Sync;
     /// One executable step (a SQL statement, an API call).
     type Op;
 
@@ -257,12 +258,22 @@ pub async fn compute<T: Tool>(
     };
     let live = tool.read_live(&desired).await?;
     tool.check(&desired, &live)?;
-    let diff = tool.diff(&desired, &live);
+    // The live fingerprint (serializing and hashing the whole live state) on
+    // a second thread while the diff runs: the same value, sooner.
+    let (diff, live_fingerprint) = std::thread::scope(|s| {
+        let hashing = s.spawn(|| fingerprint(&live));
+        let diff = tool.diff(&desired, &live);
+        let fingerprint = hashing.join();
+        (
+            diff,
+            fingerprint.unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        )
+    });
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         tool: T::NAME.to_string(),
         target: tool.target(&desired),
-        live_fingerprint: fingerprint(&live),
+        live_fingerprint,
         config_fingerprint: fingerprint(&desired),
         changes: diff.changes.iter().map(|p| p.change.clone()).collect(),
         notes: diff.notes,
