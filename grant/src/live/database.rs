@@ -123,14 +123,19 @@ pub async fn read_db(
     let relations = format!(
         // One row per relation: 10,000 rows for 10,000 tables, whatever
         // the number of grants (aclexplode gave one per privilege).
+        // Only a sequence can be owned by a column (serial, identity): the
+        // `pg_depend` probe runs for sequences alone (none: no scan). An
+        // extension member's dependency always references `pg_extension`:
+        // saying so lets the server use `pg_depend`'s index on the
+        // referenced object instead of scanning the table.
         "SELECT n.nspname::text, c.relname::text, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner)::text, \
-         EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = 'pg_catalog.pg_class'::regclass \
+         c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid = 'pg_catalog.pg_class'::regclass \
                  AND dep.objid = c.oid AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0), \
          c.relacl::text \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND {NSP_FILTER} \
-         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::regclass \
-                         AND e.objid = c.oid AND e.deptype = 'e')"
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.refclassid = 'pg_catalog.pg_extension'::regclass \
+                         AND e.classid = 'pg_catalog.pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')"
     );
     let procs = format!(
         "SELECT n.nspname::text, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes)::text, p.prokind::text, \
