@@ -13,6 +13,7 @@ mod memberships;
 mod objects;
 mod ops;
 mod ownership;
+mod pairs;
 mod privileges;
 mod roles;
 mod settings;

@@ -9,6 +9,7 @@ use super::grantors::Grantors;
 use super::objects::{all_extra, group_key, object_address, priv_list, PrivMap};
 use super::ops::Builder;
 use super::ownership::{effective_owner, relation_owner};
+use super::pairs::{cols_map, same, Pairs};
 use super::statements::{self, Pending};
 use crate::live::{AclEntry, Live, LiveDb, Name, ObjRef, RelKind, Relation};
 use crate::model::{split_signature, Database, Desired, Mode};
@@ -253,97 +254,6 @@ pub(super) fn from_default(
 /// (group key, grantee): a borrowed object where it needs no rewriting.
 type Key<'a> = (Cow<'a, ObjRef>, &'a str);
 
-/// Privileges as bits (held, and with the grant option): the converged
-/// comparison of 100,000 (object, grantee) pairs allocates no tree.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Bits {
-    held: u16,
-    go: u16,
-}
-
-/// Every privilege, in declaration (= `Ord`) order: bit `i` is `ALL[i]`.
-const ALL: [Privilege; 14] = [
-    Privilege::Select,
-    Privilege::Insert,
-    Privilege::Update,
-    Privilege::Delete,
-    Privilege::Truncate,
-    Privilege::References,
-    Privilege::Trigger,
-    Privilege::Execute,
-    Privilege::Usage,
-    Privilege::Create,
-    Privilege::Connect,
-    Privilege::Temporary,
-    Privilege::Drop,
-    Privilege::Maintain,
-];
-
-impl Bits {
-    /// Holds `p`, with the grant option when `go`.
-    fn add(&mut self, p: Privilege, go: bool) {
-        let bit = 1u16 << (p as u16);
-        self.held |= bit;
-        if go {
-            self.go |= bit;
-        }
-    }
-
-    /// As a privilege → grant option map.
-    fn map(self) -> PrivMap {
-        ALL.iter()
-            .filter(|p| self.held & (1u16 << (**p as u16)) != 0)
-            .map(|p| (*p, self.go & (1u16 << (*p as u16)) != 0))
-            .collect()
-    }
-}
-
-/// Column ("" unless a column) → privileges, sorted by column: one small
-/// vector where an ordered map of maps cost hundreds of bytes per pair.
-/// Inline for the usual single entry (no column): no allocation per pair.
-type Cols = smallvec::SmallVec<[(String, Bits); 1]>;
-
-/// The desired and the live privileges of one (object, grantee).
-#[derive(Default)]
-struct Sides {
-    want: Cols,
-    have: Cols,
-}
-
-impl Sides {
-    /// Whether the configuration declares the key (a grant that names it
-    /// always adds its column, even when every privilege is denied).
-    fn wanted(&self) -> bool {
-        !self.want.is_empty()
-    }
-}
-
-/// `a == b`, the privileges compared first (the columns are nearly always
-/// `""` on both sides: no string comparison).
-fn same(a: &Cols, b: &Cols) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|((ca, ba), (cb, bb))| {
-            ba == bb && ca.len() == cb.len() && (ca.is_empty() || ca == cb)
-        })
-}
-
-/// The privileges of `col`, added when absent (kept sorted).
-fn col_entry(v: &mut Cols, col: String) -> &mut Bits {
-    let i = match v.binary_search_by(|(c, _)| c.as_str().cmp(&col)) {
-        Ok(i) => i,
-        Err(i) => {
-            v.insert(i, (col, Bits::default()));
-            i
-        }
-    };
-    &mut v[i].1
-}
-
-/// As the column → privilege → grant option map the phase compares.
-fn cols_map(v: &Cols) -> BTreeMap<String, PrivMap> {
-    v.iter().map(|(c, b)| (c.clone(), b.map())).collect()
-}
-
 /// The group key of a live object, borrowed unless it is a column.
 fn live_key(o: &ObjRef) -> Cow<'_, ObjRef> {
     match o {
@@ -369,16 +279,13 @@ pub(super) fn privileges<'a>(
     desired: &'a Database,
     ldb: &'a LiveDb,
 ) {
-    // A hash map, not an ordered one: the few keys that produce a change or
-    // a note are sorted at the end, so the output keeps the (object,
-    // grantee) order without ordering the 100,000 converged ones.
+    // Hashed, not ordered: the few keys that produce a change or a note are
+    // sorted at the end, so the output keeps the (object, grantee) order
+    // without ordering the 100,000 converged ones.
     // (group key, grantee) → both sides: column ("" unless a column) →
-    // privilege → grant option. One map for both sides: each key is hashed
-    // once per side, and the comparison needs no second lookup. A key is
-    // desired when its desired side has a column (see `Sides::wanted`).
-    // Sized once: about one key per live (object, grantee).
-    let mut sides: HashMap<Key<'a>, Sides> =
-        HashMap::with_capacity_and_hasher(ldb.acl.len(), Default::default());
+    // privilege → grant option. Sized once: about one key per live
+    // (object, grantee).
+    let mut pairs = Pairs::with_capacity(ldb.acl.len());
     // Objects a grant excludes for a grantee: default privileges do not
     // excuse grants on them (nor on objects a grant names: those are in `want`).
     let mut excepted: HashSet<Key<'a>> = HashSet::default();
@@ -440,7 +347,7 @@ pub(super) fn privileges<'a>(
                 } else {
                     deny.get(&k).and_then(|c| c.get(&col))
                 };
-                let m = col_entry(&mut sides.entry(k).or_default().want, col.clone());
+                let m = pairs.want(k.0, grantee, col.clone());
                 for p in g.privileges.iter().chain(extra.as_ref()) {
                     if denied.is_some_and(|d| d.contains(p)) {
                         continue;
@@ -458,37 +365,33 @@ pub(super) fn privileges<'a>(
         ..
     } in &ldb.acl
     {
-        let m = col_entry(
-            &mut sides
-                .entry((live_key(object), grantee.as_str()))
-                .or_default()
-                .have,
-            column_of(object),
-        );
+        let m = pairs.have(live_key(object), grantee.as_str(), column_of(object));
         // Granted by several grantors: held, with the option if any gave it.
         m.add(*privilege, *grantable);
     }
     // PUBLIC: only on the objects where the configuration declares it.
     for e in &ldb.public_acl {
-        let key = (live_key(&e.object), e.grantee.as_str());
-        if let Some(s) = sides.get_mut(&key).filter(|s| s.wanted()) {
-            let m = col_entry(&mut s.have, column_of(&e.object));
+        let key = live_key(&e.object);
+        if pairs.wanted(&key, &e.grantee) {
+            let m = pairs.have(key, e.grantee.as_str(), column_of(&e.object));
             m.add(e.privilege, e.grantable);
         }
     }
     let grantors = Grantors::new(ldb, &live.current_user);
     let mut managed_cache: HashMap<&str, bool> = HashMap::default();
-    let mut notes: Vec<(&Key<'a>, Note)> = Vec::new();
+    let mut notes: Vec<((&ObjRef, &str), Note)> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
-    for (key, v) in &sides {
-        let (obj, grantee) = (key.0.as_ref(), key.1);
-        let (wanted, w, h) = (v.wanted(), &v.want, &v.have);
+    for (obj, grantee, w, h) in pairs.iter() {
+        let key = &(Cow::Borrowed(obj), grantee);
+        // A key is declared when its desired side has a column (a grant
+        // that names it always adds one, even when every privilege is denied).
+        let wanted = !w.is_empty();
         let dk = if deny.is_empty() { None } else { deny.get(key) };
         // Held exactly as declared, nothing denied: no change, no drift.
-        if same(w, h) && dk.is_none() {
+        if same(&w, &h) && dk.is_none() {
             continue;
         }
-        let (w, h) = (&cols_map(w), &cols_map(h));
+        let (w, h) = (&cols_map(&w), &cols_map(&h));
         let tracked = *managed_cache
             .entry(grantee)
             .or_insert_with(|| d.is_managed(grantee, &live.current_user));
@@ -565,7 +468,7 @@ pub(super) fn privileges<'a>(
                 what.push(format!("the grant option of {}", priv_list(&drift_go)));
             }
             notes.push((
-                key,
+                (obj, grantee),
                 Note {
                     address: format!("privileges.{dbname}.{}.to.{grantee}", object_address(obj)),
                     message: format!(
@@ -589,14 +492,12 @@ pub(super) fn privileges<'a>(
             revoke_go,
         });
     }
-    let bits = |side: fn(&Sides) -> &Cols, o: &ObjRef, g: &str, col: &str, p: Privilege| {
-        let bit = 1u16 << (p as u16);
-        sides
-            .get(&(Cow::Borrowed(o), g))
-            .and_then(|v| side(v).iter().find(|(c, _)| c == col))
-            .map_or((false, false), |(_, b)| {
-                (b.held & bit != 0, b.go & bit != 0)
-            })
+    let bits = |want: bool, o: &ObjRef, g: &str, col: &str, p: Privilege| {
+        let (w, h) = pairs.sides(o, g);
+        (if want { w } else { h })
+            .iter()
+            .find(|(c, _)| c == col)
+            .map_or((false, false), |(_, b)| b.get(p))
     };
     let changes = statements::changes(
         b,
@@ -605,24 +506,19 @@ pub(super) fn privileges<'a>(
         &live.current_user,
         &grantors,
         pending,
-        |o, g, c, p| bits(|s| &s.want, o, g, c, p),
-        |o, g, c, p| bits(|s| &s.have, o, g, c, p),
+        |o, g, c, p| bits(true, o, g, c, p),
+        |o, g, c, p| bits(false, o, g, c, p),
         |o, g| {
-            sides
-                .get(&(Cow::Borrowed(o), g))
-                .map(|v| {
-                    v.want
-                        .iter()
-                        .flat_map(|(c, b)| {
-                            b.map().into_iter().map(move |(p, go)| (c.clone(), p, go))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
+            pairs
+                .sides(o, g)
+                .0
+                .iter()
+                .flat_map(|(c, b)| b.map().into_iter().map(move |(p, go)| (c.clone(), p, go)))
+                .collect()
         },
     );
     // In (object, grantee) order, as the ordered maps gave them.
-    notes.sort_by(|a, c| a.0.cmp(c.0));
+    notes.sort_by(|a, c| a.0.cmp(&c.0));
     b.notes.extend(notes.into_iter().map(|(_, n)| n));
     for (_, phase, c, ops) in changes {
         b.push(phase, c, ops);
