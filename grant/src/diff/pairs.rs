@@ -267,3 +267,59 @@ fn cols(s: &Slot) -> (Cols, Cols) {
     };
     (one(s.wanted, s.want), one(s.had, s.have))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::Name;
+
+    fn table(n: &str) -> ObjRef {
+        ObjRef::Table {
+            schema: Name::from("s"),
+            name: Name::from(n),
+        }
+    }
+
+    #[test]
+    fn both_sides_by_object_and_grantee() {
+        let live = [table("a"), table("b")];
+        let cols = ObjRef::Column {
+            schema: Name::from("s"),
+            table: Name::from("a"),
+            column: Name::default(),
+        };
+        let mut p = Pairs::default();
+        p.want(Cow::Owned(table("a")), "r", String::new())
+            .add(Privilege::Select, false);
+        // Declared with every privilege denied: declared all the same.
+        p.want(Cow::Owned(table("b")), "r", String::new());
+        p.have(Cow::Borrowed(&live[0]), "r", String::new())
+            .add(Privilege::Select, true);
+        p.have(Cow::Borrowed(&live[1]), "x", String::new())
+            .add(Privilege::Insert, false);
+        p.want(Cow::Owned(cols.clone()), "r", "c2".into())
+            .add(Privilege::Update, false);
+        p.want(Cow::Owned(cols.clone()), "r", "c1".into())
+            .add(Privilege::Update, true);
+        assert!(p.wanted(&table("a"), "r") && p.wanted(&table("b"), "r"));
+        assert!(!p.wanted(&table("b"), "x") && !p.wanted(&table("c"), "r"));
+        assert!(p.wanted(&cols, "r") && !p.wanted(&cols, "x"));
+        let (w, h) = p.sides(&table("a"), "r");
+        assert_eq!(w[0].1.get(Privilege::Select), (true, false));
+        assert_eq!(h[0].1.get(Privilege::Select), (true, true));
+        assert!(!same(&w, &h));
+        let (w, h) = p.sides(&cols, "r");
+        let names: Vec<&str> = w.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!((names, h.len()), (vec!["c1", "c2"], 0));
+        let mut all: Vec<(String, &str, usize, usize)> = p
+            .iter()
+            .map(|(o, g, w, h)| (format!("{o:?}"), g, w.len(), h.len()))
+            .collect();
+        all.sort(); // Column, then Table a (r), Table b (r, x)
+        assert_eq!(all.len(), 4);
+        assert_eq!(
+            all.iter().map(|t| (t.1, t.2, t.3)).collect::<Vec<_>>(),
+            [("r", 2, 0), ("r", 1, 1), ("r", 1, 0), ("x", 0, 1)]
+        );
+    }
+}
