@@ -206,6 +206,11 @@ pub fn scope(desired: &Desired, live: &mut Live) {
         members.retain(|m, _| keep(m));
         !members.is_empty()
     });
+    let memberships = &live.memberships;
+    live.membership_grantors.retain(|g, members| {
+        members.retain(|m, _| memberships.get(g).is_some_and(|ms| ms.contains_key(m)));
+        !members.is_empty()
+    });
     let mut related: std::collections::BTreeSet<String> =
         live.memberships.keys().cloned().collect();
     for db in live.databases.values() {
