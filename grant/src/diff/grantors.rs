@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::cascade::Cascade;
+use super::cascade::{column_key, Cascade};
 use super::objects::{group_key, priv_list};
 use crate::live::{LiveDb, ObjRef};
 use crate::privs::Privilege;
@@ -128,20 +128,59 @@ impl Grantors {
                         .or_default()
                         .insert(col.clone());
                 }
+                // What the cascade takes: not the grants `grantee` keeps
+                // through a membership, nor those revoked as it first.
                 for d in self.dependents.get(&k).into_iter().flatten() {
-                    lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                    if cascade.takes(obj, d, col, *p, grantee) {
+                        lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                    }
                 }
                 if col.is_empty() {
+                    let ck = column_key(obj);
                     for (c, ds) in self.on_columns(obj, grantee, *p) {
-                        for d in ds {
+                        for d in ds.iter().filter(|d| cascade.takes(&ck, d, c, *p, grantee)) {
                             lost.insert(format!("{p} ({c}) granted by `{grantee}` to `{d}`"));
                         }
                     }
                 }
             }
         }
-        let cascade = if lost.is_empty() { "" } else { " CASCADE" };
+        // The grants `grantee` made that the plan revokes while `grantee`
+        // keeps the grant option through a membership: revoked as it
+        // first, while it still holds its own option (see `Cascade`).
+        let mut first: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
+        for (d, col, p) in cascade.first(obj, grantee).into_iter().flatten() {
+            if privs.get(p).is_some_and(|cols| cols.contains(col)) {
+                first
+                    .entry(d.as_str())
+                    .or_default()
+                    .entry(*p)
+                    .or_default()
+                    .insert(col.clone());
+            }
+        }
         let mut stmts = Vec::new();
+        for (d, dprivs) in first {
+            let passed = dprivs
+                .iter()
+                .any(|(p, cols)| cols.iter().any(|c| self.passed_on(obj, d, c, *p)));
+            let d_sql = if d == "PUBLIC" {
+                d.to_string()
+            } else {
+                quote_ident(d)
+            };
+            stmts.push(format!("SET ROLE {grantee_sql}"));
+            stmts.push(format!(
+                "REVOKE {} ON {target} FROM {d_sql}{}",
+                priv_list(&dprivs),
+                if passed { " CASCADE" } else { "" }
+            ));
+            stmts.push("RESET ROLE".to_string());
+        }
+        // No CASCADE when nothing is taken: should the server disagree
+        // (dependent privileges exist), the apply fails instead of
+        // revoking without --allow-destructive.
+        let cascade = if lost.is_empty() { "" } else { " CASCADE" };
         for (grantor, privs) in by {
             let stmt = format!(
                 "REVOKE {what}{} ON {target} FROM {grantee_sql}{cascade}",

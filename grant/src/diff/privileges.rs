@@ -560,7 +560,7 @@ pub(super) fn privileges<'a>(
         b,
         dbname,
         ldb,
-        &live.current_user,
+        live,
         &grantors,
         pending,
         |o, g, c, p| bits(&want, o, g, c, p),

@@ -10,7 +10,7 @@ use super::cascade::{Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
 use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
 use super::ops::{Builder, Op, Phase};
-use crate::live::{LiveDb, ObjRef};
+use crate::live::{Live, LiveDb, ObjRef};
 use crate::privs::Privilege;
 
 /// What the privileges phase decided for one (object, grantee).
@@ -58,7 +58,7 @@ pub(super) fn changes(
     b: &Builder,
     dbname: &str,
     ldb: &LiveDb,
-    current_user: &str,
+    live: &Live,
     grantors: &Grantors,
     pending: Vec<Pending<'_>>,
     wanted: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
@@ -76,7 +76,7 @@ pub(super) fn changes(
             revoke_go: &p.revoke_go,
         })
         .collect();
-    let cascade = Cascade::new(ldb, current_user, &planned, |o, g, c, p| {
+    let cascade = Cascade::new(ldb, live, &planned, |o, g, c, p| {
         grantors.passed_on(o, g, c, p)
     });
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();

@@ -1,0 +1,152 @@
+//! A grantor that loses its own grant option but still holds it through a
+//! role membership keeps its grants (PostgreSQL's `REVOKE … CASCADE` checks
+//! the grant options a role has through the roles it inherits from): the
+//! plan neither grants again what stays nor leaves behind a grant it cannot
+//! revoke any more once the grantor holds the option only through the
+//! membership (a `SET ROLE grantor; REVOKE` then acts as the group). On
+//! PostgreSQL 15 and 17; ACLs checked with psql.
+
+mod support;
+
+use support::*;
+
+/// `privilege by grantor` for `grantee` on `public.<table>`, with `*` when
+/// grantable, read with psql.
+fn on(s: &Scratch, table: &str, grantee: &str) -> String {
+    s.psql(&format!(
+        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
+         || ' by ' || pg_get_userbyid(a.grantor), ',' ORDER BY 1), '') \
+         FROM pg_class c, aclexplode(c.relacl) a \
+         WHERE c.oid = 'public.{table}'::regclass AND a.grantee = '{grantee}'::regrole"
+    ))
+}
+
+fn grant_option_through_membership(s: &Scratch) {
+    let (r, m, b, c, n, k) = (
+        s.role("r"),
+        s.role("m"),
+        s.role("b"),
+        s.role("x"),
+        s.role("n"),
+        s.role("k"),
+    );
+    let (o, om) = (s.role("o"), s.role("om"));
+    // `r` holds SELECT with the grant option; `m`, a member of `r`, holds it
+    // too and passed SELECT on to `b` and `c`. `n` is a NOINHERIT member of
+    // `r`: its grant to `k` depends on its own option only.
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{r}\"; CREATE ROLE \"{m}\"; CREATE ROLE \"{b}\"; CREATE ROLE \"{c}\"; \
+         CREATE ROLE \"{n}\" NOINHERIT; CREATE ROLE \"{k}\"; \
+         GRANT \"{r}\" TO \"{m}\"; GRANT \"{r}\" TO \"{n}\"; \
+         GRANT SELECT ON public.t TO \"{r}\", \"{m}\", \"{n}\" WITH GRANT OPTION; \
+         SET ROLE \"{m}\"; GRANT SELECT ON public.t TO \"{b}\", \"{c}\"; RESET ROLE; \
+         SET ROLE \"{n}\"; GRANT SELECT ON public.t TO \"{k}\"; RESET ROLE"
+    ));
+    // `om`, a member of the owner `o` of `w`, holds the option of its own
+    // too and passed SELECT on to `b`.
+    s.sql(&format!(
+        "CREATE ROLE \"{o}\"; CREATE ROLE \"{om}\"; GRANT \"{o}\" TO \"{om}\"; \
+         CREATE TABLE public.w (id int); ALTER TABLE public.w OWNER TO \"{o}\"; \
+         SET ROLE \"{o}\"; GRANT SELECT ON public.w TO \"{om}\" WITH GRANT OPTION; RESET ROLE; \
+         SET ROLE \"{om}\"; GRANT SELECT ON public.w TO \"{b}\"; RESET ROLE"
+    ));
+    assert_eq!(on(s, "w", &b), format!("SELECT by {om}"));
+    assert_eq!(on(s, "t", &b), format!("SELECT by {m}"));
+    assert_eq!(on(s, "t", &c), format!("SELECT by {m}"));
+    assert_eq!(on(s, "t", &k), format!("SELECT by {n}"));
+    // `m` and `n` lose SELECT; `b` and `k` keep theirs, `c` loses it.
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}r
+  - name: {p}m
+    member_of: [{p}r]
+  - name: {p}n
+    inherit: false
+    member_of: [{p}r]
+  - name: {p}b
+  - name: {p}x
+  - name: {p}k
+  - name: {p}o
+  - name: {p}om
+    member_of: [{p}o]
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}r], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}b, {p}k], on: table, schema: public, objects: [t], privileges: [SELECT]}
+      - {to: [{p}b], on: table, schema: public, objects: [w], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    // `m` keeps the grant option through `r`: its grant to `b` stays, no
+    // grant again; its grant to `c` is revoked as `m` before `m` loses
+    // its own option (afterwards `SET ROLE m` would revoke as `r`).
+    let revoke_c = format!("REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{c}\"");
+    let revoke_m = format!("REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{m}\"");
+    let (ic, im) = (p.find(&revoke_c), p.find(&revoke_m));
+    assert!(
+        ic.is_some() && im.is_some() && ic < im,
+        "the revoke from c must come before m's own:\n{p}"
+    );
+    assert!(
+        !p.contains(&format!(
+            "GRANT SELECT ON TABLE \"public\".\"t\" TO \"{b}\""
+        )),
+        "b keeps m's grant:\n{p}"
+    );
+    // Nothing is taken by a cascade from `m` (nor from `om`, a member of
+    // the owner): no CASCADE, not destructive.
+    assert!(p.contains(&format!("{revoke_m}\n")), "{p}");
+    assert!(
+        p.contains(&format!(
+            "REVOKE SELECT ON TABLE \"public\".\"w\" FROM \"{om}\"\n"
+        )),
+        "{p}"
+    );
+    assert!(
+        !p.contains(&format!(
+            "GRANT SELECT ON TABLE \"public\".\"w\" TO \"{b}\""
+        )),
+        "b keeps om's grant:\n{p}"
+    );
+    assert!(
+        p.contains(&format!(
+            "REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{n}\" CASCADE"
+        )),
+        "{p}"
+    );
+    // `n` does not inherit `r`'s option: the cascade takes `k`'s grant and
+    // `k` is granted SELECT again.
+    assert!(
+        p.contains(&format!(
+            "GRANT SELECT ON TABLE \"public\".\"t\" TO \"{k}\""
+        )),
+        "{p}"
+    );
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_eq!(on(s, "t", &b), format!("SELECT by {m}"));
+    assert_eq!(on(s, "t", &c), "");
+    assert_eq!(on(s, "t", &m), "");
+    assert_eq!(on(s, "t", &n), "");
+    assert_eq!(on(s, "t", &k), "SELECT by postgres");
+    assert_eq!(on(s, "t", &r), "SELECT* by postgres");
+    assert_eq!(on(s, "w", &b), format!("SELECT by {om}"));
+    assert_eq!(on(s, "w", &om), "");
+    assert_converged(&cfg, &[]);
+}
+
+#[test]
+fn grant_option_held_through_membership_on_postgresql_15() {
+    let s = Scratch::new("gomember");
+    grant_option_through_membership(&s);
+}
+
+#[test]
+fn grant_option_held_through_membership_on_postgresql_17() {
+    let s = Scratch::pg17("gomember17");
+    grant_option_through_membership(&s);
+}
