@@ -15,7 +15,7 @@ use support::*;
 fn on(s: &Scratch, table: &str, grantee: &str) -> String {
     s.psql(&format!(
         "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
-         || ' by ' || pg_get_userbyid(a.grantor), ',' ORDER BY 1), '') \
+         || ' by ' || pg_get_userbyid(a.grantor), ',' ORDER BY a.privilege_type, pg_get_userbyid(a.grantor)), '') \
          FROM pg_class c, aclexplode(c.relacl) a \
          WHERE c.oid = 'public.{table}'::regclass AND a.grantee = '{grantee}'::regrole"
     ))
@@ -149,4 +149,99 @@ fn grant_option_held_through_membership_on_postgresql_15() {
 fn grant_option_held_through_membership_on_postgresql_17() {
     let s = Scratch::pg17("gomember17");
     grant_option_through_membership(&s);
+}
+
+/// The plan revokes the option of the grantor `m` and of the group `r` it
+/// also holds it through: PostgreSQL would keep `m`'s grant to `b` if `m`'s
+/// revoke ran first (with `m` then holding the option through `r` only, a
+/// grant no later `SET ROLE m; REVOKE` could remove), and take it otherwise.
+/// The plan makes the outcome exact: `m`'s grant is revoked as `m` first,
+/// and `b` granted SELECT again as the owner, in one apply.
+#[test]
+fn grant_option_through_a_group_losing_it_too() {
+    let s = Scratch::new("goboth");
+    let (r, m, b) = (s.role("r"), s.role("m"), s.role("b"));
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{r}\"; CREATE ROLE \"{m}\"; CREATE ROLE \"{b}\"; GRANT \"{r}\" TO \"{m}\"; \
+         GRANT SELECT ON public.t TO \"{r}\", \"{m}\" WITH GRANT OPTION; \
+         SET ROLE \"{m}\"; GRANT SELECT ON public.t TO \"{b}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}r
+  - name: {p}m
+    member_of: [{p}r]
+  - name: {p}b
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}b], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    let first = format!(
+        "SET ROLE \"{m}\"\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{b}\"\n      > RESET ROLE\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{m}\"\n"
+    );
+    assert!(p.contains(&first), "{p}");
+    assert!(
+        p.contains(&format!(
+            "GRANT SELECT ON TABLE \"public\".\"t\" TO \"{b}\""
+        )),
+        "{p}"
+    );
+    assert!(!p.contains("# destructive"), "{p}");
+    apply(&cfg, &[], &[]);
+    assert_eq!(on(&s, "t", &b), "SELECT by postgres");
+    assert_eq!(on(&s, "t", &m), "");
+    assert_eq!(on(&s, "t", &r), "");
+    assert_converged(&cfg, &[]);
+}
+
+/// `r`'s option comes from `y`, whose option the plan revokes: the cascade
+/// of `y`'s revoke takes `r`'s option, and whether PostgreSQL then keeps
+/// `m`'s grant to `b` depends on the order of the revokes. The plan counts
+/// it as taken, says so in a note, and grants `b` SELECT again as the
+/// owner: converged in one apply either way.
+#[test]
+fn grant_option_through_a_group_a_cascade_takes() {
+    let s = Scratch::new("gocasc");
+    let (y, r, m, b) = (s.role("y"), s.role("r"), s.role("m"), s.role("b"));
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{y}\"; CREATE ROLE \"{r}\"; CREATE ROLE \"{m}\"; CREATE ROLE \"{b}\"; \
+         GRANT \"{r}\" TO \"{m}\"; GRANT SELECT ON public.t TO \"{y}\", \"{m}\" WITH GRANT OPTION; \
+         SET ROLE \"{y}\"; GRANT SELECT ON public.t TO \"{r}\" WITH GRANT OPTION; RESET ROLE; \
+         SET ROLE \"{m}\"; GRANT SELECT ON public.t TO \"{b}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}y
+  - name: {p}r
+  - name: {p}m
+    member_of: [{p}r]
+  - name: {p}b
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}r], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}b], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(p.contains("depends on which revoke runs first"), "{p}");
+    apply(&cfg, &["--allow-destructive"], &[]);
+    // `m`'s revoke ran first (by address): PostgreSQL kept its grant, the
+    // owner's was added.
+    assert_eq!(on(&s, "t", &b), format!("SELECT by {m},SELECT by postgres"));
+    assert_eq!(on(&s, "t", &r), "SELECT* by postgres");
+    assert_eq!(on(&s, "t", &m), "");
+    assert_eq!(on(&s, "t", &y), "");
+    assert_converged(&cfg, &[]);
 }

@@ -11,7 +11,10 @@
 //! from (a group with the option, the object's owner) or as a superuser.
 //! Its grants that the plan revokes are then revoked as it *before* its own
 //! option goes: once it holds the option only through a group, `SET ROLE
-//! grantor; REVOKE` acts as the group and leaves them in place.
+//! grantor; REVOKE` acts as the group and leaves them in place. When the
+//! plan revokes the groups' option too (PostgreSQL's outcome would depend
+//! on the order of the revokes), all its grants are revoked first and the
+//! ones that must stay granted again as the owner.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,8 +147,15 @@ pub(super) struct Cascade {
     /// grantor loses its own grant option but keeps it through a role
     /// membership: revoked as the grantor in its change, before its own
     /// revoke (they are in `removed` too, so the grantee's change skips
-    /// them).
+    /// them). When the plan also revokes the option of every group the
+    /// grantor holds it through, all its grants are here, and the ones
+    /// that must stay are granted again as the owner.
     pub first: BTreeMap<(ObjRef, String), Cells>,
+    /// (group key, grantor) → the groups it held the grant option through
+    /// whose option a cascade of this plan takes: whether PostgreSQL's
+    /// cascade takes the grantor's grants then depends on the order of the
+    /// revokes; they are counted as taken (see `statements`' note).
+    pub order_dependent: BTreeMap<(ObjRef, String), BTreeSet<String>>,
 }
 
 impl Cascade {
@@ -254,11 +264,11 @@ impl Cascade {
             // group, or the owner): their grants the plan revokes are
             // revoked as them first. Unknown INHERIT counts as inheriting:
             // revoking first is right either way.
-            let live_go: BTreeSet<&str> = v
+            let live_go: BTreeSet<String> = v
                 .iter()
                 .filter(|e| e.was_grantable)
-                .map(|e| e.grantee.as_str())
-                .chain([owner])
+                .map(|e| e.grantee.clone())
+                .chain([owner.to_string()])
                 .collect();
             let keeps_own = |x: &str| {
                 v.iter()
@@ -270,14 +280,42 @@ impl Cascade {
                 .map(|e| e.grantee.clone())
                 .filter(|x| !keeps_own(x))
                 .filter(|x| {
-                    let others: BTreeSet<&str> =
-                        live_go.iter().copied().filter(|g| g != x).collect();
+                    let others: BTreeSet<&str> = live_go
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|g| g != x)
+                        .collect();
                     inheritance.reaches(x, &others, true)
                 })
                 .collect();
+            // Of those, the ones whose every such group loses its option in
+            // this plan too: whether PostgreSQL's cascade would take their
+            // grants depends on which revoke runs first. All their grants
+            // are then revoked as them first (an exact outcome), and the
+            // ones that must stay are granted again as the owner.
+            let after_revokes: BTreeSet<&str> = v
+                .iter()
+                .filter(|e| e.alive && !e.revoked && e.grantable)
+                .map(|e| e.grantee.as_str())
+                .chain([owner])
+                .collect();
+            let doomed: BTreeSet<String> = losing
+                .iter()
+                .filter(|x| {
+                    let others: BTreeSet<&str> =
+                        after_revokes.iter().copied().filter(|g| g != x).collect();
+                    !inheritance.reaches(x, &others, false)
+                })
+                .cloned()
+                .collect();
+            let mut lost: BTreeSet<String> = BTreeSet::new();
             for e in v.iter_mut() {
-                if e.alive && e.revoked && losing.contains(&e.grantor) {
+                let all = doomed.contains(&e.grantor);
+                if e.alive && (e.revoked || all) && losing.contains(&e.grantor) {
                     e.alive = false;
+                    if !e.revoked {
+                        lost.insert(e.grantee.clone());
+                    }
                     out.first
                         .entry((t.0.clone(), e.grantor.clone()))
                         .or_default()
@@ -291,7 +329,6 @@ impl Cascade {
                     ));
                 }
             }
-            let mut lost: BTreeSet<String> = BTreeSet::new();
             // Until nothing changes: a grantor without the grant option,
             // its own or through a membership that inherits (unknown
             // INHERIT counts as not: what stays is then granted again),
@@ -329,6 +366,32 @@ impl Cascade {
                 }
                 if !changed {
                     break;
+                }
+            }
+            // A grantor that held the option through a group whose option
+            // a cascade of this plan takes: PostgreSQL keeps its grants when
+            // its own revoke runs first, takes them otherwise. Counted as
+            // taken (what must stay is granted again), with a note.
+            let still: BTreeSet<&str> = v
+                .iter()
+                .filter(|e| e.alive && !e.revoked && e.grantable)
+                .map(|e| e.grantee.as_str())
+                .collect();
+            for x in losing.difference(&doomed) {
+                if !v.iter().any(|e| !e.alive && e.grantor == *x && !e.revoked) {
+                    continue;
+                }
+                let through: BTreeSet<String> = live_go
+                    .iter()
+                    .filter(|g| *g != x && *g != owner && !still.contains(g.as_str()))
+                    .filter(|g| inheritance.reaches(x, &BTreeSet::from([g.as_str()]), true))
+                    .cloned()
+                    .collect();
+                if !through.is_empty() {
+                    out.order_dependent
+                        .entry((t.0.clone(), x.clone()))
+                        .or_default()
+                        .extend(through);
                 }
             }
             for grantee in lost {
