@@ -190,8 +190,8 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
 
 /// Keeps of the cluster-wide state only what concerns this configuration:
 /// declared, external, managed and reassign-target roles, memberships of
-/// those, groups they belong to and roles holding privileges in the
-/// configured databases. Unrelated role changes elsewhere in the cluster then
+/// those and of the groups they belong to (up the chain), those groups and
+/// roles holding privileges in the configured databases. Unrelated role changes elsewhere in the cluster then
 /// neither show in the plan nor make a saved plan stale.
 pub fn scope(desired: &Desired, live: &mut Live) {
     let cu = live.current_user.clone();
@@ -202,8 +202,28 @@ pub fn scope(desired: &Desired, live: &mut Live) {
             || desired.reassign_owned_to.as_deref() == Some(n)
             || desired.memberships.contains_key(n)
     };
+    // And the memberships of the groups those belong to, up the chain: whose
+    // privileges (and grant options) a role has through them decides what a
+    // REVOKE … CASCADE takes (see `diff::cascade`).
+    let mut groups_of: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (g, members) in &live.memberships {
+        for m in members.keys() {
+            groups_of.entry(m.as_str()).or_default().push(g.as_str());
+        }
+    }
+    let mut up: std::collections::BTreeSet<String> = Default::default();
+    let mut todo: Vec<&str> = groups_of
+        .iter()
+        .filter(|(m, _)| keep(m))
+        .flat_map(|(_, gs)| gs.iter().copied())
+        .collect();
+    while let Some(g) = todo.pop() {
+        if up.insert(g.to_string()) {
+            todo.extend(groups_of.get(g).into_iter().flatten().copied());
+        }
+    }
     live.memberships.retain(|_, members| {
-        members.retain(|m, _| keep(m));
+        members.retain(|m, _| keep(m) || up.contains(m));
         !members.is_empty()
     });
     let memberships = &live.memberships;

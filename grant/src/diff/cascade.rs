@@ -12,9 +12,9 @@
 //! Its grants that the plan revokes are then revoked as it *before* its own
 //! option goes: once it holds the option only through a group, `SET ROLE
 //! grantor; REVOKE` acts as the group and leaves them in place. When the
-//! plan revokes the groups' option too (PostgreSQL's outcome would depend
-//! on the order of the revokes), all its grants are revoked first and the
-//! ones that must stay granted again as the owner.
+//! groups lose their option in the plan too (PostgreSQL's outcome would
+//! depend on the order of the revokes), all its grants are revoked first
+//! and the ones that must stay granted again as the owner.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -147,15 +147,11 @@ pub(super) struct Cascade {
     /// grantor loses its own grant option but keeps it through a role
     /// membership: revoked as the grantor in its change, before its own
     /// revoke (they are in `removed` too, so the grantee's change skips
-    /// them). When the plan also revokes the option of every group the
-    /// grantor holds it through, all its grants are here, and the ones
-    /// that must stay are granted again as the owner.
+    /// them). When every group the grantor holds it through loses its
+    /// option in this plan too (revoked, or taken by a cascade), all its
+    /// grants are here, and the ones that must stay are granted again as
+    /// the owner.
     pub first: BTreeMap<(ObjRef, String), Cells>,
-    /// (group key, grantor) → the groups it held the grant option through
-    /// whose option a cascade of this plan takes: whether PostgreSQL's
-    /// cascade takes the grantor's grants then depends on the order of the
-    /// revokes; they are counted as taken (see `statements`' note).
-    pub order_dependent: BTreeMap<(ObjRef, String), BTreeSet<String>>,
 }
 
 impl Cascade {
@@ -264,11 +260,11 @@ impl Cascade {
             // group, or the owner): their grants the plan revokes are
             // revoked as them first. Unknown INHERIT counts as inheriting:
             // revoking first is right either way.
-            let live_go: BTreeSet<String> = v
+            let live_go: BTreeSet<&str> = v
                 .iter()
                 .filter(|e| e.was_grantable)
-                .map(|e| e.grantee.clone())
-                .chain([owner.to_string()])
+                .map(|e| e.grantee.as_str())
+                .chain([owner])
                 .collect();
             let keeps_own = |x: &str| {
                 v.iter()
@@ -280,82 +276,60 @@ impl Cascade {
                 .map(|e| e.grantee.clone())
                 .filter(|x| !keeps_own(x))
                 .filter(|x| {
-                    let others: BTreeSet<&str> = live_go
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|g| g != x)
-                        .collect();
+                    let others: BTreeSet<&str> =
+                        live_go.iter().copied().filter(|g| g != x).collect();
                     inheritance.reaches(x, &others, true)
                 })
                 .collect();
-            // Of those, the ones whose every such group loses its option in
-            // this plan too: whether PostgreSQL's cascade would take their
-            // grants depends on which revoke runs first. All their grants
-            // are then revoked as them first (an exact outcome), and the
-            // ones that must stay are granted again as the owner.
-            let after_revokes: BTreeSet<&str> = v
-                .iter()
-                .filter(|e| e.alive && !e.revoked && e.grantable)
-                .map(|e| e.grantee.as_str())
-                .chain([owner])
-                .collect();
-            let doomed: BTreeSet<String> = losing
-                .iter()
-                .filter(|x| {
-                    let others: BTreeSet<&str> =
-                        after_revokes.iter().copied().filter(|g| g != x).collect();
-                    !inheritance.reaches(x, &others, false)
-                })
-                .cloned()
-                .collect();
+            // Until nothing changes. A losing grantor whose every group
+            // loses its option in this plan too (revoked, or taken by a
+            // cascade) would keep or lose its grants depending on which
+            // revoke PostgreSQL runs first: all its grants are revoked as
+            // it first (an exact outcome), and the ones that must stay are
+            // granted again as the owner. Then, a grantor without the grant
+            // option, its own or through a membership that inherits
+            // (unknown INHERIT counts as not: what stays is then granted
+            // again), loses every grant it made.
             let mut lost: BTreeSet<String> = BTreeSet::new();
-            for e in v.iter_mut() {
-                let all = doomed.contains(&e.grantor);
-                if e.alive && (e.revoked || all) && losing.contains(&e.grantor) {
-                    e.alive = false;
-                    if !e.revoked {
-                        lost.insert(e.grantee.clone());
-                    }
-                    out.first
-                        .entry((t.0.clone(), e.grantor.clone()))
-                        .or_default()
-                        .insert((e.grantee.clone(), t.1.clone(), t.2));
-                    out.removed.insert((
-                        t.0.clone(),
-                        e.grantee.clone(),
-                        t.1.clone(),
-                        t.2,
-                        e.grantor.clone(),
-                    ));
-                }
-            }
-            // Until nothing changes: a grantor without the grant option,
-            // its own or through a membership that inherits (unknown
-            // INHERIT counts as not: what stays is then granted again),
-            // loses every grant it made.
+            let mut doomed: BTreeSet<String> = BTreeSet::new();
+            let mut first_pass = true;
             loop {
-                let has_go: BTreeSet<&str> = v
+                let holders: BTreeSet<&str> = v
                     .iter()
                     .filter(|e| e.alive && !e.revoked && e.grantable)
                     .map(|e| e.grantee.as_str())
                     .chain([owner])
                     .collect();
-                let gone: Vec<usize> = v
+                let newly: Vec<String> = losing
                     .iter()
-                    .enumerate()
-                    .filter(|(_, e)| {
-                        e.alive
-                            && !e.grantor.is_empty()
-                            && !has_go.contains(e.grantor.as_str())
-                            && !inheritance.reaches(&e.grantor, &has_go, false)
+                    .filter(|x| !doomed.contains(*x))
+                    .filter(|x| {
+                        let others: BTreeSet<&str> =
+                            holders.iter().copied().filter(|g| g != x).collect();
+                        !inheritance.reaches(x, &others, false)
                     })
-                    .map(|(i, _)| i)
+                    .cloned()
                     .collect();
-                let changed = !gone.is_empty();
-                for i in gone {
-                    let e = &mut v[i];
-                    e.alive = false;
-                    lost.insert(e.grantee.clone());
+                if newly.is_empty() && !first_pass {
+                    break;
+                }
+                first_pass = false;
+                doomed.extend(newly);
+                for e in v.iter_mut() {
+                    if !losing.contains(&e.grantor) || !(e.revoked || doomed.contains(&e.grantor)) {
+                        continue;
+                    }
+                    let cell = (e.grantee.clone(), t.1.clone(), t.2);
+                    let first = out.first.entry((t.0.clone(), e.grantor.clone()));
+                    if !first.or_default().insert(cell) {
+                        continue;
+                    }
+                    if e.alive {
+                        e.alive = false;
+                        if !e.revoked {
+                            lost.insert(e.grantee.clone());
+                        }
+                    }
                     out.removed.insert((
                         t.0.clone(),
                         e.grantee.clone(),
@@ -364,34 +338,39 @@ impl Cascade {
                         e.grantor.clone(),
                     ));
                 }
-                if !changed {
-                    break;
-                }
-            }
-            // A grantor that held the option through a group whose option
-            // a cascade of this plan takes: PostgreSQL keeps its grants when
-            // its own revoke runs first, takes them otherwise. Counted as
-            // taken (what must stay is granted again), with a note.
-            let still: BTreeSet<&str> = v
-                .iter()
-                .filter(|e| e.alive && !e.revoked && e.grantable)
-                .map(|e| e.grantee.as_str())
-                .collect();
-            for x in losing.difference(&doomed) {
-                if !v.iter().any(|e| !e.alive && e.grantor == *x && !e.revoked) {
-                    continue;
-                }
-                let through: BTreeSet<String> = live_go
-                    .iter()
-                    .filter(|g| *g != x && *g != owner && !still.contains(g.as_str()))
-                    .filter(|g| inheritance.reaches(x, &BTreeSet::from([g.as_str()]), true))
-                    .cloned()
-                    .collect();
-                if !through.is_empty() {
-                    out.order_dependent
-                        .entry((t.0.clone(), x.clone()))
-                        .or_default()
-                        .extend(through);
+                loop {
+                    let has_go: BTreeSet<&str> = v
+                        .iter()
+                        .filter(|e| e.alive && !e.revoked && e.grantable)
+                        .map(|e| e.grantee.as_str())
+                        .chain([owner])
+                        .collect();
+                    let gone: Vec<usize> = v
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| {
+                            e.alive
+                                && !e.grantor.is_empty()
+                                && !has_go.contains(e.grantor.as_str())
+                                && !inheritance.reaches(&e.grantor, &has_go, false)
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    if gone.is_empty() {
+                        break;
+                    }
+                    for i in gone {
+                        let e = &mut v[i];
+                        e.alive = false;
+                        lost.insert(e.grantee.clone());
+                        out.removed.insert((
+                            t.0.clone(),
+                            e.grantee.clone(),
+                            t.1.clone(),
+                            t.2,
+                            e.grantor.clone(),
+                        ));
+                    }
                 }
             }
             for grantee in lost {

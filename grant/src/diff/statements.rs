@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Action, Change, FieldChange, Note};
+use common::{Action, Change, FieldChange};
 
 use super::cascade::{Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
@@ -55,7 +55,7 @@ pub(super) type Item = ((ObjRef, String), Phase, Change, Vec<Op>);
 /// `want_cols` gives the declared column privileges of (group key, grantee).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn changes(
-    b: &mut Builder,
+    b: &Builder,
     dbname: &str,
     ldb: &LiveDb,
     live: &Live,
@@ -79,20 +79,6 @@ pub(super) fn changes(
     let cascade = Cascade::new(ldb, live, &planned, |o, g, c, p| {
         grantors.passed_on(o, g, c, p)
     });
-    for ((obj, x), through) in &cascade.order_dependent {
-        let groups: Vec<String> = through.iter().map(|g| format!("`{g}`")).collect();
-        b.notes.push(Note {
-            address: format!("privileges.{dbname}.{}.to.{x}", object_address(obj)),
-            message: format!(
-                "`{x}` also holds the grant option through {}, whose grant option a cascade \
-                 of this plan takes: whether PostgreSQL's REVOKE … CASCADE then takes `{x}`'s grants \
-                 depends on which revoke runs first; the plan counts them as taken and grants \
-                 again, as the owner, those that must stay (a grantee may then hold the \
-                 privilege from both)",
-                groups.join(", ")
-            ),
-        });
-    }
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
     for ((obj, d), cells) in &cascade.after {
         let p = pending.iter().find(|p| p.obj == obj && p.grantee == d);
