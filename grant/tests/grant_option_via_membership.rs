@@ -21,6 +21,16 @@ fn on(s: &Scratch, table: &str, grantee: &str) -> String {
     ))
 }
 
+/// Asserts the plan revokes `grantee`'s SELECT on `public.t` as `grantor`,
+/// right before `grantor`'s own revoke (without CASCADE).
+fn assert_revoked_as_grantor_first(plan: &str, grantor: &str, grantee: &str) {
+    let t = "TABLE \"public\".\"t\"";
+    let first = format!(
+        "SET ROLE \"{grantor}\"\n      > REVOKE SELECT ON {t} FROM \"{grantee}\"\n      > RESET ROLE\n      > REVOKE SELECT ON {t} FROM \"{grantor}\"\n"
+    );
+    assert!(plan.contains(&first), "{plan}");
+}
+
 fn grant_option_through_membership(s: &Scratch) {
     let (r, m, b, c, n, k) = (
         s.role("r"),
@@ -183,10 +193,7 @@ databases:
 "#,
     );
     let p = plan(&cfg, &[]);
-    let first = format!(
-        "SET ROLE \"{m}\"\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{b}\"\n      > RESET ROLE\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{m}\"\n"
-    );
-    assert!(p.contains(&first), "{p}");
+    assert_revoked_as_grantor_first(&p, &m, &b);
     assert!(
         p.contains(&format!(
             "GRANT SELECT ON TABLE \"public\".\"t\" TO \"{b}\""
@@ -235,10 +242,7 @@ databases:
 "#,
     );
     let p = plan(&cfg, &[]);
-    let first = format!(
-        "SET ROLE \"{m}\"\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{b}\"\n      > RESET ROLE\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{m}\"\n"
-    );
-    assert!(p.contains(&first), "{p}");
+    assert_revoked_as_grantor_first(&p, &m, &b);
     // `y`'s revoke takes `r`'s option (destructive); `r` gets it again.
     assert!(
         p.contains(&format!(
@@ -293,10 +297,7 @@ databases:
 "#,
     );
     let p = plan(&cfg, &[]);
-    let first = format!(
-        "SET ROLE \"{m}\"\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{c}\"\n      > RESET ROLE\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{m}\"\n"
-    );
-    assert!(p.contains(&first), "{p}");
+    assert_revoked_as_grantor_first(&p, &m, &c);
     apply(&cfg, &[], &[]);
     assert_eq!(on(&s, "t", &b), format!("SELECT by {m}"));
     assert_eq!(on(&s, "t", &c), "");

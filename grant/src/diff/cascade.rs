@@ -118,6 +118,16 @@ impl<'l> Inheritance<'l> {
     }
 }
 
+/// The roles holding the grant option of their own (and the owner) among
+/// the entries still alive and not revoked.
+fn holders<'v>(v: &'v [Entry], owner: &'v str) -> BTreeSet<&'v str> {
+    v.iter()
+        .filter(|e| e.alive && !e.revoked && e.grantable)
+        .map(|e| e.grantee.as_str())
+        .chain([owner])
+        .collect()
+}
+
 /// A live ACL entry during the simulation.
 struct Entry {
     grantee: String,
@@ -294,18 +304,13 @@ impl Cascade {
             let mut doomed: BTreeSet<String> = BTreeSet::new();
             let mut first_pass = true;
             loop {
-                let holders: BTreeSet<&str> = v
-                    .iter()
-                    .filter(|e| e.alive && !e.revoked && e.grantable)
-                    .map(|e| e.grantee.as_str())
-                    .chain([owner])
-                    .collect();
+                let with_go = holders(v, owner);
                 let newly: Vec<String> = losing
                     .iter()
                     .filter(|x| !doomed.contains(*x))
                     .filter(|x| {
                         let others: BTreeSet<&str> =
-                            holders.iter().copied().filter(|g| g != x).collect();
+                            with_go.iter().copied().filter(|g| g != x).collect();
                         !inheritance.reaches(x, &others, false)
                     })
                     .cloned()
@@ -330,21 +335,10 @@ impl Cascade {
                             lost.insert(e.grantee.clone());
                         }
                     }
-                    out.removed.insert((
-                        t.0.clone(),
-                        e.grantee.clone(),
-                        t.1.clone(),
-                        t.2,
-                        e.grantor.clone(),
-                    ));
+                    out.remove(t, e);
                 }
                 loop {
-                    let has_go: BTreeSet<&str> = v
-                        .iter()
-                        .filter(|e| e.alive && !e.revoked && e.grantable)
-                        .map(|e| e.grantee.as_str())
-                        .chain([owner])
-                        .collect();
+                    let has_go = holders(v, owner);
                     let gone: Vec<usize> = v
                         .iter()
                         .enumerate()
@@ -363,13 +357,7 @@ impl Cascade {
                         let e = &mut v[i];
                         e.alive = false;
                         lost.insert(e.grantee.clone());
-                        out.removed.insert((
-                            t.0.clone(),
-                            e.grantee.clone(),
-                            t.1.clone(),
-                            t.2,
-                            e.grantor.clone(),
-                        ));
+                        out.remove(t, e);
                     }
                 }
             }
@@ -385,6 +373,17 @@ impl Cascade {
             }
         }
         out
+    }
+
+    /// Records that `e` (on `t`) is removed.
+    fn remove(&mut self, t: &Triple, e: &Entry) {
+        self.removed.insert((
+            t.0.clone(),
+            e.grantee.clone(),
+            t.1.clone(),
+            t.2,
+            e.grantor.clone(),
+        ));
     }
 
     /// The (grantee, column, privilege) entries revoked as `grantor` in its
