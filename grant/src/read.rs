@@ -190,9 +190,11 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
 
 /// Keeps of the cluster-wide state only what concerns this configuration:
 /// declared, external, managed and reassign-target roles, memberships of
-/// those and of the groups they belong to (up the chain), those groups and
-/// roles holding privileges in the configured databases. Unrelated role changes elsewhere in the cluster then
-/// neither show in the plan nor make a saved plan stale.
+/// those and of the groups they belong to (up the chain), the memberships
+/// granted down from them (PostgreSQL 16+ grantors), those roles and the
+/// roles holding privileges in the configured databases. Unrelated role
+/// changes elsewhere in the cluster then neither show in the plan nor make
+/// a saved plan stale.
 pub fn scope(desired: &Desired, live: &mut Live) {
     let cu = live.current_user.clone();
     let keep = |n: &str| {
@@ -222,8 +224,39 @@ pub fn scope(desired: &Desired, live: &mut Live) {
             todo.extend(groups_of.get(g).into_iter().flatten().copied());
         }
     }
-    live.memberships.retain(|_, members| {
-        members.retain(|m, _| keep(m) || up.contains(m));
+    // PostgreSQL 16+: and, down the chain, the members holding a kept
+    // member's group through its grant: revoking the kept member's
+    // membership cascades to them (see `diff::memberships`).
+    let mut down: std::collections::BTreeSet<(String, String)> = Default::default();
+    for (g, by) in &live.membership_grantors {
+        let mut reach: std::collections::BTreeSet<&str> = by
+            .keys()
+            .map(String::as_str)
+            .filter(|m| keep(m) || up.contains(*m))
+            .collect();
+        loop {
+            let more: Vec<&str> = by
+                .iter()
+                .filter(|(m, gs)| {
+                    !reach.contains(m.as_str()) && gs.iter().any(|x| reach.contains(x.as_str()))
+                })
+                .map(|(m, _)| m.as_str())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for m in more {
+                reach.insert(m);
+                down.insert((g.clone(), m.to_string()));
+            }
+        }
+    }
+    live.memberships.retain(|g, members| {
+        members.retain(|m, _| {
+            keep(m)
+                || up.contains(m)
+                || (!down.is_empty() && down.contains(&(g.clone(), m.clone())))
+        });
         !members.is_empty()
     });
     let memberships = &live.memberships;
