@@ -310,3 +310,52 @@ databases:
     );
     assert_converged(&cfg, &[]);
 }
+
+/// `m` keeps the option through `r`; `c`, whose grant from `m` the plan
+/// revokes, passed SELECT on to `e`, which keeps it: `c`'s grant is revoked
+/// as `m` first with CASCADE (destructive) and `e` granted SELECT again.
+#[test]
+fn a_grant_revoked_as_the_grantor_first_cascades_to_its_dependents() {
+    let s = Scratch::new("gofirstdep");
+    let (r, m, c, e) = (s.role("r"), s.role("m"), s.role("c"), s.role("e"));
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{r}\"; CREATE ROLE \"{m}\"; CREATE ROLE \"{c}\"; CREATE ROLE \"{e}\"; \
+         GRANT \"{r}\" TO \"{m}\"; GRANT SELECT ON public.t TO \"{r}\", \"{m}\" WITH GRANT OPTION; \
+         SET ROLE \"{m}\"; GRANT SELECT ON public.t TO \"{c}\" WITH GRANT OPTION; RESET ROLE; \
+         SET ROLE \"{c}\"; GRANT SELECT ON public.t TO \"{e}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}r
+  - name: {p}m
+    member_of: [{p}r]
+  - name: {p}c
+  - name: {p}e
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}r], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}e], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains(&format!(
+            "SET ROLE \"{m}\"\n      > REVOKE SELECT ON TABLE \"public\".\"t\" FROM \"{c}\" CASCADE\n"
+        )),
+        "{p}"
+    );
+    assert!(p.contains("# destructive"), "{p}");
+    let o = grant(&["apply", "--auto-approve", &cfg.to_string_lossy()], &[]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(on(&s, "t", &c), format!("SELECT* by {m}"));
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_eq!(on(&s, "t", &e), "SELECT by postgres");
+    assert_eq!(on(&s, "t", &c), "");
+    assert_eq!(on(&s, "t", &m), "");
+    assert_converged(&cfg, &[]);
+}

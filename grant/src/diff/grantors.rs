@@ -146,8 +146,9 @@ impl Grantors {
             }
         }
         // The grants `grantee` made that the plan revokes while `grantee`
-        // keeps the grant option through a membership: revoked as it
-        // first, while it still holds its own option (see `Cascade`).
+        // keeps the grant option through a membership (all its grants when
+        // its groups lose the option too): revoked as it first, while it
+        // still holds its own option (see `Cascade::first`).
         let mut first: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
         for (d, col, p) in cascade.first(obj, grantee).into_iter().flatten() {
             if privs.get(p).is_some_and(|cols| cols.contains(col)) {
@@ -164,6 +165,12 @@ impl Grantors {
             let passed = dprivs
                 .iter()
                 .any(|(p, cols)| cols.iter().any(|c| self.passed_on(obj, d, c, *p)));
+            if passed {
+                lost.insert(format!(
+                    "{} that `{d}` passed on (revoked as `{grantee}` first)",
+                    priv_list(&dprivs)
+                ));
+            }
             let d_sql = if d == "PUBLIC" {
                 d.to_string()
             } else {
