@@ -339,12 +339,20 @@ impl Cascade {
                 }
                 loop {
                     let has_go = holders(v, owner);
+                    // PostgreSQL cascades when a grantor's own entry loses
+                    // its grant option: the grants of a grantor that held
+                    // none of its own (see `orphans`) are never taken.
+                    let had_go: BTreeSet<&str> = v
+                        .iter()
+                        .filter(|e| e.was_grantable)
+                        .map(|e| e.grantee.as_str())
+                        .collect();
                     let gone: Vec<usize> = v
                         .iter()
                         .enumerate()
                         .filter(|(_, e)| {
                             e.alive
-                                && !e.grantor.is_empty()
+                                && had_go.contains(e.grantor.as_str())
                                 && !has_go.contains(e.grantor.as_str())
                                 && !inheritance.reaches(&e.grantor, &has_go, false)
                         })

@@ -12,6 +12,7 @@ mod grantors;
 mod memberships;
 mod objects;
 mod ops;
+mod orphans;
 mod ownership;
 mod privileges;
 mod roles;

@@ -10,6 +10,7 @@ use super::cascade::{Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
 use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
 use super::ops::{Builder, Op, Phase};
+use super::orphans::{Final, Orphans};
 use crate::live::{Live, LiveDb, ObjRef};
 use crate::privs::Privilege;
 
@@ -79,6 +80,30 @@ pub(super) fn changes(
     let cascade = Cascade::new(ldb, live, &planned, |o, g, c, p| {
         grantors.passed_on(o, g, c, p)
     });
+    // Revokes as grantors holding no grant option of their own.
+    let orphans = Orphans::new(
+        grantors,
+        &cascade,
+        pending.iter().map(|p| (p.obj, p.grantee, &p.revoke)),
+        |obj, x, col, pr| {
+            let mine = pending.iter().find(|p| p.obj == obj && p.grantee == x);
+            let has = |set: Option<&PrivCols>| {
+                set.and_then(|s| s.get(&pr))
+                    .is_some_and(|c| c.contains(col))
+            };
+            if has(mine.map(|p| &p.grant_go)) {
+                Final::Grantable
+            } else if has(mine.map(|p| &p.grant)) {
+                Final::Plain
+            } else if has(mine.map(|p| &p.revoke)) {
+                Final::Nothing
+            } else if grantors.holds_from_owner(obj, x, col, pr) {
+                Final::Plain
+            } else {
+                Final::Nothing
+            }
+        },
+    );
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
     for ((obj, d), cells) in &cascade.after {
         let p = pending.iter().find(|p| p.obj == obj && p.grantee == d);
@@ -138,7 +163,15 @@ pub(super) fn changes(
     for p in &pending {
         let k = (p.obj.clone(), p.grantee.to_string());
         let r = again.remove(&k);
-        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, p, r.as_ref());
+        let (phase, c, ops) = change(
+            b,
+            dbname,
+            ldb,
+            grantors,
+            (&cascade, &orphans),
+            p,
+            r.as_ref(),
+        );
         out.push((k, phase, c, ops));
     }
     for (k, r) in again {
@@ -152,7 +185,7 @@ pub(super) fn changes(
             revoke: PrivCols::new(),
             revoke_go: PrivCols::new(),
         };
-        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, &p, Some(&r));
+        let (phase, c, ops) = change(b, dbname, ldb, grantors, (&cascade, &orphans), &p, Some(&r));
         out.push((k.clone(), phase, c, ops));
     }
     out.sort_by(|a, c| a.0.cmp(&c.0));
@@ -164,7 +197,7 @@ fn change(
     dbname: &str,
     ldb: &LiveDb,
     grantors: &Grantors,
-    cascade: &Cascade,
+    (cascade, orphans): (&Cascade, &Orphans),
     p: &Pending<'_>,
     again: Option<&Regrant>,
 ) -> (Phase, Change, Vec<Op>) {
@@ -186,7 +219,8 @@ fn change(
         if privs.is_empty() {
             continue;
         }
-        let (s, reason) = grantors.revoke(cascade, p.obj, p.grantee, &g, &target, what, privs);
+        let (s, reason) =
+            grantors.revoke(cascade, orphans, p.obj, p.grantee, &g, &target, what, privs);
         stmts.extend(s);
         destructive.extend(reason);
     }
