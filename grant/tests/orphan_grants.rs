@@ -112,3 +112,43 @@ databases:
     assert_eq!(on(&s, &m), "");
     assert_converged(&cfg, &[]);
 }
+
+/// As above, but `b` keeps SELECT: taking the temporary option back from
+/// `m` (which holds none through a group) takes `b`'s grant too, so that
+/// revoke has CASCADE (destructive) and `b` is granted SELECT again as the
+/// owner.
+#[test]
+fn the_grantors_other_grants_are_granted_again() {
+    let s = Scratch::new("orphkeep");
+    let (_r, m, b, c) = orphans(&s, true);
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}m
+  - name: {p}b
+  - name: {p}c
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}b], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    let t = "TABLE \"public\".\"t\"";
+    assert!(
+        p.contains(&format!("REVOKE SELECT ON {t} FROM \"{c}\"\n      > RESET ROLE\n      > REVOKE SELECT ON {t} FROM \"{m}\" CASCADE\n")),
+        "{p}"
+    );
+    assert!(
+        p.contains(&format!("GRANT SELECT ON {t} TO \"{b}\"")),
+        "{p}"
+    );
+    assert!(p.contains("# destructive"), "{p}");
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_eq!(on(&s, &b), "SELECT by postgres");
+    assert_eq!(on(&s, &c), "");
+    assert_eq!(on(&s, &m), "");
+    assert_converged(&cfg, &[]);
+}

@@ -118,6 +118,13 @@ impl<'l> Inheritance<'l> {
     }
 }
 
+/// Whether `role` has the privileges of one of `holders` through the
+/// memberships it inherits by (or as a superuser); an unknown INHERIT
+/// counts as not.
+pub(super) fn inherits_from(live: &Live, role: &str, holders: &BTreeSet<&str>) -> bool {
+    Inheritance::new(live).reaches(role, holders, false)
+}
+
 /// The roles holding the grant option of their own (and the owner) among
 /// the entries still alive and not revoked.
 fn holders<'v>(v: &'v [Entry], owner: &'v str) -> BTreeSet<&'v str> {

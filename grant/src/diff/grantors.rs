@@ -114,6 +114,21 @@ impl Grantors {
             .unwrap_or(false)
     }
 
+    /// The grantees `grantor` gave the cell's privilege to.
+    pub(super) fn grantees_of(
+        &self,
+        obj: &ObjRef,
+        grantor: &str,
+        col: &str,
+        p: Privilege,
+    ) -> impl Iterator<Item = &str> {
+        self.dependents
+            .get(&(obj.clone(), grantor.to_string(), col.to_string(), p))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
     /// The grantors other than the owner and the connecting user of
     /// `grantee`'s privilege.
     pub(super) fn grantors_of(

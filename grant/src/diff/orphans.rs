@@ -41,6 +41,11 @@ pub(super) struct Orphans {
     revokes: BTreeMap<Cell, BTreeSet<String>>,
     /// Cell of the grantor → what it holds after the plan.
     finals: BTreeMap<Cell, Final>,
+    /// Cell of the grantor → its other grantees, which keep their grant,
+    /// when the grantor holds no option through a group after the plan:
+    /// taking its option back then takes them (CASCADE), and they are
+    /// granted again as the owner.
+    pub kept: BTreeMap<Cell, BTreeSet<String>>,
 }
 
 impl Orphans {
@@ -51,6 +56,7 @@ impl Orphans {
         cascade: &Cascade,
         revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols)>,
         final_of: impl Fn(&ObjRef, &str, &str, Privilege) -> Final,
+        through_group: impl Fn(&ObjRef, &str, &str, Privilege) -> bool,
     ) -> Orphans {
         let mut out = Orphans::default();
         if !grantors.has_orphans() {
@@ -72,6 +78,17 @@ impl Orphans {
                         }
                     }
                 }
+            }
+        }
+        for ((obj, x, col, p), ds) in &out.revokes {
+            let kept: BTreeSet<String> = grantors
+                .grantees_of(obj, x, col, *p)
+                .filter(|d| !ds.contains(*d))
+                .map(str::to_string)
+                .collect();
+            if !kept.is_empty() && !through_group(obj, x, col, *p) {
+                out.kept
+                    .insert((obj.clone(), x.clone(), col.clone(), *p), kept);
             }
         }
         out
@@ -124,6 +141,11 @@ impl Orphans {
                     continue;
                 }
                 cells.entry(*p).or_default().insert(col.clone());
+                for k in self.kept.get(&cell).into_iter().flatten() {
+                    lost.insert(format!(
+                        "{p} granted by `{grantor}` to `{k}` (granted again as the owner)"
+                    ));
+                }
                 for d in ds {
                     from.entry(d)
                         .or_default()
@@ -175,14 +197,27 @@ impl Orphans {
             ));
         }
         stmts.push("RESET ROLE".to_string());
+        // The grantor's other grants on these cells are taken with the
+        // option when it holds none through a group: CASCADE, and they are
+        // granted again (see `kept`).
+        let keeps = cells.iter().any(|(p, cols)| {
+            cols.iter().any(|c| {
+                self.kept
+                    .contains_key(&(obj.clone(), grantor.to_string(), c.clone(), *p))
+            })
+        });
+        let cascade = if keeps { " CASCADE" } else { "" };
         if !go.is_empty() {
             stmts.push(format!(
-                "REVOKE GRANT OPTION FOR {} ON {target} FROM {x}",
+                "REVOKE GRANT OPTION FOR {} ON {target} FROM {x}{cascade}",
                 priv_list(&go)
             ));
         }
         if !all.is_empty() {
-            stmts.push(format!("REVOKE {} ON {target} FROM {x}", priv_list(&all)));
+            stmts.push(format!(
+                "REVOKE {} ON {target} FROM {x}{cascade}",
+                priv_list(&all)
+            ));
         }
         stmts
     }

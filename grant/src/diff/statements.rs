@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Action, Change, FieldChange};
 
-use super::cascade::{Cascade, Planned, PrivCols};
+use super::cascade::{inherits_from, Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
-use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
+use super::objects::{group_key, object_address, object_sql, priv_list, show_privs, PrivMap};
 use super::ops::{Builder, Op, Phase};
 use super::orphans::{Final, Orphans};
 use crate::live::{Live, LiveDb, ObjRef};
@@ -103,6 +103,35 @@ pub(super) fn changes(
                 Final::Nothing
             }
         },
+        |obj, x, col, pr| {
+            // The roles keeping the cell's grant option after the plan.
+            let revoked = |g: &str| {
+                pending.iter().any(|p| {
+                    p.obj == obj
+                        && p.grantee == g
+                        && [&p.revoke, &p.revoke_go]
+                            .iter()
+                            .any(|s| s.get(&pr).is_some_and(|c| c.contains(col)))
+                })
+            };
+            let owner = ldb.owner_of(obj).unwrap_or_default();
+            let holders: BTreeSet<&str> = ldb
+                .acl
+                .iter()
+                .filter(|e| e.grantable && e.privilege == pr && e.grantee != x)
+                .filter(|e| {
+                    let c = match &e.object {
+                        ObjRef::Column { column, .. } => column.as_str(),
+                        _ => "",
+                    };
+                    c == col && group_key(&e.object) == *obj
+                })
+                .map(|e| e.grantee.as_str())
+                .filter(|g| !revoked(g))
+                .chain([owner])
+                .collect();
+            inherits_from(live, x, &holders)
+        },
     );
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
     for ((obj, d), cells) in &cascade.after {
@@ -158,6 +187,24 @@ pub(super) fn changes(
             .filter(|e| e.0 == *obj && e.1 == *d)
             .map(|e| e.4.clone())
             .collect();
+    }
+    // The grants an orphaned grantor's restore may take (see `orphans`).
+    for ((obj, x, col, pr), kept) in &orphans.kept {
+        for k in kept {
+            let r = again.entry((obj.clone(), k.clone())).or_default();
+            let loses_go = pending
+                .iter()
+                .find(|p| p.obj == obj && p.grantee == k)
+                .and_then(|p| p.revoke_go.get(pr))
+                .is_some_and(|c| c.contains(col));
+            let set = if had(obj, k, col, *pr).1 && !loses_go {
+                &mut r.go
+            } else {
+                &mut r.plain
+            };
+            set.entry(*pr).or_default().insert(col.clone());
+            r.from.insert(x.clone());
+        }
     }
     let mut out = Vec::new();
     for p in &pending {
