@@ -10,15 +10,9 @@ mod support;
 
 use support::*;
 
-/// `privilege by grantor` for `grantee` on `public.<table>`, with `*` when
-/// grantable, read with psql.
+/// `grantee`'s entries on `public.<table>` (psql).
 fn on(s: &Scratch, table: &str, grantee: &str) -> String {
-    s.psql(&format!(
-        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
-         || ' by ' || pg_get_userbyid(a.grantor), ',' ORDER BY a.privilege_type, pg_get_userbyid(a.grantor)), '') \
-         FROM pg_class c, aclexplode(c.relacl) a \
-         WHERE c.oid = 'public.{table}'::regclass AND a.grantee = '{grantee}'::regrole"
-    ))
+    s.grants_to(&format!("public.{table}"), grantee)
 }
 
 /// Asserts the plan revokes `grantee`'s SELECT on `public.t` as `grantor`,

@@ -9,14 +9,9 @@ mod support;
 
 use support::*;
 
-/// `privilege by grantor` for `grantee` on `public.t`, `*` when grantable.
+/// `grantee`'s entries on `public.t` (psql).
 fn on(s: &Scratch, grantee: &str) -> String {
-    s.psql(&format!(
-        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
-         || ' by ' || pg_get_userbyid(a.grantor), ',' ORDER BY a.privilege_type, pg_get_userbyid(a.grantor)), '') \
-         FROM pg_class c, aclexplode(c.relacl) a \
-         WHERE c.oid = 'public.t'::regclass AND a.grantee = '{grantee}'::regrole"
-    ))
+    s.grants_to("public.t", grantee)
 }
 
 /// Sets up `m`'s grants to `b` and `c` on `public.t`, then revokes `m`'s

@@ -171,6 +171,18 @@ impl Scratch {
         psql_at(&self.server.0, &self.server.1, &self.db, statement)
     }
 
+    /// `grantee`'s entries on `relation` as `privilege[*] by grantor`,
+    /// comma-separated and sorted, read with psql (`*`: grantable).
+    pub fn grants_to(&self, relation: &str, grantee: &str) -> String {
+        self.psql(&format!(
+            "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
+             || ' by ' || pg_get_userbyid(a.grantor), ',' \
+             ORDER BY a.privilege_type, pg_get_userbyid(a.grantor)), '') \
+             FROM pg_class c, aclexplode(c.relacl) a \
+             WHERE c.oid = '{relation}'::regclass AND a.grantee = '{grantee}'::regrole"
+        ))
+    }
+
     /// Writes a config file; `{db}`, `{url}` and `{p}` (the role prefix) are replaced.
     pub fn config(&self, file: &str, yaml: &str) -> PathBuf {
         let text = yaml
