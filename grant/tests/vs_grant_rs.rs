@@ -141,6 +141,14 @@ fn same_result_as_grant_rs() {
     // Both reached something: the comparison cannot pass vacuously.
     assert!(b.contains("alice table public.plain SELECT"), "{b:?}");
     assert!(b.contains("bob database CREATE"), "{b:?}");
+    // Several table roles: `-secret_table` in one role does not take away
+    // what the other grants (issue 11, review A).
+    for p in ["SELECT", "INSERT"] {
+        assert!(
+            b.contains(&format!("erin table public.secret_table {p}")),
+            "{b:?}"
+        );
+    }
 
     // Passwords: md5 stored as given; plaintext as a verifier of it; no password: none.
     for p in [&pa, &pb] {

@@ -41,6 +41,10 @@ pub fn load_opts(
     let mut files: Vec<(&SourceFile, ConfigFile)> = Vec::new();
     for f in &sources.files {
         if crate::grantrs::is_grant_rs(f.value()) {
+            // grant-rs ignores keys it does not know: so do we, visibly.
+            for w in crate::grantrs::unknown_keys(f) {
+                eprintln!("{w}");
+            }
             match crate::grantrs::translate(f) {
                 Ok(c) => files.push((f, c)),
                 Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
