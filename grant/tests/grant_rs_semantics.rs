@@ -73,3 +73,79 @@ users:
         "f,t"
     );
 }
+
+#[test]
+fn unquoted_names_fold_like_postgresql() {
+    let s = Scratch::new("rscase");
+    s.sql(
+        "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); \
+         CREATE SCHEMA \"Kept\"; CREATE TABLE \"Kept\".\"T\" (id int)",
+    );
+    // grant-rs sends `CREATE USER {p}Mixed_User`, `… ON Sales.Orders`,
+    // `… ON DATABASE <DB>` unquoted: PostgreSQL folds ASCII letters only
+    // (checked with psql: `CREATE ROLE x_ÜnïX` is the role `x_Ünïx`).
+    // Double-quoted names keep their case.
+    let cfg = s.config(
+        "grant-rs.yaml",
+        &r#"
+connection:
+  type: postgres
+  url: "{url}"
+roles:
+  - name: reader
+    type: table
+    grants: [SELECT]
+    schemas: [Sales]
+    tables: [Orders]
+  - name: sch
+    type: schema
+    grants: [USAGE]
+    schemas: [Sales, '"Kept"']
+  - name: kept
+    type: table
+    grants: [INSERT]
+    schemas: ['"Kept"']
+    tables: ['"T"']
+  - name: db
+    type: database
+    grants: [CREATE]
+    databases: [{DB}]
+users:
+  - name: {p}Mixed_User
+    password: mixed-pw
+    roles: [reader, sch, kept, db]
+  - name: {p}ÜnïX
+    roles: [reader]
+  - name: '"{p}Quoted"'
+    roles: []
+"#
+        .replace("{DB}", &s.db.to_uppercase()),
+    );
+    apply(&cfg, &[], &[]);
+    assert_converged(&cfg, &[]);
+    let mixed = s.role("mixed_user");
+    let roles = s.psql(&format!(
+        "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE starts_with(rolname, '{}')",
+        s.prefix
+    ));
+    assert_eq!(
+        roles,
+        format!("{}Quoted,{mixed},{}Ünïx", s.prefix, s.prefix),
+        "roles created"
+    );
+    assert_eq!(has_table(&s, &mixed, "sales.orders", &["SELECT"]), "t");
+    assert_eq!(has_table(&s, &mixed, "\"Kept\".\"T\"", &["INSERT"]), "t");
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT has_schema_privilege('{mixed}', 'sales', 'USAGE'), \
+                    has_schema_privilege('{mixed}', 'Kept', 'USAGE'), \
+                    has_database_privilege('{mixed}', '{}', 'CREATE')",
+            s.db
+        )),
+        "t|t|t"
+    );
+    let unicode = format!("{}Ünïx", s.prefix);
+    assert_eq!(has_table(&s, &unicode, "sales.orders", &["SELECT"]), "t");
+    assert_password_auth_enforced(&mixed);
+    assert!(psql_login(&mixed, "mixed-pw"));
+}

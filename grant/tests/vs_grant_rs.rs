@@ -101,6 +101,7 @@ fn same_result_as_grant_rs() {
         );
         let text = template
             .replace("{db}", db)
+            .replace("{DB}", &db.to_uppercase())
             .replace("{port}", &server().1)
             .replace("{p}", p)
             .replace("{md5_carol}", &md5_of("carol-pw", &format!("{p}carol")));
@@ -169,5 +170,9 @@ fn same_result_as_grant_rs() {
             "{p}bob"
         );
         assert!(psql_login(&format!("{p}carol"), "carol-pw"), "{p}carol");
+        assert!(
+            psql_login(&format!("{p}frank_mixed"), "frank-pw"),
+            "{p}frank_mixed"
+        );
     }
 }
