@@ -174,5 +174,18 @@ fn same_result_as_grant_rs() {
             psql_login(&format!("{p}frank_mixed"), "frank-pw"),
             "{p}frank_mixed"
         );
+        for (user, password) in [
+            ("gina", "0x1F"),
+            ("hank", "0x1F"),
+            ("ivan", "1_000"),
+            ("jane", "+12"),
+        ] {
+            assert!(
+                psql_login(&format!("{p}{user}"), password),
+                "{p}{user} with {password}"
+            );
+        }
+        // Not the number's value: the alias keeps the anchor's text.
+        assert!(!psql_login(&format!("{p}hank"), "31"), "{p}hank");
     }
 }
