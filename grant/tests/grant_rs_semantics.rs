@@ -149,3 +149,50 @@ users:
     assert_password_auth_enforced(&mixed);
     assert!(psql_login(&mixed, "mixed-pw"));
 }
+
+#[test]
+fn unknown_keys_are_ignored_with_a_located_warning() {
+    let s = Scratch::new("rsunk");
+    s.sql("CREATE TABLE public.t (id int)");
+    // grant-rs's structs do not deny unknown fields: such a file applies.
+    let cfg = s.config(
+        "grant-rs.yaml",
+        r#"connection:
+  type: postgres
+  url: "{url}"
+  pool: 4
+roles:
+  - name: reader
+    type: table
+    description: read-only role
+    grants: [SELECT]
+    schemas: [public]
+    tables: [ALL]
+users:
+  - name: {p}u
+    password: pw1
+    team: data
+    roles: [reader]
+owner: data-team
+"#,
+    );
+    let o = grant(&["apply", "-f", &cfg.to_string_lossy()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let path = cfg.to_string_lossy();
+    for (at, key) in [
+        ("4:3", "pool"),
+        ("8:5", "description"),
+        ("15:5", "team"),
+        ("17:1", "owner"),
+    ] {
+        assert!(
+            err.contains(&format!("{path}:{at}: warning: unknown key `{key}`")),
+            "{key} at {at}: {err}"
+        );
+    }
+    let u = s.role("u");
+    assert_eq!(has_table(&s, &u, "public.t", &["SELECT", "INSERT"]), "t,f");
+    assert_password_auth_enforced(&u);
+    assert!(psql_login(&u, "pw1"));
+}
