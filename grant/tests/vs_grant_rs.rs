@@ -20,7 +20,11 @@ const OBJECTS: &str = "CREATE SCHEMA sales; CREATE SCHEMA hr; \
     CREATE TABLE public.secret_table (id int); CREATE VIEW public.v AS SELECT 1 AS one; \
     CREATE TABLE sales.orders (id int); CREATE TABLE sales.customers (id int); \
     CREATE TABLE sales.extra (id int); CREATE TABLE hr.staff (id int); \
-    CREATE TABLE hr.salaries (id int);";
+    CREATE TABLE hr.salaries (id int); \
+    CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one; \
+    CREATE TABLE sales.parted (id int) PARTITION BY RANGE (id); \
+    CREATE TABLE sales.parted_1 PARTITION OF sales.parted FOR VALUES FROM (0) TO (10); \
+    REVOKE ALL ON SCHEMA public FROM PUBLIC;";
 
 /// The grant-rs binary, installed once by the script (which fails loudly).
 fn grant_rs() -> PathBuf {
@@ -40,6 +44,23 @@ fn grant_rs() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
 }
 
+/// A SCRAM-SHA-256 verifier of `password`, made by PostgreSQL itself (a
+/// throw-away role), so that neither tool computes it.
+fn scram_of(password: &str, scratch_role: &str) -> String {
+    let v = value(
+        "postgres",
+        &format!(
+            "SET password_encryption = 'scram-sha-256'; \
+             CREATE ROLE \"{scratch_role}\" PASSWORD '{password}'; \
+             SELECT rolpassword FROM pg_authid WHERE rolname = '{scratch_role}'"
+        ),
+    )
+    .unwrap_or_default();
+    sql("postgres", &format!("DROP ROLE \"{scratch_role}\""));
+    assert!(v.starts_with("SCRAM-SHA-256$"), "{v}");
+    v
+}
+
 fn md5_of(password: &str, user: &str) -> String {
     value(
         "postgres",
@@ -56,7 +77,7 @@ fn privileges(db: &str, prefix: &str) -> BTreeSet<String> {
          SELECT substr(u.rolname, {n}) || ' table ' || n.nspname || '.' || c.relname || ' ' || p \
            FROM u, pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, \
                 unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p \
-          WHERE n.nspname IN ('public', 'sales', 'hr') AND c.relkind IN ('r', 'v') \
+          WHERE n.nspname IN ('public', 'sales', 'hr') AND c.relkind IN ('r', 'v', 'm', 'p') \
             AND has_table_privilege(u.rolname, c.oid, p) \
          UNION ALL \
          SELECT substr(u.rolname, {n}) || ' schema ' || n.nspname || ' ' || p \
@@ -92,8 +113,12 @@ fn same_result_as_grant_rs() {
     let (pa, pb) = (format!("{}a_", s.prefix), format!("{}b_", s.prefix));
     let template = include_str!("fixtures/grant-rs/features.yaml");
     let mut configs = Vec::new();
+    let scram_kate = scram_of("kate-pw", &s.role("scram_maker"));
     for (db, p) in [(&db_a, &pa), (&db_b, &pb)] {
         sql(db, OBJECTS);
+        // A fresh database gives PUBLIC CONNECT and TEMPORARY: without this
+        // `has_database_privilege` would hold with nothing granted.
+        sql(db, &format!("REVOKE ALL ON DATABASE \"{db}\" FROM PUBLIC"));
         // dave exists, with privileges the configuration does not declare.
         sql(
             db,
@@ -104,7 +129,8 @@ fn same_result_as_grant_rs() {
             .replace("{DB}", &db.to_uppercase())
             .replace("{port}", &server().1)
             .replace("{p}", p)
-            .replace("{md5_carol}", &md5_of("carol-pw", &format!("{p}carol")));
+            .replace("{md5_carol}", &md5_of("carol-pw", &format!("{p}carol")))
+            .replace("{scram_kate}", &scram_kate);
         let path = s.dir.path().join(format!("{db}.yaml"));
         std::fs::write(&path, text).unwrap();
         configs.push(path);
@@ -140,8 +166,41 @@ fn same_result_as_grant_rs() {
         "privileges differ (left: only grant-rs, right: only this tool)\ngrant-rs log:\n{rs_log}"
     );
     // Both reached something: the comparison cannot pass vacuously.
-    assert!(b.contains("alice table public.plain SELECT"), "{b:?}");
-    assert!(b.contains("bob database CREATE"), "{b:?}");
+    // Both reached what the file asks, checked explicitly for each tool
+    // (PUBLIC holds nothing on the databases and on `public`: a tool that
+    // granted nothing fails here).
+    for (tool, got) in [("grant-rs", &a), ("grant", &b)] {
+        let database: BTreeSet<&str> = got
+            .iter()
+            .filter(|l| l.contains(" database "))
+            .map(String::as_str)
+            .collect();
+        let expected: BTreeSet<&str> = [
+            "alice database CREATE",
+            "alice database TEMPORARY",
+            "bob database CONNECT",
+            "bob database CREATE",
+            "bob database TEMPORARY",
+            "carol database TEMPORARY",
+            "frank_mixed database CREATE",
+            "kate database TEMPORARY",
+        ]
+        .into();
+        assert_eq!(database, expected, "{tool}: database privileges");
+        for p in [
+            "alice table public.plain SELECT",
+            "alice schema sales USAGE",
+            "carol schema public CREATE",
+            "erin table public.mv INSERT",
+            "dave table sales.parted SELECT",
+            "dave table sales.parted_1 SELECT",
+        ] {
+            assert!(got.contains(p), "{tool}: {p}: {got:?}");
+        }
+        for p in ["carol schema public USAGE", "dave database CONNECT"] {
+            assert!(!got.contains(p), "{tool}: {p}: {got:?}");
+        }
+    }
     // Several table roles: `-secret_table` in one role does not take away
     // what the other grants (issue 11, review A).
     for p in ["SELECT", "INSERT"] {
@@ -160,6 +219,9 @@ fn same_result_as_grant_rs() {
         assert!(verifier(&format!("{p}alice")).starts_with("SCRAM-SHA-256$"));
         assert!(verifier(&format!("{p}bob")).starts_with("SCRAM-SHA-256$"));
         assert_eq!(verifier(&format!("{p}dave")), "NULL");
+        // A SCRAM verifier in the file is stored byte for byte.
+        assert_eq!(verifier(&format!("{p}kate")), scram_kate);
+        assert!(psql_login(&format!("{p}kate"), "kate-pw"), "{p}kate");
         assert!(
             !psql_login(&format!("{p}alice"), "wrong"),
             "password auth not enforced"
