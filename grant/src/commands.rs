@@ -120,7 +120,8 @@ pub async fn import(a: &ImportArgs) -> anyhow::Result<()> {
     common::run::write_output(&text, a.out.as_deref())
 }
 
-/// `grant gen-pass`: a strong password and its verifiers.
+/// `grant gen-pass --role NAME`: a strong password and its verifiers (a
+/// bare `grant gen-pass` is grant-rs's, see `compat`).
 pub fn gen_pass(a: &GenPassArgs) -> u8 {
     let pw = match crate::password::generate() {
         Ok(p) => p,

@@ -131,7 +131,35 @@ fn gen_pass_gen_and_inspect() {
     );
     let o = grant(&["gen-pass", "-p", "1234567890", "-u", "duyet"], &[]);
     let md5 = value("postgres", "SELECT 'md5' || md5('1234567890duyet')").unwrap();
-    assert!(text(&o).contains(&md5), "{}", text(&o));
+    // grant-rs 0.0.1-beta.3's lines, in its order (src/gen.rs).
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!(
+            "Generated password: 1234567890\nGenerated MD5 (user: duyet): {md5}\n\n\
+             Hint: https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html\n"
+        )
+    );
+    // The README's bare `grant gen-pass`: 16 characters of grant-rs's
+    // alphabet, and its hint.
+    let o = grant(&["gen-pass"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let pw = lines[0]
+        .strip_prefix("Generated password: ")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(pw.len(), 16, "{out}");
+    assert!(
+        pw.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ")(*&^%$#@!~".contains(c)),
+        "{out}"
+    );
+    assert_eq!(
+        &lines[1..],
+        ["", "Hint: Please provide --username to generate MD5"],
+        "{out}"
+    );
 
     let s = Scratch::new("rsgen");
     let target = s.dir.path().join("cluster");

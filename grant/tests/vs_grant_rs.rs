@@ -251,3 +251,49 @@ fn same_result_as_grant_rs() {
         assert!(!psql_login(&format!("{p}hank"), "31"), "{p}hank");
     }
 }
+
+/// grant-rs's stdout without the green it always prints.
+fn plain_stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout)
+        .replace("\x1b[32m", "")
+        .replace("\x1b[0m", "")
+}
+
+#[test]
+fn gen_pass_prints_what_grant_rs_prints() {
+    let bin = grant_rs();
+    for args in [
+        &["gen-pass", "-p", "S3cret pw", "-u", "duyet"][..],
+        &["gen-pass", "--password", "x", "--username", "Mixed"][..],
+        &["gen-pass", "-p", "only-a-password"][..],
+    ] {
+        let rs = Command::new(&bin).args(args).output().unwrap();
+        assert!(rs.status.success(), "grant-rs {args:?}: {}", text(&rs));
+        let ours = grant(args, &[]);
+        assert_eq!(ours.status.code(), Some(0), "{}", text(&ours));
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            plain_stdout(&rs),
+            "{args:?}"
+        );
+    }
+    // Random passwords: the same lines with the same length, the README's
+    // bare form and with -l / -u.
+    for args in [&["gen-pass"][..], &["gen-pass", "-l", "24", "-u", "u1"][..]] {
+        let rs = plain_stdout(&Command::new(&bin).args(args).output().unwrap());
+        let ours = String::from_utf8_lossy(&grant(args, &[]).stdout).to_string();
+        let shape = |t: &str| -> Vec<String> {
+            t.lines()
+                .map(|l| match l.strip_prefix("Generated password: ") {
+                    Some(pw) => format!("Generated password: <{} characters>", pw.len()),
+                    None => match l.split_once("): md5") {
+                        Some((head, h)) => format!("{head}): md5<{} hex>", h.len()),
+                        None => l.to_string(),
+                    },
+                })
+                .collect()
+        };
+        assert_eq!(shape(&ours), shape(&rs), "{args:?}\n{ours}\n{rs}");
+        assert!(ours.starts_with("Generated password: "), "{ours}");
+    }
+}
