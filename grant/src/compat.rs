@@ -141,23 +141,7 @@ pub async fn run(args: &[String]) -> Option<u8> {
         } => gen_pass(length, no_special, username.as_deref(), password),
         Cmd::Apply { file, dryrun, all } => apply(&file, dryrun, all).await,
         Cmd::Validate { file } => validate(file),
-        Cmd::Inspect { file } => {
-            let a = crate::commands::InspectArgs {
-                config: Some(file),
-                url: None,
-                databases: Vec::new(),
-                role: None,
-                object: None,
-                format: crate::commands::InspectFormat::Text,
-            };
-            match crate::commands::inspect(&a).await {
-                Ok(()) => exit::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    exit::ERROR
-                }
-            }
-        }
+        Cmd::Inspect { file } => crate::grantrs::inspect::run(&file).await,
     })
 }
 

@@ -297,3 +297,73 @@ fn gen_pass_prints_what_grant_rs_prints() {
         assert!(ours.starts_with("Generated password: "), "{ours}");
     }
 }
+
+/// The table cells of the rows of a grant-rs `inspect` record whose first
+/// cell is `User`, `---` or starts with `prefix`.
+fn inspect_rows(stderr: &str, prefix: &str) -> Vec<Vec<String>> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("    │ "))
+        .map(|l| {
+            l.trim_end_matches(" │")
+                .split(" │ ")
+                .map(|c| c.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| c[0] == "User" || c[0] == "---" || c[0].starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn inspect_prints_what_grant_rs_prints() {
+    let bin = grant_rs();
+    let s = Scratch::new("vsinsp");
+    s.sql(&format!(
+        "CREATE ROLE \"{p}maker\" LOGIN CREATEDB PASSWORD 'x'; CREATE ROLE \"{p}noprivs\" LOGIN; \
+         CREATE ROLE \"{p}group\" NOLOGIN",
+        p = s.prefix
+    ));
+    let cfg = s.config(
+        "grant-rs.yaml",
+        "connection:\n  type: postgres\n  url: \"{url}\"\nroles: []\nusers: []\n",
+    );
+    let rs = Command::new(&bin)
+        .args(["inspect", "-f", &cfg.to_string_lossy()])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(rs.status.success(), "grant-rs inspect: {}", text(&rs));
+    let ours = grant(&["inspect", "-f", &cfg.to_string_lossy()], &[]);
+    assert_eq!(ours.status.code(), Some(0), "{}", text(&ours));
+    let (rs_err, our_err) = (
+        String::from_utf8_lossy(&rs.stderr).to_string(),
+        String::from_utf8_lossy(&ours.stderr).to_string(),
+    );
+    let expected: Vec<Vec<String>> = [
+        ["User", "CreateDB", "Super", "Password"],
+        ["---", "---", "---", "---"],
+        [&s.role("maker"), "true", "false", "********"],
+        [&s.role("noprivs"), "false", "false", "********"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let mut got = inspect_rows(&our_err, &s.prefix);
+    got[2..].sort();
+    assert_eq!(got, expected, "{our_err}");
+    let mut theirs = inspect_rows(&rs_err, &s.prefix);
+    theirs[2..].sort();
+    assert_eq!(theirs, expected, "grant-rs: {rs_err}");
+    // The same record lines, timestamps aside.
+    let record = |t: &str, what: &str| {
+        t.lines()
+            .find(|l| l.contains(what))
+            .and_then(|l| l.split_once(' '))
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_else(|| panic!("no `{what}` in {t}"))
+    };
+    for what in ["Connected to database:", "Current users in"] {
+        assert_eq!(record(&our_err, what), record(&rs_err, what));
+    }
+    assert!(String::from_utf8_lossy(&ours.stdout).is_empty());
+}

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_yaml::Value;
 
 mod checks;
+pub mod inspect;
 mod merge;
 mod names;
 mod tables;
