@@ -255,7 +255,7 @@ fn is_grant_config(v: &serde_yaml::Value) -> bool {
 fn validate(file: Option<PathBuf>) -> u8 {
     let target = file.unwrap_or_else(|| PathBuf::from("."));
     if !target.exists() {
-        eprintln!("{target:?} ... Failed - file/directory does not exist");
+        eprintln!("Error: {target:?} ... Failed - file/directory does not exist");
         return exit::ERROR;
     }
     let files = if target.is_dir() {
@@ -267,12 +267,21 @@ fn validate(file: Option<PathBuf>) -> u8 {
         vec![target.clone()]
     };
     let single = !target.is_dir();
+    // grant-rs prints an invalid single file as its error (`Error: …` on
+    // stderr) and an invalid file of a directory on stdout.
+    let invalid = |f: &Path, d: &common::Diagnostics| {
+        if single {
+            eprintln!("Error: {f:?} ... invalid - {d}");
+        } else {
+            println!("{f:?} ... invalid - {d}");
+        }
+    };
     let mut code = exit::SUCCESS;
     for f in files {
         let sources = match Sources::load(&f, EnvMode::Lenient) {
             Ok(s) => s,
             Err(d) => {
-                println!("{f:?} ... invalid - {d}");
+                invalid(&f, &d);
                 code = exit::ERROR;
                 continue;
             }
@@ -284,7 +293,7 @@ fn validate(file: Option<PathBuf>) -> u8 {
         match crate::validate::load(&sources) {
             Ok(_) => println!("{f:?} ... ok"),
             Err(d) => {
-                println!("{f:?} ... invalid - {d}");
+                invalid(&f, &d);
                 code = exit::ERROR;
             }
         }

@@ -93,13 +93,7 @@ pub async fn run(file: &Path) -> u8 {
     match inspect(file).await {
         Ok(()) => exit::SUCCESS,
         Err(e) => {
-            // A configuration error already reads `FILE:L:C: error: …`.
-            let msg = format!("{e:#}");
-            if msg.starts_with("error:") || msg.contains(": error: ") {
-                eprintln!("{msg}");
-            } else {
-                eprintln!("error: {msg}");
-            }
+            crate::commands::report_error(&e);
             exit::ERROR
         }
     }
@@ -107,7 +101,7 @@ pub async fn run(file: &Path) -> u8 {
 
 async fn inspect(file: &Path) -> anyhow::Result<()> {
     let desired = common::run::load(&GrantTool, file, &LoadContext::new(Verb::Other))
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
+        .map_err(anyhow::Error::from)?;
     let target = crate::conn::target(&desired.connection)?;
     let client = target.connect(None).await?;
     eprintln!(
