@@ -191,6 +191,18 @@ owner: data-team
             "{key} at {at}: {err}"
         );
     }
+    // Also plan notes (here in the JSON plan).
+    let o = grant(&["plan", "--format", "json", &cfg.to_string_lossy()], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let plan: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON plan");
+    let notes = plan["notes"].as_array().cloned().unwrap_or_default();
+    assert!(
+        notes.iter().any(|n| n["address"] == format!("{path}:8:5")
+            && n["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("unknown key `description`"))),
+        "{notes:?}"
+    );
     let u = s.role("u");
     assert_eq!(has_table(&s, &u, "public.t", &["SELECT", "INSERT"]), "t,f");
     assert_password_auth_enforced(&u);

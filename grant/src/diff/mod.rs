@@ -70,7 +70,7 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
     }
     let mut b = Builder {
         items: Vec::new(),
-        notes: Vec::new(),
+        notes: d.warnings.clone(),
         rs,
         groups,
         rbac,

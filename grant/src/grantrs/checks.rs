@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use common::{did_you_mean, Diagnostic, SourceFile, YPath};
+use common::{did_you_mean, Diagnostic, Note, SourceFile, YPath};
 use serde_yaml::Value;
 
 use super::Role;
@@ -135,9 +135,9 @@ const ROLE: &[&str] = &[
 const USER: &[&str] = &["name", "password", "update_password", "roles"];
 
 /// Keys grant-rs does not know, which it ignores (its structs do not deny
-/// unknown fields) and so does this tool: one warning each, with its
-/// location, so that a typo stays visible.
-pub fn unknown_keys(file: &SourceFile) -> Vec<String> {
+/// unknown fields) and so does this tool: one warning each, addressed by
+/// its `FILE:LINE:COLUMN`, so that a typo stays visible.
+pub fn unknown_keys(file: &SourceFile) -> Vec<Note> {
     let mut out = Vec::new();
     let mut check = |v: Option<&Value>, path: YPath, known: &[&str], what: &str| {
         let Some(Value::Mapping(m)) = v else { return };
@@ -153,16 +153,17 @@ pub fn unknown_keys(file: &SourceFile) -> Vec<String> {
                 continue;
             }
             let p = path.key(&name);
-            let at = file
+            let address = file
                 .locate_key(&p)
-                .map(|l| format!("{l}: "))
-                .unwrap_or_default();
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| file.path().display().to_string());
             let hint = did_you_mean(&name, known.iter().copied())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            out.push(format!(
-                "{at}warning: unknown key `{name}` in {what}: ignored, as grant-rs does{hint}"
-            ));
+            out.push(Note {
+                address,
+                message: format!("unknown key `{name}` in {what}: ignored, as grant-rs does{hint}"),
+            });
         }
     };
     let root = file.value();
