@@ -5,7 +5,8 @@
 //! to another. The resulting privileges (`has_*_privilege` over every object
 //! and user), the stored verifiers and password logins (psql over password
 //! authentication) must be the same, except the documented differences
-//! (docs/migration.md).
+//! (docs/migration.md). Also `gen-pass` and `inspect -f`: the same lines as
+//! grant-rs's own.
 
 mod support;
 
