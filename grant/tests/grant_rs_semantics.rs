@@ -52,6 +52,11 @@ users:
     roles: [rc]
 "#,
     );
+    // A user to create shows its attribute as set, not as a change from a
+    // default (`~ login = "false" -> "true"`).
+    let p = plan(&cfg, &[]);
+    assert!(p.contains("+ login = \"true\""), "{p}");
+    assert!(!p.contains("\"false\" -> \"true\""), "{p}");
     apply(&cfg, &[], &[]);
     assert_converged(&cfg, &[]);
     // rc's `-ct` excludes ct from rc; rb still grants SELECT and INSERT.
