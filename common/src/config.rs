@@ -264,7 +264,7 @@ impl SourceFile {
                 let msg = if msg.contains("more than one document") {
                     "a file holds one YAML document: split the documents after `---` into separate files".to_string()
                 } else {
-                    hide_secret_in_parse_error(&msg)
+                    crate::secret::hide_secret_in_parse_error(&msg)
                 };
                 Diagnostics::from(Diagnostic::at(loc, format!("invalid YAML: {msg}")))
             })?
@@ -448,21 +448,6 @@ impl SourceFile {
 }
 
 /// Whether a key on `path` names a secret ([`crate::secret::is_secret_key`]).
-/// A YAML parse error quotes the value it could not read (an integer past
-/// 64 bits: ``users[4].password: invalid type: integer `1234…` as u128``);
-/// under a secret key the value is hidden, as for typed errors.
-fn hide_secret_in_parse_error(msg: &str) -> String {
-    let Some((path, rest)) = msg.split_once(": ") else {
-        return msg.to_string();
-    };
-    let secret = path.split(['.', '[']).any(crate::secret::is_secret_key);
-    if secret {
-        format!("{path}: {}", crate::secret::hide_secret_value(rest))
-    } else {
-        msg.to_string()
-    }
-}
-
 fn path_is_secret(path: &YPath) -> bool {
     path.0
         .iter()
