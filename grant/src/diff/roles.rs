@@ -85,6 +85,11 @@ pub(super) fn roles(b: &mut Builder, d: &Desired, live: &Live) {
             None if b.rs => redshift_create(b, cdb, name, role),
             None => {
                 let (clauses, mut fields) = attr_clauses(&RoleAttrs::default(), &role.attrs);
+                // A new role has no live value: `+ login = "true"`, not a
+                // change from the built-in default.
+                for f in &mut fields {
+                    f.before = None;
+                }
                 let mut change = Change::new(&address, common::Action::Create);
                 let mut ops = Vec::new();
                 let base = if clauses.is_empty() {
