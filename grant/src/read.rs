@@ -143,6 +143,8 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         owned: Default::default(),
         dependent_dbs: Default::default(),
         databases: Default::default(),
+        database_owners: Default::default(),
+        other_db_grants: Default::default(),
     };
     let rs = dialect == Dialect::Redshift;
     if rs {
@@ -281,6 +283,9 @@ pub fn scope(desired: &Desired, live: &mut Live) {
     live.roles.retain(|n, _| keep(n) || related.contains(n));
     live.owned.retain(|n, _| keep(n));
     live.dependent_dbs.retain(|n, _| keep(n));
+    live.database_owners.retain(|_, owner| keep(owner));
+    live.other_db_grants
+        .retain(|g| keep(&g.grantee) && !desired.databases.contains_key(&g.database));
 }
 
 /// [`read_live`] then [`scope`]: what plan and apply compare.

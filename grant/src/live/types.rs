@@ -268,6 +268,28 @@ pub struct Live {
     pub dependent_dbs: BTreeMap<String, BTreeSet<String>>,
     /// Configured databases.
     pub databases: BTreeMap<String, LiveDb>,
+    /// Database → owner, for every database of the cluster (pg_database, a
+    /// shared catalog); scoped to the configuration's roles. A dropped
+    /// role's databases change owner with REASSIGN OWNED: the plan names them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub database_owners: BTreeMap<String, String>,
+    /// Privileges of the configuration's roles on the databases it does not
+    /// list (pg_database.datacl): never changed, reported as notes.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub other_db_grants: BTreeSet<DatabaseGrant>,
+}
+
+/// A privilege on a database, read cluster-wide.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DatabaseGrant {
+    /// Database name.
+    pub database: String,
+    /// Grantee role.
+    pub grantee: String,
+    /// CONNECT, CREATE or TEMPORARY.
+    pub privilege: Privilege,
+    /// WITH GRANT OPTION.
+    pub grantable: bool,
 }
 
 /// One raw `aclexplode` row.
