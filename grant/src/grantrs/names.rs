@@ -24,7 +24,9 @@ pub fn fold(name: &str) -> String {
 }
 
 /// A `tables` entry with its names folded: the sign (`+`/`-`) and the
-/// keyword `ALL` kept, `schema.table` folded part by part.
+/// keyword `ALL` kept, `schema.table` folded part by part. A part written in
+/// double quotes stays quoted (its case and any dot in it are its own), so
+/// that [`split_qualified`] and [`fold`] read it back whole.
 pub fn fold_table_entry(entry: &str) -> String {
     let (sign, name) = match entry.chars().next() {
         Some(c @ ('+' | '-')) => (c.to_string(), &entry[1..]),
@@ -33,11 +35,34 @@ pub fn fold_table_entry(entry: &str) -> String {
     if name == "ALL" {
         return entry.to_string();
     }
-    let folded = match name.split_once('.') {
-        Some((s, t)) if !name.starts_with('"') => format!("{}.{}", fold(s), fold(t)),
-        _ => fold(name),
+    let folded = match split_qualified(name) {
+        Some((s, t)) => format!("{}.{}", fold_part(s), fold_part(t)),
+        None => fold_part(name),
     };
     format!("{sign}{folded}")
+}
+
+/// One part of a name: a quoted part kept as written, any other folded.
+fn fold_part(part: &str) -> String {
+    if part.len() >= 2 && part.starts_with('"') && part.ends_with('"') {
+        part.to_string()
+    } else {
+        part.to_ascii_lowercase()
+    }
+}
+
+/// `schema.table` split at the first dot outside double quotes
+/// (`"S.1".t` is schema `S.1`); `None` for an unqualified name.
+pub fn split_qualified(name: &str) -> Option<(&str, &str)> {
+    let mut quoted = false;
+    for (i, c) in name.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => return Some((&name[..i], &name[i + 1..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The text of a plain scalar as written, from the token the file index
@@ -111,6 +136,10 @@ mod tests {
         assert_eq!(fold_table_entry("ALL"), "ALL");
         assert_eq!(fold_table_entry("-ALL"), "-ALL");
         assert_eq!(fold_table_entry("All"), "all");
+        assert_eq!(fold_table_entry("\"S1\".T"), "\"S1\".t");
+        assert_eq!(fold_table_entry("-\"S.1\".\"T2\""), "-\"S.1\".\"T2\"");
+        assert_eq!(split_qualified("\"S.1\".\"T2\""), Some(("\"S.1\"", "\"T2\"")));
+        assert_eq!(split_qualified("\"a.b\""), None);
     }
 
     #[test]
