@@ -119,7 +119,7 @@ impl UserRole {
 fn password_text(file: &SourceFile, path: &YPath, v: &Value) -> Result<Option<String>, String> {
     let raw = || {
         let token = file.raw_scalar(path)?;
-        names::scalar_text(file.text(), token, v).map(str::to_string)
+        names::scalar_text(file.text(), token, v)
     };
     Ok(match v {
         Value::Null => None,
