@@ -179,6 +179,7 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
             Some(k) => {
                 errs.extend(checks::check_grants(file, &rp, role, k));
                 errs.extend(checks::check_lists(file, &rp, role, k));
+                errs.extend(checks::check_names(file, &rp, role));
             }
             None => errs.push(file.error(
                 &rp.key("type"),
@@ -196,6 +197,10 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
         let up = YPath::root().key("users").index(i);
         // grant-rs sends the name unquoted: PostgreSQL folds it.
         let name = names::fold(&u.name);
+        if let Err(e) = crate::sql::valid_name(&name) {
+            errs.push(file.error(&up.key("name"), e));
+            continue;
+        }
         if let Some(first) = seen_users.insert(name.clone(), i) {
             errs.push(
                 file.error(
