@@ -67,16 +67,22 @@ pg_ok() { psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres connec
 # pg_hba.conf is first-match: the lines go above the loopback trust lines.
 # `md5` also accepts roles whose stored verifier is SCRAM.
 pg_pwauth() {
-  local conf
-  conf=$(ls -d /etc/postgresql/*/main 2>/dev/null | sort -V | tail -n 1) || true
-  if [ -n "$conf" ] && ! grep -q '^host gt_pwauth all 127.0.0.1/32 md5' "$conf/pg_hba.conf"; then
-    log "password auth for database gt_pwauth in $conf/pg_hba.conf"
-    sed -i '1i host gt_pwauth all 127.0.0.1/32 md5\nhost gt_pwauth all ::1/128 md5' "$conf/pg_hba.conf"
-    psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -Atqc 'SELECT pg_reload_conf()' >/dev/null
+  local psqlc="host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres"
+  # The rules of the server that answers (its own hba_file, wherever it is:
+  # a Debian cluster here, a container's data directory in GitHub Actions).
+  # First match wins: the rule must come before any trust rule for all databases.
+  if ! psql "$psqlc" -Atqc "SELECT 1 FROM pg_catalog.pg_hba_file_rules r WHERE 'gt_pwauth' = ANY(r.database) \
+        AND r.auth_method IN ('md5', 'scram-sha-256') AND r.line_number < coalesce((SELECT min(t.line_number) \
+        FROM pg_catalog.pg_hba_file_rules t WHERE 'all' = ANY(t.database) AND t.auth_method = 'trust' AND t.type = 'host'), 2147483647) \
+        LIMIT 1" | grep -q 1; then
+    local hba; hba=$(psql "$psqlc" -Atqc 'SHOW hba_file')
+    [ -w "$hba" ] || die "password auth for database gt_pwauth is missing from $hba, which is not writable here: add 'host gt_pwauth all 127.0.0.1/32 md5' above the trust lines and reload"
+    log "password auth for database gt_pwauth in $hba"
+    sed -i '1i host gt_pwauth all 127.0.0.1/32 md5\nhost gt_pwauth all ::1/128 md5' "$hba"
+    psql "$psqlc" -Atqc 'SELECT pg_reload_conf()' >/dev/null
   fi
-  if ! psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -Atqc \
-      "SELECT 1 FROM pg_database WHERE datname = 'gt_pwauth'" | grep -q 1; then
-    psql "host=$PG_HOST port=$PG_PORT user=postgres dbname=postgres" -qc 'CREATE DATABASE gt_pwauth' >/dev/null
+  if ! psql "$psqlc" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'gt_pwauth'" | grep -q 1; then
+    psql "$psqlc" -qc 'CREATE DATABASE gt_pwauth' >/dev/null
   fi
 }
 

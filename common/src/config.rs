@@ -264,7 +264,7 @@ impl SourceFile {
                 let msg = if msg.contains("more than one document") {
                     "a file holds one YAML document: split the documents after `---` into separate files".to_string()
                 } else {
-                    msg
+                    crate::secret::hide_secret_in_parse_error(&msg)
                 };
                 Diagnostics::from(Diagnostic::at(loc, format!("invalid YAML: {msg}")))
             })?

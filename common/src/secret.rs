@@ -149,6 +149,21 @@ pub fn hide_secret_value(msg: &str) -> String {
     format!("{kind}{what} (value hidden: it is a secret){expected}")
 }
 
+/// A YAML parse error quotes the value it could not read (an integer past
+/// 64 bits: ``users[4].password: invalid type: integer `1234…` as u128``);
+/// under a secret key the value is hidden, as for typed errors.
+pub fn hide_secret_in_parse_error(msg: &str) -> String {
+    let Some((path, rest)) = msg.split_once(": ") else {
+        return msg.to_string();
+    };
+    let secret = path.split(['.', '[']).any(is_secret_key);
+    if secret {
+        format!("{path}: {}", hide_secret_value(rest))
+    } else {
+        msg.to_string()
+    }
+}
+
 /// Whether a configuration key names a secret: its value is never echoed in
 /// an error message or a snippet (`password`, `sasl_password`, `secret`,
 /// `token`, `verifier`, `private_key`, ...). A heuristic on the key's name,
@@ -254,6 +269,18 @@ mod tests {
         }
         let h = Holder { password: s };
         assert!(!format!("{h:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn parse_errors_hide_values_under_secret_keys() {
+        assert_eq!(
+            hide_secret_in_parse_error(
+                "users[4].password: invalid type: integer `123456789012345678901` as u128"
+            ),
+            "users[4].password: invalid type: integer (value hidden: it is a secret)"
+        );
+        let plain = "topics[0].partitions: invalid type: integer `123456789012345678901` as u128";
+        assert_eq!(hide_secret_in_parse_error(plain), plain);
     }
 
     #[test]

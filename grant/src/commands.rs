@@ -64,6 +64,15 @@ pub struct GenPassArgs {
     pub role: Option<String>,
 }
 
+/// Prints a command's error on stderr: configuration diagnostics as they
+/// are (they carry their own `error:`), anything else after `error: `.
+pub fn report_error(e: &anyhow::Error) {
+    match e.downcast_ref::<common::Diagnostics>() {
+        Some(d) => eprintln!("{d}"),
+        None => eprintln!("error: {e:#}"),
+    }
+}
+
 /// Reads the live state of the given (or configured, or connection) databases.
 pub async fn read_for(
     config: Option<&std::path::Path>,
@@ -77,7 +86,7 @@ pub async fn read_for(
             &common::LoadContext::new(common::Verb::Other),
         ) {
             Ok(d) => d,
-            Err(diags) => anyhow::bail!("{diags}"),
+            Err(diags) => return Err(diags.into()),
         },
         None => crate::model::Desired::default(),
     };
@@ -120,7 +129,8 @@ pub async fn import(a: &ImportArgs) -> anyhow::Result<()> {
     common::run::write_output(&text, a.out.as_deref())
 }
 
-/// `grant gen-pass`: a strong password and its verifiers.
+/// `grant gen-pass --role NAME`: a strong password and its verifiers (a
+/// bare `grant gen-pass` is grant-rs's, see `compat`).
 pub fn gen_pass(a: &GenPassArgs) -> u8 {
     let pw = match crate::password::generate() {
         Ok(p) => p,

@@ -35,9 +35,9 @@ enum Cmd {
     /// Generate random password
     GenPass {
         /// The password length
-        #[arg(short, long, default_value_t = 32)]
+        #[arg(short, long, default_value_t = 16)]
         length: u8,
-        /// No special characters
+        /// Letters and digits only (not in grant-rs 0.0.1-beta.3)
         #[arg(short, long)]
         no_special: bool,
         /// The username, using to create md5 hash
@@ -99,11 +99,16 @@ pub fn is_grant_rs(args: &[String]) -> bool {
         "apply" => has_flag(rest, "fda", &["file", "dryrun", "all"]),
         "validate" => rest.is_empty() || has_flag(rest, "f", &["file"]),
         "inspect" => has_flag(rest, "f", &["file"]),
-        "gen-pass" => has_flag(
-            rest,
-            "lnup",
-            &["length", "no-special", "username", "password"],
-        ),
+        // Bare `gen-pass` is grant-rs's README example; this tool's own
+        // form is `gen-pass --role NAME`.
+        "gen-pass" => {
+            rest.is_empty()
+                || has_flag(
+                    rest,
+                    "lnup",
+                    &["length", "no-special", "username", "password"],
+                )
+        }
         _ => false,
     }
 }
@@ -136,23 +141,7 @@ pub async fn run(args: &[String]) -> Option<u8> {
         } => gen_pass(length, no_special, username.as_deref(), password),
         Cmd::Apply { file, dryrun, all } => apply(&file, dryrun, all).await,
         Cmd::Validate { file } => validate(file),
-        Cmd::Inspect { file } => {
-            let a = crate::commands::InspectArgs {
-                config: Some(file),
-                url: None,
-                databases: Vec::new(),
-                role: None,
-                object: None,
-                format: crate::commands::InspectFormat::Text,
-            };
-            match crate::commands::inspect(&a).await {
-                Ok(()) => exit::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    exit::ERROR
-                }
-            }
-        }
+        Cmd::Inspect { file } => crate::grantrs::inspect::run(&file).await,
     })
 }
 
@@ -266,7 +255,7 @@ fn is_grant_config(v: &serde_yaml::Value) -> bool {
 fn validate(file: Option<PathBuf>) -> u8 {
     let target = file.unwrap_or_else(|| PathBuf::from("."));
     if !target.exists() {
-        eprintln!("{target:?} ... Failed - file/directory does not exist");
+        eprintln!("Error: {target:?} ... Failed - file/directory does not exist");
         return exit::ERROR;
     }
     let files = if target.is_dir() {
@@ -278,12 +267,21 @@ fn validate(file: Option<PathBuf>) -> u8 {
         vec![target.clone()]
     };
     let single = !target.is_dir();
+    // grant-rs prints an invalid single file as its error (`Error: …` on
+    // stderr) and an invalid file of a directory on stdout.
+    let invalid = |f: &Path, d: &common::Diagnostics| {
+        if single {
+            eprintln!("Error: {f:?} ... invalid - {d}");
+        } else {
+            println!("{f:?} ... invalid - {d}");
+        }
+    };
     let mut code = exit::SUCCESS;
     for f in files {
         let sources = match Sources::load(&f, EnvMode::Lenient) {
             Ok(s) => s,
             Err(d) => {
-                println!("{f:?} ... invalid - {d}");
+                invalid(&f, &d);
                 code = exit::ERROR;
                 continue;
             }
@@ -295,7 +293,7 @@ fn validate(file: Option<PathBuf>) -> u8 {
         match crate::validate::load(&sources) {
             Ok(_) => println!("{f:?} ... ok"),
             Err(d) => {
-                println!("{f:?} ... invalid - {d}");
+                invalid(&f, &d);
                 code = exit::ERROR;
             }
         }
@@ -363,8 +361,21 @@ fn gen(target: &Path) -> u8 {
     exit::SUCCESS
 }
 
-/// `gen-pass`: a random password (or the given one) and, with a user name,
-/// its md5 verifier; also its SCRAM-SHA-256 verifier.
+/// grant-rs's green (ANSI 32) around a generated value: grant-rs prints it
+/// always; here only on a terminal without `NO_COLOR`, so that a script
+/// reading the line gets the value alone.
+fn green(s: &str) -> String {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        format!("\x1b[32m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `gen-pass`: what grant-rs 0.0.1-beta.3 prints (`src/gen.rs`): a random
+/// password of `length` characters from its alphabet (or the given one),
+/// with a user name its md5 verifier, then a blank line and its `Hint:`.
 fn gen_pass(length: u8, no_special: bool, user: Option<&str>, password: Option<String>) -> u8 {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     const ALL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789)(*&^%$#@!~";
@@ -381,22 +392,14 @@ fn gen_pass(length: u8, no_special: bool, user: Option<&str>, password: Option<S
             }
         },
     };
-    println!("Generated password: {pw}");
+    println!("Generated password: {}", green(&pw));
     match user {
         Some(u) => {
-            println!(
-                "Generated MD5 (user: {u}): {}",
-                crate::password::md5(&pw, u)
-            );
+            let md5 = crate::password::md5(&pw, u);
+            println!("Generated MD5 (user: {u}): {}", green(&md5));
+            println!("\nHint: https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html");
         }
         None => println!("\nHint: Please provide --username to generate MD5"),
-    }
-    match crate::password::scram(&pw) {
-        Ok(s) => println!("Generated SCRAM-SHA-256: {s}"),
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return exit::ERROR;
-        }
     }
     exit::SUCCESS
 }
@@ -419,6 +422,7 @@ mod tests {
             "grant validate -f dir",
             "grant gen",
             "grant gen -t out",
+            "grant gen-pass",
             "grant gen-pass -l 20 -n",
             "grant gen-pass -u duyet",
             "grant inspect -f x.yaml",
@@ -432,7 +436,6 @@ mod tests {
             "grant validate x.yaml",
             "grant validate --help",
             "grant plan x.yaml",
-            "grant gen-pass",
             "grant gen-pass --role r",
             "grant inspect --config x.yaml",
             "grant -v apply x.yaml",

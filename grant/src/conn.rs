@@ -318,10 +318,23 @@ pub fn target(c: &Connection) -> anyhow::Result<Target> {
     config.connect_timeout(std::time::Duration::from_secs(10));
     let dbname = config.get_dbname().unwrap_or("postgres").to_string();
     let user = config.get_user().unwrap_or("").to_string();
+    // A key=value conninfo gains the user and database it left to defaults.
     let display = if display.contains("://") {
         display
     } else {
-        format!("{display} user={user} dbname={dbname}")
+        let has = |k: &str| {
+            display
+                .split_whitespace()
+                .any(|w| w.split('=').next().is_some_and(|x| x.trim() == k))
+        };
+        let mut d = display.clone();
+        if !has("user") {
+            d.push_str(&format!(" user={user}"));
+        }
+        if !has("dbname") {
+            d.push_str(&format!(" dbname={dbname}"));
+        }
+        d
     };
     Ok(Target {
         config,

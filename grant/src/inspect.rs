@@ -336,6 +336,8 @@ mod tests {
             membership_grantors: Default::default(),
             owned: BTreeMap::new(),
             dependent_dbs: Default::default(),
+            database_owners: Default::default(),
+            other_db_grants: Default::default(),
             databases: BTreeMap::new(),
         };
         for (r, inherit) in [

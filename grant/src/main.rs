@@ -48,14 +48,14 @@ async fn main() -> std::process::ExitCode {
         Cmd::Import(a) => match commands::import(a).await {
             Ok(()) => common::exit::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                commands::report_error(&e);
                 common::exit::ERROR
             }
         },
         Cmd::Inspect(a) => match commands::inspect(a).await {
             Ok(()) => common::exit::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                commands::report_error(&e);
                 common::exit::ERROR
             }
         },

@@ -270,6 +270,11 @@ pub struct Desired {
     /// errors found at connection time. Not part of the fingerprint.
     #[serde(skip)]
     pub database_locations: BTreeMap<String, String>,
+    /// Warnings about the configuration (e.g. keys a grant-rs file may
+    /// carry and grant-rs ignores), shown as plan notes. Not part of the
+    /// fingerprint.
+    #[serde(skip)]
+    pub warnings: Vec<common::Note>,
 }
 
 /// Roles the tool never touches: `postgres`, `pg_*`, `rds*` (RDS, incl.

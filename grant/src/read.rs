@@ -37,7 +37,10 @@ fn check_dialect_privileges(
     }
     for g in desired.databases.values().flat_map(|d| &d.grants) {
         for p in &g.privileges {
-            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && version < *v) {
+            // A revoke takes only what is held: one of a newer privilege
+            // is simply nothing to do on an older server.
+            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && !g.revoke && version < *v)
+            {
                 bail!(
                     "{}: {p} needs PostgreSQL {} or newer (the server is {version})",
                     g.location.as_deref().unwrap_or("configuration"),
@@ -148,6 +151,8 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
         owned: Default::default(),
         dependent_dbs: Default::default(),
         databases: Default::default(),
+        database_owners: Default::default(),
+        other_db_grants: Default::default(),
     };
     let rs = dialect == Dialect::Redshift;
     if rs {
@@ -195,9 +200,11 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
 
 /// Keeps of the cluster-wide state only what concerns this configuration:
 /// declared, external, managed and reassign-target roles, memberships of
-/// those, groups they belong to and roles holding privileges in the
-/// configured databases. Unrelated role changes elsewhere in the cluster then
-/// neither show in the plan nor make a saved plan stale.
+/// those and of the groups they belong to (up the chain), the memberships
+/// granted down from them (PostgreSQL 16+ grantors), those roles and the
+/// roles holding privileges in the configured databases. Unrelated role
+/// changes elsewhere in the cluster then neither show in the plan nor make
+/// a saved plan stale.
 pub fn scope(desired: &Desired, live: &mut Live) {
     let cu = live.current_user.clone();
     let keep = |n: &str| {
@@ -207,8 +214,64 @@ pub fn scope(desired: &Desired, live: &mut Live) {
             || desired.reassign_owned_to.as_deref() == Some(n)
             || desired.memberships.contains_key(n)
     };
-    live.memberships.retain(|_, members| {
-        members.retain(|m, _| keep(m));
+    // And the memberships of the groups those belong to, up the chain: whose
+    // privileges (and grant options) a role has through them decides what a
+    // REVOKE … CASCADE takes (see `diff::cascade`).
+    let mut groups_of: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (g, members) in &live.memberships {
+        for m in members.keys() {
+            groups_of.entry(m.as_str()).or_default().push(g.as_str());
+        }
+    }
+    let mut up: std::collections::BTreeSet<String> = Default::default();
+    let mut todo: Vec<&str> = groups_of
+        .iter()
+        .filter(|(m, _)| keep(m))
+        .flat_map(|(_, gs)| gs.iter().copied())
+        .collect();
+    while let Some(g) = todo.pop() {
+        if up.insert(g.to_string()) {
+            todo.extend(groups_of.get(g).into_iter().flatten().copied());
+        }
+    }
+    // PostgreSQL 16+: and, down the chain, the members holding a kept
+    // member's group through its grant: revoking the kept member's
+    // membership cascades to them (see `diff::memberships`).
+    let mut down: std::collections::BTreeSet<(String, String)> = Default::default();
+    for (g, by) in &live.membership_grantors {
+        let mut reach: std::collections::BTreeSet<&str> = by
+            .keys()
+            .map(String::as_str)
+            .filter(|m| keep(m) || up.contains(*m))
+            .collect();
+        loop {
+            let more: Vec<&str> = by
+                .iter()
+                .filter(|(m, gs)| {
+                    !reach.contains(m.as_str()) && gs.iter().any(|x| reach.contains(x.as_str()))
+                })
+                .map(|(m, _)| m.as_str())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            for m in more {
+                reach.insert(m);
+                down.insert((g.clone(), m.to_string()));
+            }
+        }
+    }
+    live.memberships.retain(|g, members| {
+        members.retain(|m, _| {
+            keep(m)
+                || up.contains(m)
+                || (!down.is_empty() && down.contains(&(g.clone(), m.clone())))
+        });
+        !members.is_empty()
+    });
+    let memberships = &live.memberships;
+    live.membership_grantors.retain(|g, members| {
+        members.retain(|m, _| memberships.get(g).is_some_and(|ms| ms.contains_key(m)));
         !members.is_empty()
     });
     // Hashed by name: 100,000 grantees, a few hundred distinct.
@@ -226,6 +289,9 @@ pub fn scope(desired: &Desired, live: &mut Live) {
     live.roles.retain(|n, _| keep(n) || related.contains(n));
     live.owned.retain(|n, _| keep(n));
     live.dependent_dbs.retain(|n, _| keep(n));
+    live.database_owners.retain(|_, owner| keep(owner));
+    live.other_db_grants
+        .retain(|g| keep(&g.grantee) && !desired.databases.contains_key(&g.database));
 }
 
 /// [`read_live`] then [`scope`]: what plan and apply compare.

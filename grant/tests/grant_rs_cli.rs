@@ -90,7 +90,22 @@ fn validate_file_and_directory() {
         "sub/bad.yaml",
         "connection: {type: postgres, url: x}\nroles: [{name: r, type: table, grants: [FLY], schemas: [a], tables: [b]}]\nusers: []\n",
     );
-    let _ = bad;
+    // A single invalid file: grant-rs's `Error: "FILE" ... invalid - …` on
+    // stderr, nothing on stdout, exit 1.
+    let o = grant(&["validate", "-f", &bad.to_string_lossy()], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(o.stdout.is_empty(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with(&format!("Error: {bad:?} ... invalid - ")),
+        "{err}"
+    );
+    let o = grant(&["validate", "-f", "/surely/not/here.yaml"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Error: \"/surely/not/here.yaml\" ... Failed - file/directory does not exist\n"
+    );
     std::fs::write(s.dir.path().join("ci.yml"), "jobs: {build: {runs-on: x}}\n").unwrap();
     // Without -f: the current directory, recursively.
     let run = |dir: &std::path::Path| {
@@ -104,7 +119,11 @@ fn validate_file_and_directory() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
     assert!(t.contains("good.yaml\" ... ok"), "{t}");
-    assert!(t.contains("bad.yaml\" ... invalid"), "{t}");
+    // In a directory, grant-rs prints an invalid file on stdout.
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("bad.yaml\" ... invalid"),
+        "{t}"
+    );
     assert!(t.contains("unknown privilege `FLY`"), "{t}");
     assert!(t.contains("ci.yml\" ... skipped"), "{t}");
     std::fs::remove_file(s.dir.path().join("sub/bad.yaml")).unwrap();
@@ -131,7 +150,35 @@ fn gen_pass_gen_and_inspect() {
     );
     let o = grant(&["gen-pass", "-p", "1234567890", "-u", "duyet"], &[]);
     let md5 = value("postgres", "SELECT 'md5' || md5('1234567890duyet')").unwrap();
-    assert!(text(&o).contains(&md5), "{}", text(&o));
+    // grant-rs 0.0.1-beta.3's lines, in its order (src/gen.rs).
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!(
+            "Generated password: 1234567890\nGenerated MD5 (user: duyet): {md5}\n\n\
+             Hint: https://docs.aws.amazon.com/redshift/latest/dg/r_CREATE_USER.html\n"
+        )
+    );
+    // The README's bare `grant gen-pass`: 16 characters of grant-rs's
+    // alphabet, and its hint.
+    let o = grant(&["gen-pass"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let pw = lines[0]
+        .strip_prefix("Generated password: ")
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(pw.len(), 16, "{out}");
+    assert!(
+        pw.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ")(*&^%$#@!~".contains(c)),
+        "{out}"
+    );
+    assert_eq!(
+        &lines[1..],
+        ["", "Hint: Please provide --username to generate MD5"],
+        "{out}"
+    );
 
     let s = Scratch::new("rsgen");
     let target = s.dir.path().join("cluster");
@@ -146,6 +193,15 @@ fn gen_pass_gen_and_inspect() {
     s.sql("CREATE TABLE public.t (id int)");
     let cfg = s.config("c.yaml", &CFG.replace("USER", "i"));
     apply(&cfg, &[], &[]);
+    for args in [
+        &["inspect", "-f", "/surely/not/here.yaml"][..],
+        &["inspect", "--config", "/surely/not/here.yaml"][..],
+    ] {
+        let o = grant(args, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with("error: cannot read"), "{args:?}: {err}");
+    }
     let o = grant(&["inspect", "-f", &cfg.to_string_lossy()], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains(&s.role("i")), "{}", text(&o));

@@ -139,3 +139,42 @@ roles:
         format!("{x} falsefalsefalse")
     );
 }
+
+/// A managed member that granted the membership on to a role the
+/// configuration does not mention: revoking it needs CASCADE (destructive),
+/// and the membership the cascade takes from that unmanaged role is granted
+/// again in the same apply (it is not this configuration's to remove).
+#[test]
+fn a_membership_passed_on_to_an_unmanaged_role_is_kept() {
+    let s = Scratch::pg17("memdown");
+    let (g, x, u) = (s.role("g"), s.role("x"), s.role("u"));
+    s.sql(&format!(
+        "CREATE ROLE \"{g}\"; CREATE ROLE \"{x}\"; CREATE ROLE \"{u}\"; \
+         GRANT \"{g}\" TO \"{x}\" WITH ADMIN OPTION; SET ROLE \"{x}\"; \
+         GRANT \"{g}\" TO \"{u}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {p}x
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains(&format!("REVOKE \"{g}\" FROM \"{x}\" CASCADE")),
+        "{p}"
+    );
+    assert!(p.contains(&format!("GRANT \"{g}\" TO \"{u}\"")), "{p}");
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT string_agg(member::regrole::text || ' by ' || grantor::regrole::text, ',') \
+             FROM pg_auth_members WHERE roleid = '{g}'::regrole"
+        )),
+        format!("{u} by postgres")
+    );
+}

@@ -230,3 +230,50 @@ databases:
         "t|t|f"
     );
 }
+
+/// The issue's own example: PUBLIC's USAGE on schema `public` (and CREATE,
+/// which PostgreSQL 14 and older gave by default) revoked where declared;
+/// an out-of-band grant back to PUBLIC is planned away. Checked with psql.
+#[test]
+fn public_loses_usage_and_create_on_the_public_schema_where_declared() {
+    let s = Scratch::new("pubschema");
+    s.sql("GRANT CREATE ON SCHEMA public TO PUBLIC");
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+mode: additive
+roles:
+  - name: {p}app
+databases:
+  - name: {db}
+    grants:
+      - {to: [PUBLIC], on: schema, objects: [public], privileges: []}
+      - {to: [{p}app], on: schema, objects: [public], privileges: [USAGE]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    assert!(p.contains("FROM PUBLIC"), "{p}");
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    let probe = s.role("probe");
+    s.psql(&format!("CREATE ROLE \"{probe}\""));
+    let held = |role: &str| {
+        s.psql(&format!(
+            "SELECT has_schema_privilege('{role}', 'public', 'USAGE')::text || ',' || \
+                    has_schema_privilege('{role}', 'public', 'CREATE')::text"
+        ))
+    };
+    assert_eq!(held(&probe), "false,false");
+    assert_eq!(held(&s.role("app")), "true,false");
+    // Out of band: PUBLIC gets USAGE back; plan sees it and apply revokes it.
+    s.psql("GRANT USAGE ON SCHEMA public TO PUBLIC");
+    let p = plan(&cfg, &[]);
+    assert!(
+        p.contains("REVOKE USAGE ON SCHEMA \"public\" FROM PUBLIC"),
+        "{p}"
+    );
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_converged(&cfg, &[]);
+    assert_eq!(held(&probe), "false,false");
+}

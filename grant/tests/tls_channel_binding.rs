@@ -26,14 +26,15 @@ fn scram_over_tls_binds_the_channel() {
         ),
     );
     let (h, p) = server();
-    let cfg = |password: &str| {
+    let cfg_ssl = |password: &str, sslmode: &str| {
         s.config(
             "cb.yaml",
             &format!(
-                "connection:\n  url: \"postgres://{login}:{password}@{h}:{p}/gt_pwauth?sslmode=require&channel_binding=require\"\nroles:\n  - name: {{p}}other\n"
+                "connection:\n  url: \"postgres://{login}:{password}@{h}:{p}/gt_pwauth?sslmode={sslmode}&channel_binding=require\"\nroles:\n  - name: {{p}}other\n"
             ),
         )
     };
+    let cfg = |password: &str| cfg_ssl(password, "require");
     let o = grant(&["plan", &cfg("Cb-Pass-1").to_string_lossy()], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("CREATE ROLE"), "{}", text(&o));
@@ -42,4 +43,13 @@ fn scram_over_tls_binds_the_channel() {
     let o = grant(&["plan", &cfg("wrong-password").to_string_lossy()], &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("password"), "{}", text(&o));
+
+    // Without TLS there is no channel to bind: `channel_binding=require`
+    // refuses to log in, even with the right password.
+    let o = grant(
+        &["plan", &cfg_ssl("Cb-Pass-1", "disable").to_string_lossy()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("channel binding"), "{}", text(&o));
 }

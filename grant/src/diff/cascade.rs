@@ -5,11 +5,21 @@
 //! skips the revokes of entries a cascade removes anyway (a `SET ROLE x;
 //! REVOKE` fails once `x` holds nothing on the object) and grants again, as
 //! the owner, what a grantee loses but must keep (declared, or not revoked).
+//!
+//! Like PostgreSQL (`aclmask`, `has_privs_of_role`), a grantor keeps its
+//! grants while it still holds the grant option through a role it inherits
+//! from (a group with the option, the object's owner) or as a superuser.
+//! Its grants that the plan revokes are then revoked as it *before* its own
+//! option goes: once it holds the option only through a group, `SET ROLE
+//! grantor; REVOKE` acts as the group and leaves them in place. When the
+//! groups lose their option in the plan too (PostgreSQL's outcome would
+//! depend on the order of the revokes), all its grants are revoked first
+//! and the ones that must stay granted again as the owner.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::objects::group_key;
-use crate::live::{LiveDb, Name, ObjRef};
+use crate::live::{Live, LiveDb, Name, ObjRef};
 use crate::privs::Privilege;
 
 /// Privilege → columns (`""` unless a column).
@@ -17,6 +27,9 @@ pub(super) type PrivCols = BTreeMap<Privilege, BTreeSet<String>>;
 
 /// (group key, column, privilege).
 type Triple = (ObjRef, String, Privilege);
+
+/// (grantee, column, privilege).
+pub(super) type Cells = BTreeSet<(String, String, Privilege)>;
 
 /// One planned change on (object, grantee): what it grants and revokes.
 pub(super) struct Planned<'p> {
@@ -35,7 +48,7 @@ pub(super) struct Planned<'p> {
 }
 
 /// The group key of a table's columns.
-fn column_key(table: &ObjRef) -> ObjRef {
+pub(super) fn column_key(table: &ObjRef) -> ObjRef {
     match table {
         ObjRef::Table { schema, name } => ObjRef::Column {
             schema: schema.clone(),
@@ -55,12 +68,81 @@ fn cells(set: &PrivCols) -> impl Iterator<Item = (&String, Privilege)> {
 /// (column, privilege) → (still held, still with the grant option).
 pub(super) type After = BTreeMap<(String, Privilege), (bool, bool)>;
 
+/// Whose privileges a role has (`has_privs_of_role`): the groups it
+/// reaches through memberships that inherit (PostgreSQL 16+: the
+/// membership's INHERIT option; before: the member's INHERIT attribute);
+/// a superuser has every role's.
+struct Inheritance<'l> {
+    live: &'l Live,
+    /// member → (group, inherits; `None` when unknown).
+    groups: BTreeMap<&'l str, Vec<(&'l str, Option<bool>)>>,
+}
+
+impl<'l> Inheritance<'l> {
+    /// From the live memberships and role attributes.
+    fn new(live: &'l Live) -> Inheritance<'l> {
+        let mut groups: BTreeMap<&str, Vec<(&str, Option<bool>)>> = BTreeMap::new();
+        for (g, members) in &live.memberships {
+            for (m, o) in members {
+                let inherits = if live.server_version >= 160000 {
+                    o.inherit
+                } else {
+                    live.roles.get(m).map(|r| r.attrs.inherit)
+                };
+                groups.entry(m).or_default().push((g, inherits));
+            }
+        }
+        Inheritance { live, groups }
+    }
+
+    /// Whether `role` has the privileges of one of `holders` (other than
+    /// itself). `unknown` is what a membership whose INHERIT is not known
+    /// counts as.
+    fn reaches(&self, role: &str, holders: &BTreeSet<&str>, unknown: bool) -> bool {
+        if self.live.roles.get(role).is_some_and(|r| r.attrs.superuser) {
+            return true;
+        }
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo: Vec<&str> = vec![role];
+        while let Some(r) = todo.pop() {
+            for (g, inherits) in self.groups.get(r).into_iter().flatten() {
+                if inherits.unwrap_or(unknown) && seen.insert(g) {
+                    if holders.contains(g) {
+                        return true;
+                    }
+                    todo.push(g);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Whether `role` has the privileges of one of `holders` through the
+/// memberships it inherits by (or as a superuser); an unknown INHERIT
+/// counts as not.
+pub(super) fn inherits_from(live: &Live, role: &str, holders: &BTreeSet<&str>) -> bool {
+    Inheritance::new(live).reaches(role, holders, false)
+}
+
+/// The roles holding the grant option of their own (and the owner) among
+/// the entries still alive and not revoked.
+fn holders<'v>(v: &'v [Entry], owner: &'v str) -> BTreeSet<&'v str> {
+    v.iter()
+        .filter(|e| e.alive && !e.revoked && e.grantable)
+        .map(|e| e.grantee.as_str())
+        .chain([owner])
+        .collect()
+}
+
 /// A live ACL entry during the simulation.
 struct Entry {
     grantee: String,
     /// `""`: the owner or the connecting user (a root: never cascaded).
     grantor: String,
     grantable: bool,
+    /// Grantable in the live state, before the plan.
+    was_grantable: bool,
     /// Not taken by a cascade.
     alive: bool,
     /// Revoked by the grantee's own change (unless a cascade takes it).
@@ -77,6 +159,16 @@ pub(super) struct Cascade {
     /// the grant option) after every revoke of the plan, for the grantees
     /// that lost an entry to a cascade.
     pub after: BTreeMap<(ObjRef, String), After>,
+    /// (group key, grantor) → (grantee, column, privilege) of the entries
+    /// the plan revokes from grantees the grantor gave them to, where the
+    /// grantor loses its own grant option but keeps it through a role
+    /// membership: revoked as the grantor in its change, before its own
+    /// revoke (they are in `removed` too, so the grantee's change skips
+    /// them). When every group the grantor holds it through loses its
+    /// option in this plan too (revoked, or taken by a cascade), all its
+    /// grants are here, and the ones that must stay are granted again as
+    /// the owner.
+    pub first: BTreeMap<(ObjRef, String), Cells>,
 }
 
 impl Cascade {
@@ -85,7 +177,7 @@ impl Cascade {
     /// (`passed_on`); nothing is read when there is none.
     pub(super) fn new(
         ldb: &LiveDb,
-        current_user: &str,
+        live: &Live,
         planned: &[Planned<'_>],
         passed_on: impl Fn(&ObjRef, &str, &str, Privilege) -> bool,
     ) -> Cascade {
@@ -110,6 +202,8 @@ impl Cascade {
             .filter(|t| t.1.is_empty() && matches!(t.0, ObjRef::Table { .. }))
             .map(|t| (column_key(&t.0), t.2))
             .collect();
+        let inheritance = Inheritance::new(live);
+        let current_user = live.current_user.as_str();
         let mut entries: BTreeMap<Triple, Vec<Entry>> = BTreeMap::new();
         for e in ldb.acl.iter().chain(&ldb.public_acl) {
             let col = match &e.object {
@@ -130,6 +224,7 @@ impl Cascade {
                     e.grantor.to_string()
                 },
                 grantable: e.grantable,
+                was_grantable: e.grantable,
                 alive: true,
                 revoked: false,
             });
@@ -144,6 +239,7 @@ impl Cascade {
                             grantee: p.grantee.to_string(),
                             grantor: String::new(),
                             grantable: go,
+                            was_grantable: false,
                             alive: true,
                             revoked: false,
                         });
@@ -175,32 +271,109 @@ impl Cascade {
         }
         let mut out = Cascade::default();
         for (t, v) in &mut entries {
+            let owner = ldb.owner_of(&t.0).unwrap_or_default();
+            // Grantors that lose their own grant option in this plan but
+            // hold it through a membership in the live state (a grantable
+            // group, or the owner): their grants the plan revokes are
+            // revoked as them first. Unknown INHERIT counts as inheriting:
+            // revoking first is right either way.
+            let live_go: BTreeSet<&str> = v
+                .iter()
+                .filter(|e| e.was_grantable)
+                .map(|e| e.grantee.as_str())
+                .chain([owner])
+                .collect();
+            let keeps_own = |x: &str| {
+                v.iter()
+                    .any(|e| e.grantee == x && e.alive && !e.revoked && e.grantable)
+            };
+            let losing: BTreeSet<String> = v
+                .iter()
+                .filter(|e| e.was_grantable && (e.revoked || !e.grantable))
+                .map(|e| e.grantee.clone())
+                .filter(|x| !keeps_own(x))
+                .filter(|x| {
+                    let others: BTreeSet<&str> =
+                        live_go.iter().copied().filter(|g| g != x).collect();
+                    inheritance.reaches(x, &others, true)
+                })
+                .collect();
+            // Until nothing changes. A losing grantor whose every group
+            // loses its option in this plan too (revoked, or taken by a
+            // cascade) would keep or lose its grants depending on which
+            // revoke PostgreSQL runs first: all its grants are revoked as
+            // it first (an exact outcome), and the ones that must stay are
+            // granted again as the owner. Then, a grantor without the grant
+            // option, its own or through a membership that inherits
+            // (unknown INHERIT counts as not: what stays is then granted
+            // again), loses every grant it made.
             let mut lost: BTreeSet<String> = BTreeSet::new();
-            // Until nothing changes: a grantor without the grant option
-            // loses every grant it made.
+            let mut doomed: BTreeSet<String> = BTreeSet::new();
+            let mut first_pass = true;
             loop {
-                let has_go: BTreeSet<String> = v
+                let with_go = holders(v, owner);
+                let newly: Vec<String> = losing
                     .iter()
-                    .filter(|e| e.alive && !e.revoked && e.grantable)
-                    .map(|e| e.grantee.clone())
+                    .filter(|x| !doomed.contains(*x))
+                    .filter(|x| {
+                        let others: BTreeSet<&str> =
+                            with_go.iter().copied().filter(|g| g != x).collect();
+                        !inheritance.reaches(x, &others, false)
+                    })
+                    .cloned()
                     .collect();
-                let mut changed = false;
-                for e in v.iter_mut() {
-                    if e.alive && !e.grantor.is_empty() && !has_go.contains(&e.grantor) {
-                        e.alive = false;
-                        changed = true;
-                        lost.insert(e.grantee.clone());
-                        out.removed.insert((
-                            t.0.clone(),
-                            e.grantee.clone(),
-                            t.1.clone(),
-                            t.2,
-                            e.grantor.clone(),
-                        ));
-                    }
-                }
-                if !changed {
+                if newly.is_empty() && !first_pass {
                     break;
+                }
+                first_pass = false;
+                doomed.extend(newly);
+                for e in v.iter_mut() {
+                    if !losing.contains(&e.grantor) || !(e.revoked || doomed.contains(&e.grantor)) {
+                        continue;
+                    }
+                    let cell = (e.grantee.clone(), t.1.clone(), t.2);
+                    let first = out.first.entry((t.0.clone(), e.grantor.clone()));
+                    if !first.or_default().insert(cell) {
+                        continue;
+                    }
+                    if e.alive {
+                        e.alive = false;
+                        if !e.revoked {
+                            lost.insert(e.grantee.clone());
+                        }
+                    }
+                    out.remove(t, e);
+                }
+                loop {
+                    let has_go = holders(v, owner);
+                    // PostgreSQL cascades when a grantor's own entry loses
+                    // its grant option: the grants of a grantor that held
+                    // none of its own (see `orphans`) are never taken.
+                    let had_go: BTreeSet<&str> = v
+                        .iter()
+                        .filter(|e| e.was_grantable)
+                        .map(|e| e.grantee.as_str())
+                        .collect();
+                    let gone: Vec<usize> = v
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| {
+                            e.alive
+                                && had_go.contains(e.grantor.as_str())
+                                && !has_go.contains(e.grantor.as_str())
+                                && !inheritance.reaches(&e.grantor, &has_go, false)
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    if gone.is_empty() {
+                        break;
+                    }
+                    for i in gone {
+                        let e = &mut v[i];
+                        e.alive = false;
+                        lost.insert(e.grantee.clone());
+                        out.remove(t, e);
+                    }
                 }
             }
             for grantee in lost {
@@ -217,7 +390,44 @@ impl Cascade {
         out
     }
 
-    /// Whether a cascade removes `grantee`'s entry from `grantor`.
+    /// Records that `e` (on `t`) is removed.
+    fn remove(&mut self, t: &Triple, e: &Entry) {
+        self.removed.insert((
+            t.0.clone(),
+            e.grantee.clone(),
+            t.1.clone(),
+            t.2,
+            e.grantor.clone(),
+        ));
+    }
+
+    /// The (grantee, column, privilege) entries revoked as `grantor` in its
+    /// own change, before its revokes (see `first`).
+    pub(super) fn first(&self, obj: &ObjRef, grantor: &str) -> Option<&Cells> {
+        if self.first.is_empty() {
+            return None;
+        }
+        self.first.get(&(obj.clone(), grantor.to_string()))
+    }
+
+    /// Whether the `REVOKE … CASCADE` of `grantor`'s privilege takes
+    /// `grantee`'s entry from it (not one revoked first, see `first`).
+    pub(super) fn takes(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        col: &str,
+        p: Privilege,
+        grantor: &str,
+    ) -> bool {
+        self.removes(obj, grantee, col, p, grantor)
+            && !self
+                .first(obj, grantor)
+                .is_some_and(|f| f.contains(&(grantee.to_string(), col.to_string(), p)))
+    }
+
+    /// Whether a cascade (or a revoke made first, see `first`) removes
+    /// `grantee`'s entry from `grantor`.
     pub(super) fn removes(
         &self,
         obj: &ObjRef,

@@ -41,6 +41,18 @@ pub(super) fn drops(b: &mut Builder, d: &Desired, live: &Live) {
             .filter(|db| !dbs.contains(db))
             .collect();
         let owned = live.owned.get(name).copied().unwrap_or(0);
+        // REASSIGN OWNED also hands over the databases the role owns.
+        let owned_dbs: Vec<String> = live
+            .database_owners
+            .iter()
+            .filter(|(_, o)| *o == name)
+            .map(|(db, _)| format!("`{db}`"))
+            .collect();
+        let including = if owned_dbs.is_empty() {
+            String::new()
+        } else {
+            format!(", including database(s) {}", owned_dbs.join(", "))
+        };
         if !unreachable.is_empty() {
             let msg = format!(
                 "role `{name}` owns objects or holds privileges in database(s) {} that the configuration does not list: refusing to drop it (add them under `databases`, or drop the role by hand)",
@@ -57,7 +69,7 @@ pub(super) fn drops(b: &mut Builder, d: &Desired, live: &Live) {
             match &d.reassign_owned_to {
                 Some(t) => {
                     reason = format!(
-                        "drops role `{name}`; its {owned} owned object(s) are reassigned to `{t}`"
+                        "drops role `{name}`; its {owned} owned object(s){including} are reassigned to `{t}`"
                     );
                     for db in &order {
                         ops.push(Op::new(
@@ -69,7 +81,7 @@ pub(super) fn drops(b: &mut Builder, d: &Desired, live: &Live) {
                 }
                 None => {
                     let msg = format!(
-                        "role `{name}` owns {owned} object(s): refusing to drop it; set `reassign_owned_to` to the role that should own them"
+                        "role `{name}` owns {owned} object(s){including}: refusing to drop it; set `reassign_owned_to` to the role that should own them"
                     );
                     let mut op = Op::new(cdb, format!("-- refused: {msg}"));
                     op.refuse = Some(msg.clone());

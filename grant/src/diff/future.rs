@@ -97,8 +97,8 @@ pub(super) fn expand<'a>(
                         schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default()
                     ),
                     message: format!(
-                        "`*` covers the {}s that exist at apply time; set `future: true` to also grant on the ones created later",
-                        g.kind.name()
+                        "`*` covers the {k}s that exist at apply time; set `future: true` to also grant on the ones created later (a grant-rs file's `ALL` has no such key: as with grant-rs, run apply again after creating {k}s)",
+                        k = g.kind.name()
                     ),
                 });
             }

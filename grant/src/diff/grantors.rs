@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::cascade::Cascade;
+use super::cascade::{column_key, Cascade};
 use super::objects::{group_key, priv_list};
+use super::orphans::Orphans;
 use crate::live::{LiveDb, ObjRef};
 use crate::privs::Privilege;
 use crate::sql::quote_ident;
@@ -25,6 +26,9 @@ pub(super) struct Grantors {
     /// privilege to someone: revoking it (or its grant option) from the
     /// grantor needs CASCADE.
     dependents: BTreeMap<Key, BTreeSet<String>>,
+    /// The cells of `dependents` whose grantor holds no grant option of its
+    /// own (see `orphans`) → whether it holds the privilege from the owner.
+    orphaned: BTreeMap<Key, bool>,
 }
 
 impl Grantors {
@@ -60,7 +64,96 @@ impl Grantors {
                 .or_default()
                 .insert(e.grantee.to_string());
         }
+        if !g.dependents.is_empty() {
+            // What the grantors hold themselves on the cells they granted.
+            let mut go: BTreeSet<Key> = BTreeSet::new();
+            let mut from_owner: BTreeSet<Key> = BTreeSet::new();
+            for e in ldb.acl.iter().chain(&ldb.public_acl) {
+                let col = match &e.object {
+                    ObjRef::Column { column, .. } => column.to_string(),
+                    _ => String::new(),
+                };
+                let k = (
+                    group_key(&e.object),
+                    e.grantee.to_string(),
+                    col,
+                    e.privilege,
+                );
+                if !g.dependents.contains_key(&k) {
+                    continue;
+                }
+                let owner = ldb.owner_of(&e.object).unwrap_or_default();
+                if e.grantable {
+                    go.insert(k.clone());
+                }
+                if e.grantor.is_empty() || e.grantor == current_user || e.grantor == owner {
+                    from_owner.insert(k);
+                }
+            }
+            for k in g.dependents.keys().filter(|k| !go.contains(*k)) {
+                g.orphaned.insert(k.clone(), from_owner.contains(k));
+            }
+        }
         g
+    }
+
+    /// Whether some grantor holds no grant option of its own on a cell it
+    /// granted (see `orphans`).
+    pub(super) fn has_orphans(&self) -> bool {
+        !self.orphaned.is_empty()
+    }
+
+    /// Whether `grantor` holds no grant option of its own on the cell.
+    pub(super) fn orphaned(&self, obj: &ObjRef, grantor: &str, col: &str, p: Privilege) -> bool {
+        !self.orphaned.is_empty()
+            && self
+                .orphaned
+                .contains_key(&(obj.clone(), grantor.to_string(), col.to_string(), p))
+    }
+
+    /// Whether `grantor` holds the privilege of the cell from the owner.
+    pub(super) fn holds_from_owner(
+        &self,
+        obj: &ObjRef,
+        grantor: &str,
+        col: &str,
+        p: Privilege,
+    ) -> bool {
+        self.orphaned
+            .get(&(obj.clone(), grantor.to_string(), col.to_string(), p))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The grantees `grantor` gave the cell's privilege to.
+    pub(super) fn grantees_of(
+        &self,
+        obj: &ObjRef,
+        grantor: &str,
+        col: &str,
+        p: Privilege,
+    ) -> impl Iterator<Item = &str> {
+        self.dependents
+            .get(&(obj.clone(), grantor.to_string(), col.to_string(), p))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// The grantors other than the owner and the connecting user of
+    /// `grantee`'s privilege.
+    pub(super) fn grantors_of(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        col: &str,
+        p: Privilege,
+    ) -> impl Iterator<Item = &str> {
+        self.others
+            .get(&(obj.clone(), grantee.to_string(), col.to_string(), p))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
     }
 
     /// Whether `grantee` granted `p` on `obj` (column `col`) to someone:
@@ -108,6 +201,7 @@ impl Grantors {
     pub(super) fn revoke(
         &self,
         cascade: &Cascade,
+        orphans: &Orphans,
         obj: &ObjRef,
         grantee: &str,
         grantee_sql: &str,
@@ -118,6 +212,9 @@ impl Grantors {
         // grantor ("" = the owner / connecting user) → privilege → columns
         let mut by: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
         let mut lost: BTreeSet<String> = BTreeSet::new();
+        // grantor without a grant option of its own → its cells (see
+        // `orphans`).
+        let mut orphan_of: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
         for (p, cols) in privs {
             for col in cols {
                 let k = (obj.clone(), grantee.to_string(), col.clone(), *p);
@@ -128,26 +225,85 @@ impl Grantors {
                     .insert(col.clone());
                 let others = self.others.get(&k).into_iter().flatten();
                 for g in others.filter(|g| !cascade.removes(obj, grantee, col, *p, g)) {
+                    if what.is_empty() && orphans.covers(obj, grantee, col, *p, g) {
+                        orphan_of
+                            .entry(g.as_str())
+                            .or_default()
+                            .entry(*p)
+                            .or_default()
+                            .insert(col.clone());
+                        continue;
+                    }
                     by.entry(g)
                         .or_default()
                         .entry(*p)
                         .or_default()
                         .insert(col.clone());
                 }
+                // What the cascade takes: not the grants `grantee` keeps
+                // through a membership, nor those revoked as it first.
                 for d in self.dependents.get(&k).into_iter().flatten() {
-                    lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                    if cascade.takes(obj, d, col, *p, grantee) {
+                        lost.insert(format!("{p} granted by `{grantee}` to `{d}`"));
+                    }
                 }
                 if col.is_empty() {
+                    let ck = column_key(obj);
                     for (c, ds) in self.on_columns(obj, grantee, *p) {
-                        for d in ds {
+                        for d in ds.iter().filter(|d| cascade.takes(&ck, d, c, *p, grantee)) {
                             lost.insert(format!("{p} ({c}) granted by `{grantee}` to `{d}`"));
                         }
                     }
                 }
             }
         }
-        let cascade = if lost.is_empty() { "" } else { " CASCADE" };
+        // The grants `grantee` made that the plan revokes while `grantee`
+        // keeps the grant option through a membership (all its grants when
+        // its groups lose the option too): revoked as it first, while it
+        // still holds its own option (see `Cascade::first`).
+        let mut first: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
+        for (d, col, p) in cascade.first(obj, grantee).into_iter().flatten() {
+            if privs.get(p).is_some_and(|cols| cols.contains(col)) {
+                first
+                    .entry(d.as_str())
+                    .or_default()
+                    .entry(*p)
+                    .or_default()
+                    .insert(col.clone());
+            }
+        }
         let mut stmts = Vec::new();
+        for (d, dprivs) in first {
+            let passed = dprivs
+                .iter()
+                .any(|(p, cols)| cols.iter().any(|c| self.passed_on(obj, d, c, *p)));
+            if passed {
+                lost.insert(format!(
+                    "{} that `{d}` passed on (revoked as `{grantee}` first)",
+                    priv_list(&dprivs)
+                ));
+            }
+            let d_sql = if d == "PUBLIC" {
+                d.to_string()
+            } else {
+                quote_ident(d)
+            };
+            stmts.push(format!("SET ROLE {grantee_sql}"));
+            stmts.push(format!(
+                "REVOKE {} ON {target} FROM {d_sql}{}",
+                priv_list(&dprivs),
+                if passed { " CASCADE" } else { "" }
+            ));
+            stmts.push("RESET ROLE".to_string());
+        }
+        for (g, cells) in &orphan_of {
+            let passed = |d: &str, c: &str, p: Privilege| self.passed_on(obj, d, c, p);
+            stmts.extend(orphans.statements((obj, target), grantee, g, cells, passed, &mut lost));
+        }
+        // No CASCADE when nothing is taken: should the server disagree
+        // (dependent privileges exist), the apply fails instead of
+        // revoking without --allow-destructive.
+        let cascade = if lost.is_empty() { "" } else { " CASCADE" };
         for (grantor, privs) in by {
             let stmt = format!(
                 "REVOKE {what}{} ON {target} FROM {grantee_sql}{cascade}",

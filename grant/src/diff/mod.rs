@@ -12,6 +12,8 @@ mod grantors;
 mod memberships;
 mod objects;
 mod ops;
+mod orphans;
+mod other_databases;
 mod ownership;
 mod pairs;
 mod privileges;
@@ -24,6 +26,7 @@ use drops::drops;
 use memberships::memberships;
 use ops::Builder;
 pub use ops::{Op, PasswordExec};
+use other_databases::other_databases;
 use ownership::ownership;
 use privileges::privileges;
 use roles::roles;
@@ -71,7 +74,7 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
     }
     let mut b = Builder {
         items: Vec::new(),
-        notes: Vec::new(),
+        notes: d.warnings.clone(),
         rs,
         groups,
         rbac,
@@ -86,6 +89,7 @@ pub fn diff(d: &Desired, live: &Live) -> Diff<Op> {
         privileges(&mut b, d, live, dbname, desired, ldb);
         default_privileges(&mut b, d, live, dbname, desired, ldb);
     }
+    other_databases(&mut b, d, live);
     drops(&mut b, d, live);
     b.items
         .sort_by(|a, c| (a.0, &a.1.change.address).cmp(&(c.0, &c.1.change.address)));

@@ -503,7 +503,7 @@ pub(super) fn privileges<'a>(
         b,
         dbname,
         ldb,
-        &live.current_user,
+        live,
         &grantors,
         pending,
         |o, g, c, p| bits(true, o, g, c, p),

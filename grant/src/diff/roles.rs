@@ -29,7 +29,8 @@ pub(super) fn redshift_create(b: &mut Builder, cdb: &str, name: &str, role: &Rol
             },
             &role.attrs,
         );
-        fields = f;
+        // A new role has no "before": its attributes are shown as set.
+        fields = f.into_iter().map(created).collect();
         let tail = if clauses.is_empty() {
             String::new()
         } else {
@@ -76,6 +77,12 @@ pub(super) fn redshift_create(b: &mut Builder, cdb: &str, name: &str, role: &Rol
     b.push(Phase::CreateRole, change, ops);
 }
 
+/// A field of a role being created: no value before.
+fn created(mut f: FieldChange) -> FieldChange {
+    f.before = None;
+    f
+}
+
 pub(super) fn roles(b: &mut Builder, d: &Desired, live: &Live) {
     let cdb = live.connection_db.as_str();
     for (name, role) in &d.roles {
@@ -84,7 +91,9 @@ pub(super) fn roles(b: &mut Builder, d: &Desired, live: &Live) {
         match live.roles.get(name) {
             None if b.rs => redshift_create(b, cdb, name, role),
             None => {
-                let (clauses, mut fields) = attr_clauses(&RoleAttrs::default(), &role.attrs);
+                let (clauses, fields) = attr_clauses(&RoleAttrs::default(), &role.attrs);
+                // A new role has no "before": its attributes are shown as set.
+                let mut fields: Vec<FieldChange> = fields.into_iter().map(created).collect();
                 let mut change = Change::new(&address, common::Action::Create);
                 let mut ops = Vec::new();
                 let base = if clauses.is_empty() {

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{Action, Change, FieldChange};
 
-use super::cascade::{Cascade, Planned, PrivCols};
+use super::cascade::{inherits_from, Cascade, Planned, PrivCols};
 use super::grantors::Grantors;
-use super::objects::{object_address, object_sql, priv_list, show_privs, PrivMap};
+use super::objects::{group_key, object_address, object_sql, priv_list, show_privs, PrivMap};
 use super::ops::{Builder, Op, Phase};
-use crate::live::{LiveDb, Name, ObjRef};
+use super::orphans::{Final, Orphans};
+use crate::live::{Live, LiveDb, Name, ObjRef};
 use crate::privs::Privilege;
 
 /// What the privileges phase decided for one (object, grantee).
@@ -58,7 +59,7 @@ pub(super) fn changes(
     b: &Builder,
     dbname: &str,
     ldb: &LiveDb,
-    current_user: &str,
+    live: &Live,
     grantors: &Grantors,
     pending: Vec<Pending<'_>>,
     wanted: impl Fn(&ObjRef, &str, &str, Privilege) -> (bool, bool),
@@ -76,9 +77,62 @@ pub(super) fn changes(
             revoke_go: &p.revoke_go,
         })
         .collect();
-    let cascade = Cascade::new(ldb, current_user, &planned, |o, g, c, p| {
+    let cascade = Cascade::new(ldb, live, &planned, |o, g, c, p| {
         grantors.passed_on(o, g, c, p)
     });
+    // Revokes as grantors holding no grant option of their own.
+    let orphans = Orphans::new(
+        grantors,
+        &cascade,
+        pending.iter().map(|p| (p.obj, p.grantee, &p.revoke)),
+        |obj, x, col, pr| {
+            let mine = pending.iter().find(|p| p.obj == obj && p.grantee == x);
+            let has = |set: Option<&PrivCols>| {
+                set.and_then(|s| s.get(&pr))
+                    .is_some_and(|c| c.contains(col))
+            };
+            if has(mine.map(|p| &p.grant_go)) {
+                Final::Grantable
+            } else if has(mine.map(|p| &p.grant)) {
+                Final::Plain
+            } else if has(mine.map(|p| &p.revoke)) {
+                Final::Nothing
+            } else if grantors.holds_from_owner(obj, x, col, pr) {
+                Final::Plain
+            } else {
+                Final::Nothing
+            }
+        },
+        |obj, x, col, pr| {
+            // The roles keeping the cell's grant option after the plan.
+            let revoked = |g: &str| {
+                pending.iter().any(|p| {
+                    p.obj == obj
+                        && p.grantee == g
+                        && [&p.revoke, &p.revoke_go]
+                            .iter()
+                            .any(|s| s.get(&pr).is_some_and(|c| c.contains(col)))
+                })
+            };
+            let owner = ldb.owner_of(obj).unwrap_or_default();
+            let holders: BTreeSet<&str> = ldb
+                .acl
+                .iter()
+                .filter(|e| e.grantable && e.privilege == pr && e.grantee != x)
+                .filter(|e| {
+                    let c = match &e.object {
+                        ObjRef::Column { column, .. } => column.as_str(),
+                        _ => "",
+                    };
+                    c == col && group_key(&e.object) == *obj
+                })
+                .map(|e| e.grantee.as_str())
+                .filter(|g| !revoked(g))
+                .chain([owner])
+                .collect();
+            inherits_from(live, x, &holders)
+        },
+    );
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
     for ((obj, d), cells) in &cascade.after {
         let p = pending.iter().find(|p| p.obj == obj && p.grantee == d);
@@ -134,11 +188,37 @@ pub(super) fn changes(
             .map(|e| e.4.clone())
             .collect();
     }
+    // The grants an orphaned grantor's restore may take (see `orphans`).
+    for ((obj, x, col, pr), kept) in &orphans.kept {
+        for k in kept {
+            let r = again.entry((obj.clone(), k.clone())).or_default();
+            let loses_go = pending
+                .iter()
+                .find(|p| p.obj == obj && p.grantee == k)
+                .and_then(|p| p.revoke_go.get(pr))
+                .is_some_and(|c| c.contains(col));
+            let set = if had(obj, k, col, *pr).1 && !loses_go {
+                &mut r.go
+            } else {
+                &mut r.plain
+            };
+            set.entry(*pr).or_default().insert(col.clone());
+            r.from.insert(x.clone());
+        }
+    }
     let mut out = Vec::new();
     for p in &pending {
         let k = (p.obj.clone(), p.grantee.to_string());
         let r = again.remove(&k);
-        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, p, r.as_ref());
+        let (phase, c, ops) = change(
+            b,
+            dbname,
+            ldb,
+            grantors,
+            (&cascade, &orphans),
+            p,
+            r.as_ref(),
+        );
         out.push((k, phase, c, ops));
     }
     for (k, r) in again {
@@ -152,7 +232,7 @@ pub(super) fn changes(
             revoke: PrivCols::new(),
             revoke_go: PrivCols::new(),
         };
-        let (phase, c, ops) = change(b, dbname, ldb, grantors, &cascade, &p, Some(&r));
+        let (phase, c, ops) = change(b, dbname, ldb, grantors, (&cascade, &orphans), &p, Some(&r));
         out.push((k.clone(), phase, c, ops));
     }
     out.sort_by(|a, c| a.0.cmp(&c.0));
@@ -164,7 +244,7 @@ fn change(
     dbname: &str,
     ldb: &LiveDb,
     grantors: &Grantors,
-    cascade: &Cascade,
+    (cascade, orphans): (&Cascade, &Orphans),
     p: &Pending<'_>,
     again: Option<&Regrant>,
 ) -> (Phase, Change, Vec<Op>) {
@@ -186,7 +266,8 @@ fn change(
         if privs.is_empty() {
             continue;
         }
-        let (s, reason) = grantors.revoke(cascade, p.obj, p.grantee, &g, &target, what, privs);
+        let (s, reason) =
+            grantors.revoke(cascade, orphans, p.obj, p.grantee, &g, &target, what, privs);
         stmts.extend(s);
         destructive.extend(reason);
     }
@@ -243,11 +324,28 @@ fn change(
             }
         }
         if !r.from.is_empty() {
-            let from: Vec<&str> = r.from.iter().map(String::as_str).collect();
+            // Taken by a cascade, or revoked as the grantor before its own
+            // revoke (see `Cascade::first`).
+            let (first, taken): (Vec<&str>, Vec<&str>) =
+                r.from.iter().map(String::as_str).partition(|g| {
+                    cascade
+                        .first(p.obj, g)
+                        .is_some_and(|f| f.iter().any(|(d, _, _)| d == p.grantee))
+                });
+            let mut was = Vec::new();
+            if !taken.is_empty() {
+                was.push(format!("{} (taken by REVOKE … CASCADE)", taken.join(", ")));
+            }
+            if !first.is_empty() {
+                was.push(format!(
+                    "{} (revoked as the grantor before it loses its grant option)",
+                    first.join(", ")
+                ));
+            }
             let owner = ldb.owner_of(p.obj).unwrap_or("the owner");
             c = c.field(FieldChange::new(
                 "granted_by",
-                Some(format!("{} (taken by REVOKE … CASCADE)", from.join(", "))),
+                Some(was.join("; ")),
                 Some(owner.to_string()),
             ));
         }

@@ -96,6 +96,8 @@ fn live() -> Live {
         membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
+        database_owners: Default::default(),
+        other_db_grants: Default::default(),
         databases,
     }
 }
@@ -487,6 +489,8 @@ databases:
         membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
+        database_owners: Default::default(),
+        other_db_grants: Default::default(),
         databases: BTreeMap::new(),
     };
     let user = |name: &str, id| UserRow {

@@ -7,7 +7,13 @@ use common::{Diagnostic, Secret, SourceFile, YPath};
 use serde::Deserialize;
 use serde_yaml::Value;
 
+mod checks;
+pub mod inspect;
+mod merge;
+mod names;
 mod tables;
+
+pub use checks::unknown_keys;
 
 use std::collections::BTreeMap;
 
@@ -15,7 +21,6 @@ use crate::config::{
     ConfigFile, ConnectionSpec, DatabaseSpec, GrantSpec, Mode, PasswordSpec, RoleSpec,
     UpdatePassword,
 };
-use crate::privs::{ObjectKind, Privilege};
 
 /// Whether a parsed file is in grant-rs format: it has `users`, a role with
 /// `type`/`level`, or `connection.type`.
@@ -38,10 +43,7 @@ pub fn is_grant_rs(v: &Value) -> bool {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a grant-rs file: a mapping of `connection`, `roles`, `users`"
-)]
+#[serde(expecting = "a grant-rs file: a mapping of `connection`, `roles`, `users`")]
 struct File {
     #[serde(default)]
     connection: Option<Connection>,
@@ -52,7 +54,7 @@ struct File {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a mapping of `type`, `url`")]
+#[serde(expecting = "a mapping of `type`, `url`")]
 struct Connection {
     #[serde(default, rename = "type")]
     kind: Option<String>,
@@ -61,10 +63,7 @@ struct Connection {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a grant-rs role: a mapping with `name`, `type`, `grants`"
-)]
+#[serde(expecting = "a grant-rs role: a mapping with `name`, `type`, `grants`")]
 struct Role {
     name: String,
     #[serde(rename = "type", alias = "level")]
@@ -80,10 +79,7 @@ struct Role {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a grant-rs user: a mapping with `name`"
-)]
+#[serde(expecting = "a grant-rs user: a mapping with `name`")]
 struct User {
     name: String,
     /// Any YAML scalar, as grant-rs reads it (`1234567890` is a password).
@@ -123,7 +119,7 @@ impl UserRole {
 fn password_text(file: &SourceFile, path: &YPath, v: &Value) -> Result<Option<String>, String> {
     let raw = || {
         let token = file.raw_scalar(path)?;
-        (serde_yaml::from_str::<Value>(token).ok()? == *v).then(|| token.to_string())
+        names::scalar_text(file.text(), token, v)
     };
     Ok(match v {
         Value::Null => None,
@@ -151,48 +147,6 @@ fn connection_database(url: Option<&Secret>) -> String {
     }
 }
 
-/// Privileges grant-rs accepts per role type (`ALL` too); checked on the
-/// grant-rs paths so that errors point into the grant-rs file.
-fn check_grants(file: &SourceFile, rp: &YPath, role: &Role, kind: ObjectKind) -> Vec<Diagnostic> {
-    let mut errs = Vec::new();
-    if role.grants.is_empty() {
-        errs.push(file.error(&rp.key("grants"), "`grants` cannot be empty"));
-    }
-    // DROP is a table privilege on Redshift; grant-rs accepts it for any
-    // server and so do we (a PostgreSQL server then fails the plan).
-    let allowed = kind.allowed(true);
-    for (j, g) in role.grants.iter().enumerate() {
-        let up = g.trim().to_ascii_uppercase();
-        if up == "ALL" || up == "ALL PRIVILEGES" {
-            continue;
-        }
-        match Privilege::parse(g) {
-            Some(p) if allowed.contains(&p) => {}
-            Some(p) => errs.push(file.error(
-                &rp.key("grants").index(j),
-                format!(
-                    "privilege {p} does not apply to grant-rs role type `{}`",
-                    role.kind
-                ),
-            )),
-            None => errs.push(file.error(
-                &rp.key("grants").index(j),
-                format!("unknown privilege `{g}`"),
-            )),
-        }
-    }
-    errs
-}
-
-fn role_kind(kind: &str) -> Option<ObjectKind> {
-    Some(match kind.to_ascii_lowercase().as_str() {
-        "database" | "databases" => ObjectKind::Database,
-        "schema" | "schemas" => ObjectKind::Schema,
-        "table" | "tables" => ObjectKind::Table,
-        _ => return None,
-    })
-}
-
 /// Translates a grant-rs file into this tool's configuration.
 pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
     let f: File = file.deserialize().map_err(|d| vec![d])?;
@@ -216,12 +170,17 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
         });
     }
     let conn_db = connection_database(f.connection.as_ref().and_then(|c| c.url.as_ref()));
+    errs.extend(checks::duplicate_roles(file, &f.roles));
     let mut kinds = Vec::new();
     for (i, role) in f.roles.iter().enumerate() {
         let rp = YPath::root().key("roles").index(i);
-        let kind = role_kind(&role.kind);
+        let kind = checks::role_kind(&role.kind);
         match kind {
-            Some(k) => errs.extend(check_grants(file, &rp, role, k)),
+            Some(k) => {
+                errs.extend(checks::check_grants(file, &rp, role, k));
+                errs.extend(checks::check_lists(file, &rp, role, k));
+                errs.extend(checks::check_names(file, &rp, role));
+            }
             None => errs.push(file.error(
                 &rp.key("type"),
                 format!(
@@ -232,15 +191,21 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
         }
         kinds.push(kind);
     }
-    let mut seen_users: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen_users: BTreeMap<String, usize> = BTreeMap::new();
     let mut dbs: BTreeMap<String, DatabaseSpec> = BTreeMap::new();
     for (i, u) in f.users.iter().enumerate() {
         let up = YPath::root().key("users").index(i);
-        if let Some(first) = seen_users.insert(u.name.as_str(), i) {
+        // grant-rs sends the name unquoted: PostgreSQL folds it.
+        let name = names::fold(&u.name);
+        if let Err(e) = crate::sql::valid_name(&name) {
+            errs.push(file.error(&up.key("name"), e));
+            continue;
+        }
+        if let Some(first) = seen_users.insert(name.clone(), i) {
             errs.push(
                 file.error(
                     &up.key("name"),
-                    format!("user `{}` is declared more than once", u.name),
+                    format!("user `{name}` is declared more than once"),
                 )
                 .with_related(
                     file.locate(&YPath::root().key("users").index(first).key("name")),
@@ -275,7 +240,7 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
             }
         });
         out.roles.push(RoleSpec {
-            name: u.name.clone(),
+            name: name.clone(),
             login_on_create: true,
             password,
             update_password: Some(if u.update_password.unwrap_or(false) {
@@ -285,80 +250,65 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
             }),
             ..RoleSpec::default()
         });
+        // The user's grants, role by role; its exclusions (`-t`, `-ALL`,
+        // `-role`) become revokes of what none of its roles grants.
+        let mut grants = Vec::new();
+        let mut exclusions = Vec::new();
         for (j, r) in u.roles.iter().enumerate() {
-            let (name, revoke) = r.target();
-            let Some(pos) = f.roles.iter().position(|x| x.name == name) else {
+            let (rname, revoke) = r.target();
+            let Some(pos) = f.roles.iter().position(|x| x.name == rname) else {
                 errs.push(file.error(
                     &up.key("roles").index(j),
-                    format!("grant-rs role `{name}` is not defined under `roles`"),
+                    format!("grant-rs role `{rname}` is not defined under `roles`"),
                 ));
                 continue;
             };
             let (role, Some(kind)) = (&f.roles[pos], kinds[pos]) else {
                 continue;
             };
-            let base = |on: ObjectKind| GrantSpec {
-                to: vec![u.name.clone()],
-                on,
-                schema: None,
-                objects: Vec::new(),
-                except: Vec::new(),
-                columns: Vec::new(),
-                privileges: role.grants.clone(),
-                with_grant_option: false,
-                revoke,
-                grant_rs: true,
-                future: false,
-            };
-            let mut push = |db: &str, g: GrantSpec| {
-                dbs.entry(db.to_string())
-                    .or_insert_with(|| DatabaseSpec {
-                        name: db.to_string(),
-                        ..DatabaseSpec::default()
-                    })
-                    .grants
-                    .push(g)
-            };
-            match kind {
-                ObjectKind::Database => {
-                    for db in &role.databases {
-                        push(db, base(ObjectKind::Database));
-                    }
-                }
-                ObjectKind::Schema => {
-                    let mut g = base(ObjectKind::Schema);
-                    g.objects = role.schemas.clone();
-                    if !g.objects.is_empty() {
-                        push(&conn_db, g);
-                    }
-                }
-                _ => {
-                    for (schema, t) in tables::by_schema(&role.schemas, &role.tables) {
-                        let mut on = |objects: Vec<String>, negative: bool| {
-                            if objects.is_empty() {
-                                return;
-                            }
-                            let mut g = base(ObjectKind::Table);
-                            g.schema = Some(schema.clone());
-                            g.objects = objects;
-                            // `-role` revokes what the role grants; the
-                            // role's own minuses then have nothing to add.
-                            g.revoke = revoke || negative;
-                            if !(revoke && negative) {
-                                push(&conn_db, g);
-                            }
-                        };
-                        if t.all {
-                            on(vec!["*".into()], false);
-                        }
-                        on(t.names.clone(), false);
-                        if t.revoke_all {
-                            on(vec!["*".into()], true);
-                        }
-                        on(t.revoke.clone(), true);
-                    }
-                }
+            let (plus, minus) = tables::role_items(role, kind, &conn_db);
+            if revoke {
+                // `-role` revokes what the role grants; the role's own
+                // minuses then have nothing to add.
+                exclusions.extend(plus);
+            } else {
+                grants.extend(plus);
+                exclusions.extend(minus);
             }
+        }
+        let revokes = merge::revokes(&grants, &exclusions);
+        let mut push = |key: &merge::Key, privileges: Vec<String>, objs: &merge::Objs, revoke| {
+            let (db, on, schema) = key.clone();
+            let (objects, except) = match objs {
+                merge::Objs::Whole => (Vec::new(), Vec::new()),
+                merge::Objs::Names(n) => (n.iter().cloned().collect(), Vec::new()),
+                merge::Objs::Star(e) => (vec!["*".to_string()], e.iter().cloned().collect()),
+            };
+            dbs.entry(db.clone())
+                .or_insert_with(|| DatabaseSpec {
+                    name: db,
+                    ..DatabaseSpec::default()
+                })
+                .grants
+                .push(GrantSpec {
+                    to: vec![name.clone()],
+                    on,
+                    schema,
+                    objects,
+                    except,
+                    columns: Vec::new(),
+                    privileges,
+                    with_grant_option: false,
+                    revoke,
+                    grant_rs: true,
+                    future: false,
+                });
+        };
+        for g in grants {
+            push(&g.key, g.grants, &g.objs, false);
+        }
+        for r in revokes {
+            push(&r.key, r.privileges, &r.objs, true);
         }
     }
     out.databases = dbs.into_values().collect();

@@ -11,6 +11,6 @@ mod types;
 pub use database::read_db;
 pub use roles::{cluster_info, read_roles, version_num, ClusterInfo};
 pub use types::{
-    push_acl, push_default, AclEntry, AclRow, DefaultAclEntry, Function, Live, LiveDb, LiveRole,
-    Name, ObjRef, RelKind, Relation,
+    push_acl, push_default, AclEntry, AclRow, DatabaseGrant, DefaultAclEntry, Function, Live,
+    LiveDb, LiveRole, Name, ObjRef, RelKind, Relation,
 };

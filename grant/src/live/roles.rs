@@ -1,6 +1,6 @@
 //! Reading cluster-wide state: server info, roles, memberships, ownership.
 
-use super::types::{Live, LiveRole};
+use super::types::{DatabaseGrant, Live, LiveRole};
 use anyhow::Context;
 use common::Secret;
 use tokio_postgres::Client;
@@ -80,7 +80,7 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
         "SELECT g.rolname::text, m.rolname::text, am.admin_option, {options} FROM pg_catalog.pg_auth_members am \
          JOIN pg_catalog.pg_roles g ON g.oid = am.roleid JOIN pg_catalog.pg_roles m ON m.oid = am.member"
     );
-    let (rows, readable, member_rows, shdepend) = tokio::try_join!(
+    let (rows, readable, member_rows, shdepend, databases) = tokio::try_join!(
         async {
             client
                 .query(
@@ -129,6 +129,18 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
                 )
                 .await
                 .context("reading pg_shdepend")
+        },
+        async {
+            // Every database's owner and ACL (a shared catalog): databases
+            // the configuration does not list are reported, never changed.
+            client
+                .query(
+                    "SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text, d.datacl::text \
+                     FROM pg_catalog.pg_database d",
+                    &[],
+                )
+                .await
+                .context("reading pg_database")
         },
     )?;
     for row in rows {
@@ -221,6 +233,29 @@ pub async fn read_roles(client: &Client, live: &mut Live) -> anyhow::Result<()> 
         if let Some(db) = db {
             live.dependent_dbs.entry(role).or_default().insert(db);
         }
+    }
+    for row in databases {
+        let database: String = row.try_get(0)?;
+        let owner: String = row.try_get(1)?;
+        let acl: Option<&str> = row.try_get(2)?;
+        if let Some(acl) = acl {
+            super::acl::for_each(acl, |item| {
+                if item.grantee == "PUBLIC" || item.grantee == owner {
+                    return Ok(());
+                }
+                for (privilege, grantable) in item.privileges() {
+                    live.other_db_grants.insert(DatabaseGrant {
+                        database: database.clone(),
+                        grantee: item.grantee.to_string(),
+                        privilege,
+                        grantable,
+                    });
+                }
+                Ok(())
+            })
+            .with_context(|| format!("reading the ACL of database `{database}`"))?;
+        }
+        live.database_owners.insert(database, owner);
     }
     Ok(())
 }

@@ -174,7 +174,10 @@ pub struct DefaultAclEntry {
     pub grantable: bool,
 }
 
-/// The live state of one database.
+/// The live state of one database. Every field but `function_ids` (the
+/// server's resolution of the configured signatures, which `functions`
+/// covers) is part of the saved plan's live fingerprint; the sets that are
+/// empty are left out of the JSON.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct LiveDb {
     /// Database owner.
@@ -197,19 +200,19 @@ pub struct LiveDb {
     /// PUBLIC's privileges (explicit, or the built-in defaults of
     /// databases, schemas and functions), for objects where the
     /// configuration declares PUBLIC.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub public_acl: BTreeSet<AclEntry>,
     /// PUBLIC's entries of `pg_default_acl` (managed where the
     /// configuration declares PUBLIC as a default privileges grantee).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub public_default_acl: BTreeSet<DefaultAclEntry>,
     /// (creator, schema, kind) of every `pg_default_acl` row: a global row
     /// (no schema) replaces the built-in default (`acldefault`).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub default_rows: BTreeSet<(String, Option<String>, DefaultKind)>,
     /// (schema, table, column) of the columns that column grants name,
     /// where they exist.
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub columns: BTreeSet<(String, String, String)>,
 }
 
@@ -260,7 +263,8 @@ pub struct Live {
     pub memberships: BTreeMap<String, BTreeMap<String, MemberOpts>>,
     /// PostgreSQL 16+: group → member → the roles that granted the
     /// membership (one grant each); a plain REVOKE removes only its own.
-    #[serde(skip)]
+    /// Part of the saved plan's live fingerprint (absent when empty).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub membership_grantors: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
     /// Role → number of objects it owns, cluster-wide (pg_shdepend).
     pub owned: BTreeMap<String, i64>,
@@ -270,6 +274,28 @@ pub struct Live {
     pub dependent_dbs: BTreeMap<String, BTreeSet<String>>,
     /// Configured databases.
     pub databases: BTreeMap<String, LiveDb>,
+    /// Database → owner, for every database of the cluster (pg_database, a
+    /// shared catalog); scoped to the configuration's roles. A dropped
+    /// role's databases change owner with REASSIGN OWNED: the plan names them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub database_owners: BTreeMap<String, String>,
+    /// Privileges of the configuration's roles on the databases it does not
+    /// list (pg_database.datacl): never changed, reported as notes.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub other_db_grants: BTreeSet<DatabaseGrant>,
+}
+
+/// A privilege on a database, read cluster-wide.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DatabaseGrant {
+    /// Database name.
+    pub database: String,
+    /// Grantee role.
+    pub grantee: String,
+    /// CONNECT, CREATE or TEMPORARY.
+    pub privilege: Privilege,
+    /// WITH GRANT OPTION.
+    pub grantable: bool,
 }
 
 /// One raw `aclexplode` row.

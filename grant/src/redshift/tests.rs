@@ -32,6 +32,8 @@ fn catalog_rows_to_live_state() {
         membership_grantors: Default::default(),
         owned: BTreeMap::new(),
         dependent_dbs: Default::default(),
+        database_owners: Default::default(),
+        other_db_grants: Default::default(),
         databases: BTreeMap::new(),
     };
     let (mut users, mut groups, mut nsps, mut rels, mut defs) =

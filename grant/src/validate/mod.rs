@@ -38,9 +38,16 @@ pub fn load_opts(
     require_env: bool,
 ) -> Result<Desired, Diagnostics> {
     let mut diags = Diagnostics::new();
+    let mut warnings = Vec::new();
     let mut files: Vec<(&SourceFile, ConfigFile)> = Vec::new();
     for f in &sources.files {
         if crate::grantrs::is_grant_rs(f.value()) {
+            // grant-rs ignores keys it does not know: so do we, visibly
+            // (on stderr now, and as plan notes).
+            for w in crate::grantrs::unknown_keys(f) {
+                eprintln!("{}: warning: {}", w.address, w.message);
+                warnings.push(w);
+            }
             match crate::grantrs::translate(f) {
                 Ok(c) => files.push((f, c)),
                 Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
@@ -152,7 +159,7 @@ pub fn load_opts(
 
     let Cx {
         mut diags,
-        desired,
+        mut desired,
         refs,
         member_edges,
         ..
@@ -226,6 +233,7 @@ pub fn load_opts(
             }
         }
     }
+    desired.warnings = warnings;
     diags.into_result(desired)
 }
 

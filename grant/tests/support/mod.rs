@@ -32,46 +32,54 @@ pub fn url_at(server: &(String, String), db: &str) -> String {
     format!("postgres://postgres@{}:{}/{db}", server.0, server.1)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => panic!("cannot build a tokio runtime: {e}"),
-    }
-}
-
 /// Runs SQL as the superuser on `db`; returns the rows as text.
 pub fn sql(db: &str, statement: &str) -> Vec<Vec<Option<String>>> {
     sql_at(&server(), db, statement)
 }
 
-/// [`sql`] on the server `(host, port)`.
+/// The text psql prints for NULL here (PostgreSQL text never holds it).
+const PSQL_NULL: &str = "\u{2}";
+
+/// [`sql`] on the server `(host, port)`, through psql (the independent
+/// client): every statement of `statement` runs in one implicit
+/// transaction, and the rows of all their results come back in order.
+/// Each row ends with a NUL byte (`-0`), which no text value can hold, so
+/// values with newlines come back whole.
 pub fn sql_at(server: &(String, String), db: &str, statement: &str) -> Vec<Vec<Option<String>>> {
-    let url = url_at(server, db);
-    runtime().block_on(async move {
-        let (client, conn) = match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
-            Ok(c) => c,
-            Err(e) => panic!(
-                "PostgreSQL is not reachable at {url}: {e}. Start it (run scripts/services.sh up; \
+    let (host, port) = server;
+    let o = Command::new("psql")
+        .arg(format!(
+            "host={host} port={port} dbname={db} user=postgres connect_timeout=5"
+        ))
+        .args(["-X", "-qAt", "-0", "-v", "ON_ERROR_STOP=1", "-F", "\u{1f}"])
+        .args(["-P", &format!("null={PSQL_NULL}"), "-c", statement])
+        .env_remove("PGSERVICE")
+        .env_remove("PGOPTIONS")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("psql is needed for the checks (apt-get install postgresql-client): {e}")
+        });
+    let err = String::from_utf8_lossy(&o.stderr);
+    if !o.status.success() {
+        if err.contains("could not connect") || err.contains("Connection refused") {
+            panic!(
+                "PostgreSQL is not reachable at {host}:{port}/{db}: {err}. Start it (run scripts/services.sh up; \
                  PostgreSQL 17 on port 5417 comes from scripts/pg17.sh up)."
-            ),
-        };
-        tokio::spawn(conn);
-        let msgs = match client.simple_query(statement).await {
-            Ok(m) => m,
-            Err(e) => panic!("test SQL failed on {db}: {statement}: {e:?}"),
-        };
-        msgs.into_iter()
-            .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => {
-                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
-                }
-                _ => None,
-            })
-            .collect()
-    })
+            );
+        }
+        panic!("test SQL failed on {db}: {statement}: {err}");
+    }
+    let out = String::from_utf8_lossy(&o.stdout);
+    let Some(rows) = out.strip_suffix('\0') else {
+        return Vec::new();
+    };
+    rows.split('\0')
+        .map(|row| {
+            row.split('\u{1f}')
+                .map(|v| (v != PSQL_NULL).then(|| v.to_string()))
+                .collect()
+        })
+        .collect()
 }
 
 /// A single text value.
@@ -169,6 +177,18 @@ impl Scratch {
     /// Runs SQL in the scratch database with psql (the independent client).
     pub fn psql(&self, statement: &str) -> String {
         psql_at(&self.server.0, &self.server.1, &self.db, statement)
+    }
+
+    /// `grantee`'s entries on `relation` as `privilege[*] by grantor`,
+    /// comma-separated and sorted, read with psql (`*`: grantable).
+    pub fn grants_to(&self, relation: &str, grantee: &str) -> String {
+        self.psql(&format!(
+            "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END \
+             || ' by ' || pg_get_userbyid(a.grantor), ',' \
+             ORDER BY a.privilege_type, pg_get_userbyid(a.grantor)), '') \
+             FROM pg_class c, aclexplode(c.relacl) a \
+             WHERE c.oid = '{relation}'::regclass AND a.grantee = '{grantee}'::regrole"
+        ))
     }
 
     /// Writes a config file; `{db}`, `{url}` and `{p}` (the role prefix) are replaced.
