@@ -171,3 +171,127 @@ fn the_grantors_other_grants_are_granted_again() {
 fn the_grantors_other_grants_are_granted_again_on_postgresql_17() {
     other_grants_kept(&Scratch::pg17("orphkeep17"));
 }
+
+/// `x`, in the group `g`, gave `d` and `k` SELECT with the grant option,
+/// `k` passed SELECT on to `m`; then `x` lost its own option (kept through
+/// `g`, so PostgreSQL kept the grants) and left `g`. Revoking `d`'s grant
+/// takes the temporary option back from `x` with CASCADE, which takes
+/// `k`'s grant and, with `k`'s option, `k`'s grant to `m`.
+fn second_level(s: &Scratch) -> (String, String, String, String, String) {
+    let (g, x, d, k, m) = (
+        s.role("g"),
+        s.role("x"),
+        s.role("d"),
+        s.role("k"),
+        s.role("m"),
+    );
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{g}\"; CREATE ROLE \"{x}\"; CREATE ROLE \"{d}\"; CREATE ROLE \"{k}\"; CREATE ROLE \"{m}\"; \
+         GRANT \"{g}\" TO \"{x}\"; GRANT SELECT ON public.t TO \"{g}\", \"{x}\" WITH GRANT OPTION; \
+         SET ROLE \"{x}\"; GRANT SELECT ON public.t TO \"{d}\", \"{k}\" WITH GRANT OPTION; RESET ROLE; \
+         SET ROLE \"{k}\"; GRANT SELECT ON public.t TO \"{m}\"; RESET ROLE"
+    ));
+    s.psql(&format!(
+        "REVOKE GRANT OPTION FOR SELECT ON public.t FROM \"{x}\" CASCADE; REVOKE \"{g}\" FROM \"{x}\""
+    ));
+    assert_eq!(on(s, &k), format!("SELECT* by {x}"));
+    assert_eq!(on(s, &m), format!("SELECT by {k}"));
+    (g, x, d, k, m)
+}
+
+/// `m` is declared: granted again as the owner, like `k`, and named in
+/// the destructive reason.
+fn second_level_kept(s: &Scratch) {
+    let (g, x, d, k, m) = second_level(s);
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {p}x
+  - name: {p}d
+  - name: {p}k
+  - name: {p}m
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}g, {p}k], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}x, {p}m], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_eq!(on(s, &m), "SELECT by postgres", "{p}");
+    assert_eq!(on(s, &k), "SELECT* by postgres", "{p}");
+    assert_eq!(on(s, &d), "", "{p}");
+    assert_eq!(on(s, &x), "SELECT by postgres", "{p}");
+    assert_eq!(on(s, &g), "SELECT* by postgres", "{p}");
+    assert!(
+        p.contains(&format!(
+            "SELECT granted by `{k}` to `{m}` (granted again as the owner)"
+        )),
+        "{p}"
+    );
+    assert_converged(&cfg, &[]);
+}
+
+/// `m` is not declared (authoritative): the CASCADE takes its grant, whose
+/// own revoke (as `k`, which holds nothing by then) is left out; named in
+/// the destructive reason.
+fn second_level_revoked(s: &Scratch) {
+    let (_g, x, d, k, m) = second_level(s);
+    let cfg = s.config(
+        "c.yaml",
+        r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {p}x
+  - name: {p}d
+  - name: {p}k
+  - name: {p}m
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}g, {p}k], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{p}x], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    let o = grant(
+        &[
+            "apply",
+            "--auto-approve",
+            "--allow-destructive",
+            &cfg.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{p}\n{}", text(&o));
+    assert_eq!(on(s, &m), "", "{p}");
+    assert_eq!(on(s, &k), "SELECT* by postgres", "{p}");
+    assert_eq!(on(s, &d), "", "{p}");
+    assert_eq!(on(s, &x), "SELECT by postgres", "{p}");
+    assert!(
+        p.contains(&format!("SELECT granted by `{k}` to `{m}`")),
+        "{p}"
+    );
+    assert_converged(&cfg, &[]);
+}
+
+#[test]
+fn a_second_level_grant_the_cascade_takes_is_granted_again() {
+    second_level_kept(&Scratch::new("orph2keep"));
+}
+
+#[test]
+fn a_second_level_grant_the_cascade_takes_is_granted_again_on_postgresql_17() {
+    second_level_kept(&Scratch::pg17("orph2keep17"));
+}
+
+#[test]
+fn a_second_level_grant_the_cascade_takes_is_not_revoked_twice() {
+    second_level_revoked(&Scratch::new("orph2rev"));
+}

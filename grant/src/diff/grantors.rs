@@ -216,6 +216,7 @@ impl Grantors {
                 let done = |g: &str| {
                     cascade.removes(obj, grantee, col, *p, g)
                         || cascade.option_first(obj, grantee, col, *p, g)
+                        || orphans.takes(obj, grantee, col, *p, g)
                 };
                 for g in others.filter(|g| !done(g)) {
                     if what.is_empty() && orphans.covers(obj, grantee, col, *p, g) {

@@ -46,6 +46,15 @@ pub(super) struct Orphans {
     /// taking its option back then takes them (CASCADE), and they are
     /// granted again as the owner.
     pub kept: BTreeMap<Cell, BTreeSet<String>>,
+    /// Cell of the grantor → (grantor, grantee, granted again) of the
+    /// grants made by the `kept` grantees (and down their chain) that the
+    /// same CASCADE takes, the grantee losing its grant option with its
+    /// grant: granted again as the owner unless the plan revokes them.
+    pub further: BTreeMap<Cell, BTreeSet<(String, String, bool)>>,
+    /// (group key, grantee, column, privilege, grantor) of the entries of
+    /// `further`: their own revokes (as their grantor) are left to the
+    /// CASCADE, their grantor holding nothing by then.
+    taken: BTreeSet<(ObjRef, String, String, Privilege, String)>,
 }
 
 impl Orphans {
@@ -57,12 +66,19 @@ impl Orphans {
         revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols)>,
         final_of: impl Fn(&ObjRef, &str, &str, Privilege) -> Final,
         through_group: impl Fn(&ObjRef, &str, &str, Privilege) -> bool,
+        keeps_go: impl Fn(&ObjRef, &str, &str, &str, Privilege) -> bool,
     ) -> Orphans {
         let mut out = Orphans::default();
         if !grantors.has_orphans() {
             return out;
         }
-        for (obj, grantee, privs) in revokes {
+        let revokes: Vec<_> = revokes.collect();
+        let revoked = |obj: &ObjRef, g: &str, col: &str, p: Privilege| {
+            revokes.iter().any(|(o, r, privs)| {
+                *o == obj && *r == g && privs.get(&p).is_some_and(|c| c.contains(col))
+            })
+        };
+        for &(obj, grantee, privs) in &revokes {
             for (p, cols) in privs {
                 for col in cols {
                     for x in grantors.grantors_of(obj, grantee, col, *p) {
@@ -86,12 +102,55 @@ impl Orphans {
                 .filter(|d| !ds.contains(*d))
                 .map(str::to_string)
                 .collect();
-            if !kept.is_empty() && !through_group(obj, x, col, *p) {
-                out.kept
-                    .insert((obj.clone(), x.clone(), col.clone(), *p), kept);
+            if kept.is_empty() || through_group(obj, x, col, *p) {
+                continue;
             }
+            // A kept grantee losing its grant option with its grant (none
+            // of its own from another grantor, nor through a group) loses
+            // the grants it made too, down the chain.
+            let cell = (obj.clone(), x.clone(), col.clone(), *p);
+            let mut seen: BTreeSet<String> = kept.clone();
+            seen.insert(x.clone());
+            let mut todo: Vec<(String, String)> =
+                kept.iter().map(|k| (k.clone(), x.clone())).collect();
+            while let Some((k, from)) = todo.pop() {
+                if keeps_go(obj, &k, &from, col, *p) {
+                    continue;
+                }
+                for m in grantors.grantees_of(obj, &k, col, *p) {
+                    let again = !revoked(obj, m, col, *p);
+                    let further = out.further.entry(cell.clone()).or_default();
+                    further.insert((k.clone(), m.to_string(), again));
+                    out.taken
+                        .insert((obj.clone(), m.to_string(), col.clone(), *p, k.clone()));
+                    if seen.insert(m.to_string()) {
+                        todo.push((m.to_string(), k.clone()));
+                    }
+                }
+            }
+            out.kept.insert(cell, kept);
         }
         out
+    }
+
+    /// Whether an orphan revoke's CASCADE takes `grantee`'s entry from
+    /// `grantor` (see `further`).
+    pub(super) fn takes(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        col: &str,
+        p: Privilege,
+        grantor: &str,
+    ) -> bool {
+        !self.taken.is_empty()
+            && self.taken.contains(&(
+                obj.clone(),
+                grantee.to_string(),
+                col.to_string(),
+                p,
+                grantor.to_string(),
+            ))
     }
 
     /// Whether the revoke of `grantee`'s privilege from `grantor` is one of
@@ -145,6 +204,14 @@ impl Orphans {
                     lost.insert(format!(
                         "{p} granted by `{grantor}` to `{k}` (granted again as the owner)"
                     ));
+                }
+                for (k, m, again) in self.further.get(&cell).into_iter().flatten() {
+                    let again = if *again {
+                        " (granted again as the owner)"
+                    } else {
+                        ""
+                    };
+                    lost.insert(format!("{p} granted by `{k}` to `{m}`{again}"));
                 }
                 for d in ds {
                     from.entry(d)
