@@ -219,7 +219,7 @@ impl Grantors {
                         || orphans.takes(obj, grantee, col, *p, g)
                 };
                 for g in others.filter(|g| !done(g)) {
-                    if what.is_empty() && orphans.covers(obj, grantee, col, *p, g) {
+                    if orphans.covers(obj, grantee, col, *p, g) {
                         orphan_of
                             .entry(g.as_str())
                             .or_default()

@@ -3,12 +3,14 @@
 //! through a group (`REVOKE … CASCADE` keeps them then), and kept after the
 //! grantor later left the group. Revoking them needs the grantor as the
 //! grantor, which `SET ROLE grantor; REVOKE` gives only while it holds the
-//! option itself: otherwise PostgreSQL acts as the group (nothing is
-//! revoked) or refuses (permission denied). The plan gives the grantor the
-//! option for the revoke, as the owner, and takes it back right after:
-//! `GRANT p ON o TO x WITH GRANT OPTION; SET ROLE x; REVOKE p ON o FROM
-//! d; RESET ROLE; REVOKE [GRANT OPTION FOR] p ON o FROM x`, the last as
-//! the grantor's privilege must end (held or not) after the plan.
+//! option itself: otherwise PostgreSQL acts as the group or, holding the
+//! privilege without the option, only warns "no privileges could be
+//! revoked" (nothing is revoked either way), and refuses when it holds
+//! nothing. The plan gives the grantor the option for the revoke, as the
+//! owner, and takes it back right after: `GRANT p ON o TO x WITH GRANT
+//! OPTION; SET ROLE x; REVOKE [GRANT OPTION FOR] p ON o FROM d; RESET ROLE;
+//! REVOKE [GRANT OPTION FOR] p ON o FROM x`, the last as the grantor's
+//! privilege must end (held or not) after the plan.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,8 +39,9 @@ pub(super) enum Final {
 /// their own, and in which grantee's change each is made.
 #[derive(Default)]
 pub(super) struct Orphans {
-    /// Cell of the grantor → the grantees the plan revokes it from.
-    revokes: BTreeMap<Cell, BTreeSet<String>>,
+    /// Cell of the grantor → the grantees the plan revokes it from →
+    /// whether the whole privilege (else only the grant option).
+    revokes: BTreeMap<Cell, BTreeMap<String, bool>>,
     /// Cell of the grantor → what it holds after the plan.
     finals: BTreeMap<Cell, Final>,
     /// Cell of the grantor → its other grantees, which keep their grant,
@@ -59,11 +62,12 @@ pub(super) struct Orphans {
 
 impl Orphans {
     /// From the plan's revokes: (group key, grantee, privilege → columns
-    /// revoked). `final_of` answers what a grantor holds after the plan.
+    /// revoked, privilege → columns whose grant option is revoked).
+    /// `final_of` answers what a grantor holds after the plan.
     pub(super) fn new<'p>(
         grantors: &Grantors,
         cascade: &Cascade,
-        revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols)>,
+        revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols, &'p PrivCols)>,
         final_of: impl Fn(&ObjRef, &str, &str, Privilege) -> Final,
         through_group: impl Fn(&ObjRef, &str, &str, Privilege) -> bool,
         keeps_go: impl Fn(&ObjRef, &str, &str, &str, Privilege) -> bool,
@@ -74,11 +78,14 @@ impl Orphans {
         }
         let revokes: Vec<_> = revokes.collect();
         let revoked = |obj: &ObjRef, g: &str, col: &str, p: Privilege| {
-            revokes.iter().any(|(o, r, privs)| {
+            revokes.iter().any(|(o, r, privs, _)| {
                 *o == obj && *r == g && privs.get(&p).is_some_and(|c| c.contains(col))
             })
         };
-        for &(obj, grantee, privs) in &revokes {
+        let sets = revokes
+            .iter()
+            .flat_map(|&(o, g, whole, go)| [(o, g, whole, true), (o, g, go, false)]);
+        for (obj, grantee, privs, whole) in sets {
             for (p, cols) in privs {
                 for col in cols {
                     for x in grantors.grantors_of(obj, grantee, col, *p) {
@@ -89,7 +96,7 @@ impl Orphans {
                             out.revokes
                                 .entry(cell.clone())
                                 .or_default()
-                                .insert(grantee.to_string());
+                                .insert(grantee.to_string(), whole);
                             out.finals.insert(cell, final_of(obj, x, col, *p));
                         }
                     }
@@ -99,7 +106,8 @@ impl Orphans {
         for ((obj, x, col, p), ds) in &out.revokes {
             let kept: BTreeSet<String> = grantors
                 .grantees_of(obj, x, col, *p)
-                .filter(|d| !ds.contains(*d))
+                // An option-only grantee keeps its grant too.
+                .filter(|d| ds.get(*d) != Some(&true))
                 .map(str::to_string)
                 .collect();
             if kept.is_empty() || through_group(obj, x, col, *p) {
@@ -167,7 +175,7 @@ impl Orphans {
             && self
                 .revokes
                 .get(&(obj.clone(), grantor.to_string(), col.to_string(), p))
-                .is_some_and(|ds| ds.contains(grantee))
+                .is_some_and(|ds| ds.contains_key(grantee))
     }
 
     /// The statements `grantee`'s change makes for `grantor` over the
@@ -185,8 +193,8 @@ impl Orphans {
         lost: &mut BTreeSet<String>,
     ) -> Vec<String> {
         let mut cells = PrivCols::new();
-        // grantee → its cells revoked as `grantor`.
-        let mut from: BTreeMap<&str, PrivCols> = BTreeMap::new();
+        // (grantee, whole) → its cells revoked as `grantor`.
+        let mut from: BTreeMap<(&str, bool), PrivCols> = BTreeMap::new();
         // What the grantor gives back afterwards: the grant option only, or
         // the privilege.
         let (mut go, mut all) = (PrivCols::new(), PrivCols::new());
@@ -196,7 +204,7 @@ impl Orphans {
                 let Some(ds) = self.revokes.get(&cell) else {
                     continue;
                 };
-                if ds.iter().next().map(String::as_str) != Some(grantee) {
+                if ds.keys().next().map(String::as_str) != Some(grantee) {
                     continue;
                 }
                 cells.entry(*p).or_default().insert(col.clone());
@@ -213,8 +221,8 @@ impl Orphans {
                     };
                     lost.insert(format!("{p} granted by `{k}` to `{m}`{again}"));
                 }
-                for d in ds {
-                    from.entry(d)
+                for (d, whole) in ds {
+                    from.entry((d, *whole))
                         .or_default()
                         .entry(*p)
                         .or_default()
@@ -242,7 +250,7 @@ impl Orphans {
             ),
             format!("SET ROLE {x}"),
         ];
-        for (d, dprivs) in from {
+        for ((d, whole), dprivs) in from {
             let passed = dprivs
                 .iter()
                 .any(|(p, cols)| cols.iter().any(|c| passed_on(d, c, *p)));
@@ -258,7 +266,8 @@ impl Orphans {
                 quote_ident(d)
             };
             stmts.push(format!(
-                "REVOKE {} ON {target} FROM {d_sql}{}",
+                "REVOKE {}{} ON {target} FROM {d_sql}{}",
+                if whole { "" } else { "GRANT OPTION FOR " },
                 priv_list(&dprivs),
                 if passed { " CASCADE" } else { "" }
             ));

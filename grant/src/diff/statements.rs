@@ -116,7 +116,9 @@ pub(super) fn changes(
     let orphans = Orphans::new(
         grantors,
         &cascade,
-        pending.iter().map(|p| (p.obj, p.grantee, &p.revoke)),
+        pending
+            .iter()
+            .map(|p| (p.obj, p.grantee, &p.revoke, &p.revoke_go)),
         |obj, x, col, pr| {
             let mine = pending.iter().find(|p| p.obj == obj && p.grantee == x);
             let has = |set: Option<&PrivCols>| {
