@@ -540,7 +540,6 @@ pub(super) fn privileges<'a>(
         pending.push(Pending {
             obj,
             grantee,
-            w: w.clone(),
             h: h.clone(),
             grant,
             grant_go,

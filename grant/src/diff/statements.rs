@@ -20,8 +20,6 @@ pub(super) struct Pending<'p> {
     pub obj: &'p ObjRef,
     /// Grantee.
     pub grantee: &'p str,
-    /// Desired: column → privilege → grant option.
-    pub w: BTreeMap<String, PrivMap>,
     /// Held.
     pub h: BTreeMap<String, PrivMap>,
     /// To grant.
@@ -243,7 +241,6 @@ pub(super) fn changes(
         let p = Pending {
             obj: &k.0,
             grantee: &k.1,
-            w: BTreeMap::new(),
             h: BTreeMap::new(),
             grant: PrivCols::new(),
             grant_go: PrivCols::new(),
@@ -304,9 +301,12 @@ fn change(
         Phase::Grant
     };
     let mut c = if changes_privileges {
+        // What the grantee holds after this change: what additive mode (or
+        // a privilege from default privileges) keeps stays on that side.
+        let after = after_change(p);
         let action = if p.h.values().all(|m| m.is_empty()) {
             Action::Create
-        } else if p.w.values().all(|m| m.is_empty()) {
+        } else if after.values().all(|m| m.is_empty()) {
             Action::Delete
         } else {
             Action::Update
@@ -314,7 +314,7 @@ fn change(
         Change::new(address, action).field(FieldChange::new(
             "privileges",
             show_privs(&p.h),
-            show_privs(&p.w),
+            show_privs(&after),
         ))
     } else {
         Change::new(address, Action::Update)
@@ -381,4 +381,38 @@ fn change(
     let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
     c.statements = stmts;
     (phase, c, ops)
+}
+
+/// The held privileges of `p` (column → privilege → grant option) once its
+/// grants and revokes are made.
+fn after_change(p: &Pending<'_>) -> BTreeMap<String, PrivMap> {
+    let mut after = p.h.clone();
+    for (pr, cols) in &p.revoke {
+        for col in cols {
+            if let Some(m) = after.get_mut(col) {
+                m.remove(pr);
+            }
+        }
+    }
+    for (pr, cols) in &p.revoke_go {
+        for col in cols {
+            if let Some(go) = after.get_mut(col).and_then(|m| m.get_mut(pr)) {
+                *go = false;
+            }
+        }
+    }
+    for (set, go) in [(&p.grant, false), (&p.grant_go, true)] {
+        for (pr, cols) in set {
+            for col in cols {
+                let held = after
+                    .entry(col.clone())
+                    .or_default()
+                    .entry(*pr)
+                    .or_default();
+                *held |= go;
+            }
+        }
+    }
+    after.retain(|_, m| !m.is_empty());
+    after
 }
