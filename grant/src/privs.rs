@@ -146,6 +146,21 @@ impl ObjectKind {
         }
     }
 
+    /// What a grant translated from a grant-rs file may hold: the
+    /// PostgreSQL set plus Redshift's DROP (grant-rs accepts it whatever
+    /// the server; `read` checks it once the dialect is known). MAINTAIN is
+    /// there for the revokes `ALL` less another role's privileges plans; a
+    /// grant-rs role cannot name it (`grantrs::checks`).
+    pub fn allowed_grant_rs(self) -> &'static [Privilege] {
+        use Privilege::*;
+        match self {
+            ObjectKind::Table => &[
+                Select, Insert, Update, Delete, Truncate, References, Trigger, Maintain, Drop,
+            ],
+            other => other.allowed(false),
+        }
+    }
+
     /// Lower-case name, as in configuration.
     pub fn name(self) -> &'static str {
         match self {

@@ -37,7 +37,10 @@ fn check_dialect_privileges(
     }
     for g in desired.databases.values().flat_map(|d| &d.grants) {
         for p in &g.privileges {
-            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && version < *v) {
+            // A revoke takes only what is held: one of a newer privilege
+            // is simply nothing to do on an older server.
+            if let Some(v) = crate::privs::since(*p).filter(|v| !g.all && !g.revoke && version < *v)
+            {
                 bail!(
                     "{}: {p} needs PostgreSQL {} or newer (the server is {version})",
                     g.location.as_deref().unwrap_or("configuration"),

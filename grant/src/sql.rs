@@ -78,6 +78,22 @@ pub fn ident_list<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
         .join(", ")
 }
 
+/// Checks a role, schema or object name: non-empty, no NUL, ≤ 63 bytes.
+pub fn valid_name(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    if s.contains('\0') {
+        return Err("a name cannot contain a NUL character".into());
+    }
+    if s.len() > 63 {
+        return Err(format!(
+            "`{s}` is longer than 63 bytes (PostgreSQL's NAMEDATALEN limit)"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,7 +84,8 @@ fn unquoted_names_fold_like_postgresql() {
     let s = Scratch::new("rscase");
     s.sql(
         "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); \
-         CREATE SCHEMA \"Kept\"; CREATE TABLE \"Kept\".\"T\" (id int)",
+         CREATE SCHEMA \"Kept\"; CREATE TABLE \"Kept\".\"T\" (id int); \
+         CREATE TABLE \"Kept\".t2 (id int); CREATE TABLE \"Kept\".\"T.3\" (id int)",
     );
     // grant-rs sends `CREATE USER {p}Mixed_User`, `… ON Sales.Orders`,
     // `… ON DATABASE <DB>` unquoted: PostgreSQL folds ASCII letters only
@@ -110,7 +111,7 @@ roles:
     type: table
     grants: [INSERT]
     schemas: ['"Kept"']
-    tables: ['"T"']
+    tables: ['"T"', '"Kept".T2', '"Kept"."T.3"']
   - name: db
     type: database
     grants: [CREATE]
@@ -140,6 +141,9 @@ users:
     );
     assert_eq!(has_table(&s, &mixed, "sales.orders", &["SELECT"]), "t");
     assert_eq!(has_table(&s, &mixed, "\"Kept\".\"T\"", &["INSERT"]), "t");
+    // A quoted schema qualifier keeps its case; a quoted table its dot.
+    assert_eq!(has_table(&s, &mixed, "\"Kept\".t2", &["INSERT"]), "t");
+    assert_eq!(has_table(&s, &mixed, "\"Kept\".\"T.3\"", &["INSERT"]), "t");
     assert_eq!(
         s.psql(&format!(
             "SELECT has_schema_privilege('{mixed}', 'sales', 'USAGE'), \

@@ -162,3 +162,56 @@ databases:
     assert!(file.contains("MAINTAIN"), "{file}");
     assert_converged(&imported, &[]);
 }
+
+/// A grant-rs `-t` whose role grants `ALL`, while another of the user's
+/// roles grants SELECT there: the excluded table keeps only SELECT — on
+/// PostgreSQL 17 MAINTAIN is revoked too (as grant-rs's REVOKE ALL does),
+/// and on an older server the same file plans no MAINTAIN at all.
+#[test]
+fn a_grant_rs_exclusion_of_all_takes_maintain_too() {
+    let yaml = r#"
+connection:
+  type: postgres
+  url: "{url}"
+roles:
+  - name: rall
+    type: table
+    grants: [ALL]
+    schemas: [public]
+    tables: [ALL, -a]
+  - name: rsel
+    type: table
+    grants: [SELECT]
+    schemas: [public]
+    tables: [a]
+users:
+  - name: {p}m
+    roles: [rall, rsel]
+"#;
+    for s in [Scratch::pg17("maintrs17"), Scratch::new("maintrs15")] {
+        let m = s.role("m");
+        s.sql(&format!(
+            "CREATE TABLE public.a (id int); CREATE TABLE public.b (id int); \
+             CREATE ROLE \"{m}\"; GRANT ALL ON public.a, public.b TO \"{m}\""
+        ));
+        let cfg = s.config("grant-rs.yaml", yaml);
+        apply(&cfg, &[], &[]);
+        assert_converged(&cfg, &[]);
+        let (h, port) = s.server.clone();
+        let on = |rel: &str| {
+            acl_lines(&h, &port, &s.db, rel)
+                .into_iter()
+                .filter(|l| l.starts_with(&format!("{m} ")))
+                .map(|l| l.split(' ').nth(1).unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(on("public.a"), "SELECT", "{}", s.server.1);
+        let all = if s.server.1 == server17().1 {
+            "DELETE INSERT MAINTAIN REFERENCES SELECT TRIGGER TRUNCATE UPDATE"
+        } else {
+            "DELETE INSERT REFERENCES SELECT TRIGGER TRUNCATE UPDATE"
+        };
+        assert_eq!(on("public.b"), all, "{}", s.server.1);
+    }
+}

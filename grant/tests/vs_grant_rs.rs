@@ -269,6 +269,8 @@ fn same_result_as_grant_rs() {
         for (user, password) in [
             ("gina", "0x1F"),
             ("hank", "0x1F"),
+            ("lena", "0x2F"),
+            ("mona", "0x2F"),
             ("ivan", "1_000"),
             ("jane", "+12"),
         ] {

@@ -101,6 +101,41 @@ pub fn check_lists(
     errs
 }
 
+/// The names a grant-rs role and user send to PostgreSQL, checked as they
+/// are written (after folding), so that an empty or over-long name is
+/// reported at its own place in the grant-rs file.
+pub fn check_names(file: &SourceFile, rp: &YPath, role: &Role) -> Vec<Diagnostic> {
+    use super::names::{fold, split_qualified};
+    use crate::sql::valid_name;
+    let mut errs = Vec::new();
+    let mut check = |path: YPath, name: &str| {
+        if let Err(e) = valid_name(&fold(name)) {
+            errs.push(file.error(&path, e));
+        }
+    };
+    for (j, d) in role.databases.iter().enumerate() {
+        check(rp.key("databases").index(j), d);
+    }
+    for (j, s) in role.schemas.iter().enumerate() {
+        check(rp.key("schemas").index(j), s);
+    }
+    for (j, t) in role.tables.iter().enumerate() {
+        let name = t.strip_prefix(['+', '-']).unwrap_or(t);
+        if name == "ALL" {
+            continue;
+        }
+        let at = rp.key("tables").index(j);
+        match split_qualified(name) {
+            Some((s, t)) => {
+                check(at.clone(), s);
+                check(at, t);
+            }
+            None => check(at, name),
+        }
+    }
+    errs
+}
+
 /// Role names declared twice (grant-rs: "duplicated role name: NAME").
 pub fn duplicate_roles(file: &SourceFile, roles: &[Role]) -> Vec<Diagnostic> {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();

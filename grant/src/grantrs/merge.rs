@@ -72,13 +72,10 @@ impl Privs {
             (_, Privs::All) => return Vec::new(),
             (Privs::All, Privs::Set(o)) if o.is_empty() => return vec!["ALL".into()],
             // `ALL` less some privileges: the kind's PostgreSQL set
-            // (MAINTAIN, PostgreSQL 17 only, and Redshift's DROP left out).
-            (Privs::All, Privs::Set(_)) => kind
-                .allowed(false)
-                .iter()
-                .copied()
-                .filter(|p| *p != Privilege::Maintain)
-                .collect(),
+            // (Redshift's DROP left out). MAINTAIN stays: a revoke takes
+            // only what is held, so it is sent only where PostgreSQL 17+
+            // has it.
+            (Privs::All, Privs::Set(_)) => kind.allowed(false).iter().copied().collect(),
             (Privs::Set(s), Privs::Set(_)) => s.clone(),
         };
         let Privs::Set(o) = other else {

@@ -119,7 +119,7 @@ impl UserRole {
 fn password_text(file: &SourceFile, path: &YPath, v: &Value) -> Result<Option<String>, String> {
     let raw = || {
         let token = file.raw_scalar(path)?;
-        names::scalar_text(file.text(), token, v).map(str::to_string)
+        names::scalar_text(file.text(), token, v)
     };
     Ok(match v {
         Value::Null => None,
@@ -179,6 +179,7 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
             Some(k) => {
                 errs.extend(checks::check_grants(file, &rp, role, k));
                 errs.extend(checks::check_lists(file, &rp, role, k));
+                errs.extend(checks::check_names(file, &rp, role));
             }
             None => errs.push(file.error(
                 &rp.key("type"),
@@ -196,6 +197,10 @@ pub fn translate(file: &SourceFile) -> Result<ConfigFile, Vec<Diagnostic>> {
         let up = YPath::root().key("users").index(i);
         // grant-rs sends the name unquoted: PostgreSQL folds it.
         let name = names::fold(&u.name);
+        if let Err(e) = crate::sql::valid_name(&name) {
+            errs.push(file.error(&up.key("name"), e));
+            continue;
+        }
         if let Some(first) = seen_users.insert(name.clone(), i) {
             errs.push(
                 file.error(

@@ -6,6 +6,8 @@
 //! names first so that the same objects are meant.
 
 use serde_yaml::Value;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A grant-rs name as PostgreSQL reads it unquoted: ASCII `A`–`Z` folded to
 /// lower case, everything else kept (PostgreSQL's `downcase_identifier`
@@ -24,7 +26,9 @@ pub fn fold(name: &str) -> String {
 }
 
 /// A `tables` entry with its names folded: the sign (`+`/`-`) and the
-/// keyword `ALL` kept, `schema.table` folded part by part.
+/// keyword `ALL` kept, `schema.table` folded part by part. A part written in
+/// double quotes stays quoted (its case and any dot in it are its own), so
+/// that [`split_qualified`] and [`fold`] read it back whole.
 pub fn fold_table_entry(entry: &str) -> String {
     let (sign, name) = match entry.chars().next() {
         Some(c @ ('+' | '-')) => (c.to_string(), &entry[1..]),
@@ -33,68 +37,95 @@ pub fn fold_table_entry(entry: &str) -> String {
     if name == "ALL" {
         return entry.to_string();
     }
-    let folded = match name.split_once('.') {
-        Some((s, t)) if !name.starts_with('"') => format!("{}.{}", fold(s), fold(t)),
-        _ => fold(name),
+    let folded = match split_qualified(name) {
+        Some((s, t)) => format!("{}.{}", fold_part(s), fold_part(t)),
+        None => fold_part(name),
     };
     format!("{sign}{folded}")
+}
+
+/// One part of a name: a quoted part kept as written, any other folded.
+fn fold_part(part: &str) -> String {
+    if part.len() >= 2 && part.starts_with('"') && part.ends_with('"') {
+        part.to_string()
+    } else {
+        part.to_ascii_lowercase()
+    }
+}
+
+/// `schema.table` split at the first dot outside double quotes
+/// (`"S.1".t` is schema `S.1`); `None` for an unqualified name.
+pub fn split_qualified(name: &str) -> Option<(&str, &str)> {
+    let mut quoted = false;
+    for (i, c) in name.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => return Some((&name[..i], &name[i + 1..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The text of a plain scalar as written, from the token the file index
 /// gives for it: the scalar itself, an anchor before it (`&pw 0x1F`) or an
 /// alias (`*pw`). `None` when it does not read back as `value`.
-pub fn scalar_text<'a>(text: &'a str, token: &'a str, value: &Value) -> Option<&'a str> {
-    let token = if token.starts_with('*') {
-        return anchored_scalar(text, token, value);
-    } else if token.starts_with('&') {
+pub fn scalar_text(text: &str, token: &str, value: &Value) -> Option<String> {
+    let written = if token.starts_with('*') || token.starts_with('&') {
         let at = (token.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-        next_token(text.get(at + token.len()..)?)
+        anchored_scalar(text, at, token.starts_with('*'))?
     } else {
-        token
+        token.to_string()
     };
-    (!token.is_empty() && serde_yaml::from_str::<Value>(token).ok()? == *value).then_some(token)
+    (!written.is_empty() && serde_yaml::from_str::<Value>(&written).ok()? == *value)
+        .then_some(written)
 }
 
-/// The plain scalar at the start of `rest` (after blanks).
-fn next_token(rest: &str) -> &str {
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let stop = rest
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ']' | '#'))
-        .unwrap_or(rest.len());
-    &rest[..stop]
+/// The anchored plain scalars and the aliases of a YAML text, from
+/// yaml-rust2's events (serde_yaml resolves aliases without keeping the
+/// text): char offset, anchor id, and for scalars their text as written.
+#[derive(Default)]
+struct Anchors {
+    scalars: Vec<(usize, usize, String)>,
+    aliases: Vec<(usize, usize)>,
 }
 
-/// The text of the anchored scalar an alias token (`*name`) refers to: the
-/// last `&name` written before the alias, followed by its plain scalar.
-/// `None` when it is not found or does not read back as `value`.
-///
-/// Hand-written: serde_yaml resolves aliases without keeping the text.
-fn anchored_scalar<'a>(text: &'a str, alias: &str, value: &Value) -> Option<&'a str> {
-    let name = alias.strip_prefix('*')?;
-    let alias_at = (alias.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    let marker = format!("&{name}");
-    let before = text.get(..alias_at)?;
-    let mut found = None;
-    let mut from = 0;
-    while let Some(i) = before[from..].find(&marker) {
-        let at = from + i;
-        let end = at + marker.len();
-        let starts = at == 0
-            || before[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_whitespace() || matches!(c, '[' | '{' | ',' | ':' | '-'));
-        let ends = before[end..]
-            .chars()
-            .next()
-            .is_some_and(char::is_whitespace);
-        if starts && ends {
-            found = Some(end);
+impl MarkedEventReceiver for Anchors {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(v, TScalarStyle::Plain, id, _) if id > 0 => {
+                self.scalars.push((mark.index(), id, v));
+            }
+            Event::Alias(id) => self.aliases.push((mark.index(), id)),
+            _ => {}
         }
-        from = end;
     }
-    let token = next_token(&text[found?..]);
-    (!token.is_empty() && serde_yaml::from_str::<Value>(token).ok()? == *value).then_some(token)
+}
+
+/// The text of the plain scalar an alias at byte `at` refers to, or (not
+/// `alias`) the one an anchor at `at` is written on. The parser, not a text
+/// search, pairs them: an `&pw` in a comment, or a value on the next line,
+/// reads as YAML reads it.
+fn anchored_scalar(text: &str, at: usize, alias: bool) -> Option<String> {
+    let mut anchors = Anchors::default();
+    Parser::new_from_str(text).load(&mut anchors, false).ok()?;
+    // yaml-rust2's markers count characters.
+    let at = text.get(..at)?.chars().count();
+    let id = if alias {
+        anchors.aliases.iter().find(|(i, _)| *i == at)?.1
+    } else {
+        anchors
+            .scalars
+            .iter()
+            .filter(|(i, _, _)| *i >= at)
+            .min_by_key(|(i, _, _)| *i)?
+            .1
+    };
+    anchors
+        .scalars
+        .into_iter()
+        .find(|(_, i, _)| *i == id)
+        .map(|(_, _, v)| v)
 }
 
 #[cfg(test)]
@@ -111,19 +142,34 @@ mod tests {
         assert_eq!(fold_table_entry("ALL"), "ALL");
         assert_eq!(fold_table_entry("-ALL"), "-ALL");
         assert_eq!(fold_table_entry("All"), "all");
+        assert_eq!(fold_table_entry("\"S1\".T"), "\"S1\".t");
+        assert_eq!(fold_table_entry("-\"S.1\".\"T2\""), "-\"S.1\".\"T2\"");
+        assert_eq!(
+            split_qualified("\"S.1\".\"T2\""),
+            Some(("\"S.1\"", "\"T2\""))
+        );
+        assert_eq!(split_qualified("\"a.b\""), None);
     }
 
     #[test]
     fn alias_to_the_anchor_text() {
+        let at = |text: &str, tok: &str| text.find(tok).unwrap();
         let text = "a: &pw 0x1F\nb: &pw 0x20\nc: *pw\nd: &pw 7\n";
-        let at = text.find("*pw").unwrap();
-        let alias = &text[at..at + 3];
+        let alias = &text[at(text, "*pw")..][..3];
         let v = serde_yaml::from_str::<Value>("0x20").unwrap();
-        assert_eq!(anchored_scalar(text, alias, &v), Some("0x20"));
+        assert_eq!(scalar_text(text, alias, &v).as_deref(), Some("0x20"));
         let other = serde_yaml::from_str::<Value>("31").unwrap();
-        assert_eq!(anchored_scalar(text, alias, &other), None);
+        assert_eq!(scalar_text(text, alias, &other), None);
         let anchor = &text[3..6];
         let v = serde_yaml::from_str::<Value>("0x1F").unwrap();
-        assert_eq!(scalar_text(text, anchor, &v), Some("0x1F"));
+        assert_eq!(scalar_text(text, anchor, &v).as_deref(), Some("0x1F"));
+        // An `&pw` in a comment is not an anchor; a value on the next line is.
+        let text = "a: &pw 0x1F   # was &pw 0x20\nb: *pw\nc: &q\n  0x2F\nd: *q\n";
+        let v = serde_yaml::from_str::<Value>("0x1F").unwrap();
+        let alias = &text[at(text, "*pw")..][..3];
+        assert_eq!(scalar_text(text, alias, &v).as_deref(), Some("0x1F"));
+        let v = serde_yaml::from_str::<Value>("0x2F").unwrap();
+        let alias = &text[at(text, "*q")..][..2];
+        assert_eq!(scalar_text(text, alias, &v).as_deref(), Some("0x2F"));
     }
 }

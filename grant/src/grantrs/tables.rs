@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::merge::{Item, Objs, Privs};
-use super::names::{fold, fold_table_entry};
+use super::names::{fold, fold_table_entry, split_qualified};
 use super::Role;
 use crate::privs::ObjectKind;
 
@@ -111,12 +111,10 @@ pub fn by_schema(schemas: &[String], tables: &[String]) -> BTreeMap<String, Sche
             }
             continue;
         }
-        let targets: Vec<(String, String)> = match name.split_once('.') {
-            Some((s, t)) => vec![(s.to_string(), t.to_string())],
-            None => schemas
-                .iter()
-                .map(|s| (s.clone(), name.to_string()))
-                .collect(),
+        // Parts still quoted by `fold_table_entry` lose their quotes here.
+        let targets: Vec<(String, String)> = match split_qualified(name) {
+            Some((s, t)) => vec![(fold(s), fold(t))],
+            None => schemas.iter().map(|s| (s.clone(), fold(name))).collect(),
         };
         for (s, t) in targets {
             let e = out.entry(s).or_default();

@@ -7,22 +7,7 @@ use common::{did_you_mean, Diagnostics, SourceFile, Unique, YPath};
 
 use crate::model::Desired;
 use crate::privs::Privilege;
-
-/// Checks a role, schema or object name: non-empty, no NUL, ≤ 63 bytes.
-pub(super) fn valid_name(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Err("a name cannot be empty".into());
-    }
-    if s.contains('\0') {
-        return Err("a name cannot contain a NUL character".into());
-    }
-    if s.len() > 63 {
-        return Err(format!(
-            "`{s}` is longer than 63 bytes (PostgreSQL's NAMEDATALEN limit)"
-        ));
-    }
-    Ok(())
-}
+pub(super) use crate::sql::valid_name;
 
 /// Whether a `privileges` list says `ALL`.
 pub(super) fn says_all(list: &[String]) -> bool {

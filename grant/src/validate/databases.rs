@@ -268,7 +268,11 @@ fn validate_grant<'a>(
             file,
             &gp.key("privileges"),
             &g.privileges,
-            g.on.allowed(redshift || g.grant_rs),
+            if g.grant_rs {
+                g.on.allowed_grant_rs()
+            } else {
+                g.on.allowed(redshift)
+            },
             &format!("a {}", g.on.name()),
             diags,
         )
