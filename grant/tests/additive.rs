@@ -118,3 +118,107 @@ databases:
         "t"
     );
 }
+
+/// A grant-rs file (additive): `ri`'s `-b` denies INSERT on `b`, UPDATE
+/// granted out of band is kept. The plan's field line shows what `u` holds
+/// after the apply (UPDATE stays), as an update, and only INSERT is revoked.
+#[test]
+fn the_field_line_shows_what_additive_mode_keeps() {
+    let s = Scratch::new("addkeep");
+    let u = s.role("u");
+    s.sql(&format!(
+        "CREATE TABLE public.b (id int); CREATE ROLE \"{u}\" LOGIN; \
+         GRANT SELECT, INSERT, UPDATE ON public.b TO \"{u}\""
+    ));
+    let cfg = s.config(
+        "grant-rs.yaml",
+        r#"
+connection:
+  type: postgres
+  url: "{url}"
+roles:
+  - name: rs
+    type: table
+    grants: [SELECT]
+    schemas: [public]
+    tables: [ALL]
+  - name: ri
+    type: table
+    grants: [INSERT]
+    schemas: [public]
+    tables: [ALL, -b]
+users:
+  - name: {p}u
+    roles: [rs, ri]
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    apply(&cfg, &[], &[]);
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT concat_ws(',', has_table_privilege('{u}', 'public.b', 'SELECT'), \
+             has_table_privilege('{u}', 'public.b', 'INSERT'), has_table_privilege('{u}', 'public.b', 'UPDATE'))"
+        )),
+        "t,f,t",
+        "{p}"
+    );
+    assert!(
+        p.contains(&format!(
+            "~ privileges.{}.table.public.b.to.{u}\n      ~ privileges = \"SELECT, INSERT, UPDATE\" -> \"SELECT, UPDATE\"\n      > REVOKE INSERT ON TABLE \"public\".\"b\" FROM \"{u}\"\n",
+            s.db
+        )),
+        "{p}"
+    );
+    assert!(
+        p.contains("UPDATE granted outside the configuration (kept: mode additive)"),
+        "{p}"
+    );
+    assert_converged(&cfg, &[]);
+}
+
+/// A grant-rs user with `-dbrole`: only the CREATE `dbrole` grants is
+/// revoked; CONNECT and TEMPORARY (granted out of band) are kept, so the
+/// change is an update whose field line keeps them.
+#[test]
+fn a_minus_role_keeping_privileges_is_an_update() {
+    let s = Scratch::new("addminus");
+    let u = s.role("u");
+    let db = s.db.clone();
+    s.sql(&format!(
+        "CREATE ROLE \"{u}\" LOGIN; GRANT CREATE, CONNECT, TEMPORARY ON DATABASE \"{db}\" TO \"{u}\""
+    ));
+    let cfg = s.config(
+        "grant-rs.yaml",
+        r#"
+connection:
+  type: postgres
+  url: "{url}"
+roles:
+  - name: dbrole
+    type: database
+    grants: [CREATE]
+    databases: [{db}]
+users:
+  - name: {p}u
+    roles: [-dbrole]
+"#,
+    );
+    let p = plan(&cfg, &[]);
+    apply(&cfg, &[], &[]);
+    assert_eq!(
+        s.psql(&format!(
+            "SELECT concat_ws(',', has_database_privilege('{u}', '{db}', 'CREATE'), \
+             has_database_privilege('{u}', '{db}', 'CONNECT'), has_database_privilege('{u}', '{db}', 'TEMPORARY'))"
+        )),
+        "f,t,t",
+        "{p}"
+    );
+    assert!(
+        p.contains(&format!(
+            "~ privileges.{db}.database.{db}.to.{u}\n      ~ privileges = \"CREATE, CONNECT, TEMPORARY\" -> \"CONNECT, TEMPORARY\"\n"
+        )),
+        "{p}"
+    );
+    assert!(p.contains("0 to delete"), "{p}");
+    assert_converged(&cfg, &[]);
+}

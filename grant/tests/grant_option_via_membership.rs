@@ -353,3 +353,72 @@ databases:
     assert_eq!(on(&s, "t", &m), "");
     assert_converged(&cfg, &[]);
 }
+
+/// `a` loses its own grant option but keeps it through the group `g`; `z`,
+/// to whom `a` gave SELECT with the grant option, loses only the option
+/// (and with it `zz`, to whom `z` passed SELECT). `z`'s option is revoked as
+/// `a` in `a`'s change, before `a`'s own: made later (the changes run in
+/// grantee order, and `a` sorts first), `SET ROLE a` would act as `g` and
+/// revoke nothing. `names` (grantor, grantee, its grantee) set the order.
+fn option_only_revoke_through_a_group(s: &Scratch, names: [&str; 3]) {
+    let g = s.role("g");
+    let [a, z, zz] = names.map(|n| s.role(n));
+    s.sql(&format!(
+        "CREATE TABLE public.t (id int); \
+         CREATE ROLE \"{g}\"; CREATE ROLE \"{a}\"; CREATE ROLE \"{z}\"; CREATE ROLE \"{zz}\"; \
+         GRANT \"{g}\" TO \"{a}\"; GRANT SELECT ON public.t TO \"{g}\", \"{a}\" WITH GRANT OPTION; \
+         SET ROLE \"{a}\"; GRANT SELECT ON public.t TO \"{z}\" WITH GRANT OPTION; RESET ROLE; \
+         SET ROLE \"{z}\"; GRANT SELECT ON public.t TO \"{zz}\"; RESET ROLE"
+    ));
+    let cfg = s.config(
+        "c.yaml",
+        &r#"
+connection: {url: "{url}"}
+roles:
+  - name: {p}g
+  - name: {a}
+    member_of: [{p}g]
+  - name: {z}
+  - name: {zz}
+databases:
+  - name: {db}
+    grants:
+      - {to: [{p}g], on: table, schema: public, objects: [t], privileges: [SELECT], with_grant_option: true}
+      - {to: [{a}, {z}], on: table, schema: public, objects: [t], privileges: [SELECT]}
+"#
+        .replace("{a}", &a)
+        .replace("{zz}", &zz)
+        .replace("{z}", &z),
+    );
+    let p = plan(&cfg, &[]);
+    let t = "TABLE \"public\".\"t\"";
+    let first = format!(
+        "SET ROLE \"{a}\"\n      > REVOKE GRANT OPTION FOR SELECT ON {t} FROM \"{z}\" CASCADE\n      > RESET ROLE\n      > REVOKE GRANT OPTION FOR SELECT ON {t} FROM \"{a}\""
+    );
+    apply(&cfg, &["--allow-destructive"], &[]);
+    assert_eq!(on(s, "t", &z), format!("SELECT by {a}"), "{p}");
+    assert_eq!(on(s, "t", &zz), "", "{p}");
+    assert_eq!(on(s, "t", &a), "SELECT by postgres");
+    assert_eq!(on(s, "t", &g), "SELECT* by postgres");
+    assert!(p.contains(&first), "{p}");
+    assert!(p.contains("# destructive"), "{p}");
+    assert_converged(&cfg, &[]);
+}
+
+#[test]
+fn option_only_revoke_through_a_group_on_postgresql_15() {
+    let s = Scratch::new("goonly");
+    option_only_revoke_through_a_group(&s, ["a", "z", "zz"]);
+}
+
+#[test]
+fn option_only_revoke_through_a_group_whose_grantor_sorts_last() {
+    let s = Scratch::new("goonlyl");
+    option_only_revoke_through_a_group(&s, ["za", "b", "bb"]);
+}
+
+#[test]
+fn option_only_revoke_through_a_group_on_postgresql_17() {
+    let s = Scratch::pg17("goonly17");
+    option_only_revoke_through_a_group(&s, ["a", "z", "zz"]);
+}

@@ -11,8 +11,10 @@
 //! from (a group with the option, the object's owner) or as a superuser.
 //! Its grants that the plan revokes are then revoked as it *before* its own
 //! option goes: once it holds the option only through a group, `SET ROLE
-//! grantor; REVOKE` acts as the group and leaves them in place. When the
-//! groups lose their option in the plan too (PostgreSQL's outcome would
+//! grantor; REVOKE` acts as the group and leaves them in place (likewise
+//! the grant options it gave that the plan revokes, `first_go`: the
+//! changes run in grantee order, so the outcome would otherwise depend on
+//! the names). When the groups lose their option in the plan too (PostgreSQL's outcome would
 //! depend on the order of the revokes), all its grants are revoked first
 //! and the ones that must stay granted again as the owner.
 
@@ -169,6 +171,12 @@ pub(super) struct Cascade {
     /// grants are here, and the ones that must stay are granted again as
     /// the owner.
     pub first: BTreeMap<(ObjRef, String), Cells>,
+    /// Like `first`, for the grantees that lose only the grant option the
+    /// grantor gave them (`REVOKE GRANT OPTION FOR` as the grantor, in its
+    /// change before its own revoke): made later, as a grantor holding the
+    /// option only through a group, it would act as the group and revoke
+    /// nothing, depending on the order of the changes.
+    pub first_go: BTreeMap<(ObjRef, String), Cells>,
 }
 
 impl Cascade {
@@ -328,7 +336,15 @@ impl Cascade {
                 first_pass = false;
                 doomed.extend(newly);
                 for e in v.iter_mut() {
-                    if !losing.contains(&e.grantor) || !(e.revoked || doomed.contains(&e.grantor)) {
+                    if !losing.contains(&e.grantor) {
+                        continue;
+                    }
+                    if !(e.revoked || doomed.contains(&e.grantor)) {
+                        if e.alive && e.was_grantable && !e.grantable {
+                            let cell = (e.grantee.clone(), t.1.clone(), t.2);
+                            let key = (t.0.clone(), e.grantor.clone());
+                            out.first_go.entry(key).or_default().insert(cell);
+                        }
                         continue;
                     }
                     let cell = (e.grantee.clone(), t.1.clone(), t.2);
@@ -376,6 +392,14 @@ impl Cascade {
                     }
                 }
             }
+            // A grantee whose grant is revoked whole first needs no option
+            // revoke too.
+            for ((o, g), cells) in out.first_go.iter_mut().filter(|(k, _)| k.0 == t.0) {
+                if let Some(f) = out.first.get(&(o.clone(), g.clone())) {
+                    cells.retain(|c| !f.contains(c));
+                }
+            }
+            out.first_go.retain(|_, c| !c.is_empty());
             for grantee in lost {
                 let mine = v
                     .iter()
@@ -408,6 +432,29 @@ impl Cascade {
             return None;
         }
         self.first.get(&(obj.clone(), grantor.to_string()))
+    }
+
+    /// The (grantee, column, privilege) grant options revoked as `grantor`
+    /// in its own change, before its revokes (see `first_go`).
+    pub(super) fn first_go(&self, obj: &ObjRef, grantor: &str) -> Option<&Cells> {
+        if self.first_go.is_empty() {
+            return None;
+        }
+        self.first_go.get(&(obj.clone(), grantor.to_string()))
+    }
+
+    /// Whether `grantee`'s grant option from `grantor` is revoked in
+    /// `grantor`'s change (see `first_go`).
+    pub(super) fn option_first(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        col: &str,
+        p: Privilege,
+        grantor: &str,
+    ) -> bool {
+        self.first_go(obj, grantor)
+            .is_some_and(|f| f.contains(&(grantee.to_string(), col.to_string(), p)))
     }
 
     /// Whether the `REVOKE … CASCADE` of `grantor`'s privilege takes

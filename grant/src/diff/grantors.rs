@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::cascade::{column_key, Cascade};
+use super::cascade::{column_key, Cascade, PrivCols};
 use super::objects::{group_key, priv_list};
 use super::orphans::Orphans;
 use crate::live::{LiveDb, ObjRef};
@@ -224,8 +224,13 @@ impl Grantors {
                     .or_default()
                     .insert(col.clone());
                 let others = self.others.get(&k).into_iter().flatten();
-                for g in others.filter(|g| !cascade.removes(obj, grantee, col, *p, g)) {
-                    if what.is_empty() && orphans.covers(obj, grantee, col, *p, g) {
+                let done = |g: &str| {
+                    cascade.removes(obj, grantee, col, *p, g)
+                        || cascade.option_first(obj, grantee, col, *p, g)
+                        || orphans.takes(obj, grantee, col, *p, g)
+                };
+                for g in others.filter(|g| !done(g)) {
+                    if orphans.covers(obj, grantee, col, *p, g) {
                         orphan_of
                             .entry(g.as_str())
                             .or_default()
@@ -261,11 +266,17 @@ impl Grantors {
         // keeps the grant option through a membership (all its grants when
         // its groups lose the option too): revoked as it first, while it
         // still holds its own option (see `Cascade::first`).
-        let mut first: BTreeMap<&str, BTreeMap<Privilege, BTreeSet<String>>> = BTreeMap::new();
-        for (d, col, p) in cascade.first(obj, grantee).into_iter().flatten() {
+        // Likewise the grant options it gave that the plan revokes.
+        let mut first: BTreeMap<(&str, &str), PrivCols> = BTreeMap::new();
+        let whole = cascade.first(obj, grantee).into_iter().flatten();
+        let go = cascade.first_go(obj, grantee).into_iter().flatten();
+        let cells = whole
+            .map(|c| ("", c))
+            .chain(go.map(|c| ("GRANT OPTION FOR ", c)));
+        for (w, (d, col, p)) in cells {
             if privs.get(p).is_some_and(|cols| cols.contains(col)) {
                 first
-                    .entry(d.as_str())
+                    .entry((d.as_str(), w))
                     .or_default()
                     .entry(*p)
                     .or_default()
@@ -273,7 +284,7 @@ impl Grantors {
             }
         }
         let mut stmts = Vec::new();
-        for (d, dprivs) in first {
+        for ((d, w), dprivs) in first {
             let passed = dprivs
                 .iter()
                 .any(|(p, cols)| cols.iter().any(|c| self.passed_on(obj, d, c, *p)));
@@ -290,7 +301,7 @@ impl Grantors {
             };
             stmts.push(format!("SET ROLE {grantee_sql}"));
             stmts.push(format!(
-                "REVOKE {} ON {target} FROM {d_sql}{}",
+                "REVOKE {w}{} ON {target} FROM {d_sql}{}",
                 priv_list(&dprivs),
                 if passed { " CASCADE" } else { "" }
             ));

@@ -3,12 +3,14 @@
 //! through a group (`REVOKE … CASCADE` keeps them then), and kept after the
 //! grantor later left the group. Revoking them needs the grantor as the
 //! grantor, which `SET ROLE grantor; REVOKE` gives only while it holds the
-//! option itself: otherwise PostgreSQL acts as the group (nothing is
-//! revoked) or refuses (permission denied). The plan gives the grantor the
-//! option for the revoke, as the owner, and takes it back right after:
-//! `GRANT p ON o TO x WITH GRANT OPTION; SET ROLE x; REVOKE p ON o FROM
-//! d; RESET ROLE; REVOKE [GRANT OPTION FOR] p ON o FROM x`, the last as
-//! the grantor's privilege must end (held or not) after the plan.
+//! option itself: otherwise PostgreSQL acts as the group or, holding the
+//! privilege without the option, only warns "no privileges could be
+//! revoked" (nothing is revoked either way), and refuses when it holds
+//! nothing. The plan gives the grantor the option for the revoke, as the
+//! owner, and takes it back right after: `GRANT p ON o TO x WITH GRANT
+//! OPTION; SET ROLE x; REVOKE [GRANT OPTION FOR] p ON o FROM d; RESET ROLE;
+//! REVOKE [GRANT OPTION FOR] p ON o FROM x`, the last as the grantor's
+//! privilege must end (held or not) after the plan.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,8 +39,9 @@ pub(super) enum Final {
 /// their own, and in which grantee's change each is made.
 #[derive(Default)]
 pub(super) struct Orphans {
-    /// Cell of the grantor → the grantees the plan revokes it from.
-    revokes: BTreeMap<Cell, BTreeSet<String>>,
+    /// Cell of the grantor → the grantees the plan revokes it from →
+    /// whether the whole privilege (else only the grant option).
+    revokes: BTreeMap<Cell, BTreeMap<String, bool>>,
     /// Cell of the grantor → what it holds after the plan.
     finals: BTreeMap<Cell, Final>,
     /// Cell of the grantor → its other grantees, which keep their grant,
@@ -46,23 +49,43 @@ pub(super) struct Orphans {
     /// taking its option back then takes them (CASCADE), and they are
     /// granted again as the owner.
     pub kept: BTreeMap<Cell, BTreeSet<String>>,
+    /// Cell of the grantor → (grantor, grantee, granted again) of the
+    /// grants made by the `kept` grantees (and down their chain) that the
+    /// same CASCADE takes, the grantee losing its grant option with its
+    /// grant: granted again as the owner unless the plan revokes them.
+    pub further: BTreeMap<Cell, BTreeSet<(String, String, bool)>>,
+    /// (group key, grantee, column, privilege, grantor) of the entries of
+    /// `further`: their own revokes (as their grantor) are left to the
+    /// CASCADE, their grantor holding nothing by then.
+    taken: BTreeSet<(ObjRef, String, String, Privilege, String)>,
 }
 
 impl Orphans {
     /// From the plan's revokes: (group key, grantee, privilege → columns
-    /// revoked). `final_of` answers what a grantor holds after the plan.
+    /// revoked, privilege → columns whose grant option is revoked).
+    /// `final_of` answers what a grantor holds after the plan.
     pub(super) fn new<'p>(
         grantors: &Grantors,
         cascade: &Cascade,
-        revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols)>,
+        revokes: impl Iterator<Item = (&'p ObjRef, &'p str, &'p PrivCols, &'p PrivCols)>,
         final_of: impl Fn(&ObjRef, &str, &str, Privilege) -> Final,
         through_group: impl Fn(&ObjRef, &str, &str, Privilege) -> bool,
+        keeps_go: impl Fn(&ObjRef, &str, &str, &str, Privilege) -> bool,
     ) -> Orphans {
         let mut out = Orphans::default();
         if !grantors.has_orphans() {
             return out;
         }
-        for (obj, grantee, privs) in revokes {
+        let revokes: Vec<_> = revokes.collect();
+        let revoked = |obj: &ObjRef, g: &str, col: &str, p: Privilege| {
+            revokes.iter().any(|(o, r, privs, _)| {
+                *o == obj && *r == g && privs.get(&p).is_some_and(|c| c.contains(col))
+            })
+        };
+        let sets = revokes
+            .iter()
+            .flat_map(|&(o, g, whole, go)| [(o, g, whole, true), (o, g, go, false)]);
+        for (obj, grantee, privs, whole) in sets {
             for (p, cols) in privs {
                 for col in cols {
                     for x in grantors.grantors_of(obj, grantee, col, *p) {
@@ -73,7 +96,7 @@ impl Orphans {
                             out.revokes
                                 .entry(cell.clone())
                                 .or_default()
-                                .insert(grantee.to_string());
+                                .insert(grantee.to_string(), whole);
                             out.finals.insert(cell, final_of(obj, x, col, *p));
                         }
                     }
@@ -83,15 +106,59 @@ impl Orphans {
         for ((obj, x, col, p), ds) in &out.revokes {
             let kept: BTreeSet<String> = grantors
                 .grantees_of(obj, x, col, *p)
-                .filter(|d| !ds.contains(*d))
+                // An option-only grantee keeps its grant too.
+                .filter(|d| ds.get(*d) != Some(&true))
                 .map(str::to_string)
                 .collect();
-            if !kept.is_empty() && !through_group(obj, x, col, *p) {
-                out.kept
-                    .insert((obj.clone(), x.clone(), col.clone(), *p), kept);
+            if kept.is_empty() || through_group(obj, x, col, *p) {
+                continue;
             }
+            // A kept grantee losing its grant option with its grant (none
+            // of its own from another grantor, nor through a group) loses
+            // the grants it made too, down the chain.
+            let cell = (obj.clone(), x.clone(), col.clone(), *p);
+            let mut seen: BTreeSet<String> = kept.clone();
+            seen.insert(x.clone());
+            let mut todo: Vec<(String, String)> =
+                kept.iter().map(|k| (k.clone(), x.clone())).collect();
+            while let Some((k, from)) = todo.pop() {
+                if keeps_go(obj, &k, &from, col, *p) {
+                    continue;
+                }
+                for m in grantors.grantees_of(obj, &k, col, *p) {
+                    let again = !revoked(obj, m, col, *p);
+                    let further = out.further.entry(cell.clone()).or_default();
+                    further.insert((k.clone(), m.to_string(), again));
+                    out.taken
+                        .insert((obj.clone(), m.to_string(), col.clone(), *p, k.clone()));
+                    if seen.insert(m.to_string()) {
+                        todo.push((m.to_string(), k.clone()));
+                    }
+                }
+            }
+            out.kept.insert(cell, kept);
         }
         out
+    }
+
+    /// Whether an orphan revoke's CASCADE takes `grantee`'s entry from
+    /// `grantor` (see `further`).
+    pub(super) fn takes(
+        &self,
+        obj: &ObjRef,
+        grantee: &str,
+        col: &str,
+        p: Privilege,
+        grantor: &str,
+    ) -> bool {
+        !self.taken.is_empty()
+            && self.taken.contains(&(
+                obj.clone(),
+                grantee.to_string(),
+                col.to_string(),
+                p,
+                grantor.to_string(),
+            ))
     }
 
     /// Whether the revoke of `grantee`'s privilege from `grantor` is one of
@@ -108,7 +175,7 @@ impl Orphans {
             && self
                 .revokes
                 .get(&(obj.clone(), grantor.to_string(), col.to_string(), p))
-                .is_some_and(|ds| ds.contains(grantee))
+                .is_some_and(|ds| ds.contains_key(grantee))
     }
 
     /// The statements `grantee`'s change makes for `grantor` over the
@@ -126,8 +193,8 @@ impl Orphans {
         lost: &mut BTreeSet<String>,
     ) -> Vec<String> {
         let mut cells = PrivCols::new();
-        // grantee → its cells revoked as `grantor`.
-        let mut from: BTreeMap<&str, PrivCols> = BTreeMap::new();
+        // (grantee, whole) → its cells revoked as `grantor`.
+        let mut from: BTreeMap<(&str, bool), PrivCols> = BTreeMap::new();
         // What the grantor gives back afterwards: the grant option only, or
         // the privilege.
         let (mut go, mut all) = (PrivCols::new(), PrivCols::new());
@@ -137,7 +204,7 @@ impl Orphans {
                 let Some(ds) = self.revokes.get(&cell) else {
                     continue;
                 };
-                if ds.iter().next().map(String::as_str) != Some(grantee) {
+                if ds.keys().next().map(String::as_str) != Some(grantee) {
                     continue;
                 }
                 cells.entry(*p).or_default().insert(col.clone());
@@ -146,8 +213,16 @@ impl Orphans {
                         "{p} granted by `{grantor}` to `{k}` (granted again as the owner)"
                     ));
                 }
-                for d in ds {
-                    from.entry(d)
+                for (k, m, again) in self.further.get(&cell).into_iter().flatten() {
+                    let again = if *again {
+                        " (granted again as the owner)"
+                    } else {
+                        ""
+                    };
+                    lost.insert(format!("{p} granted by `{k}` to `{m}`{again}"));
+                }
+                for (d, whole) in ds {
+                    from.entry((d, *whole))
                         .or_default()
                         .entry(*p)
                         .or_default()
@@ -175,7 +250,7 @@ impl Orphans {
             ),
             format!("SET ROLE {x}"),
         ];
-        for (d, dprivs) in from {
+        for ((d, whole), dprivs) in from {
             let passed = dprivs
                 .iter()
                 .any(|(p, cols)| cols.iter().any(|c| passed_on(d, c, *p)));
@@ -191,7 +266,8 @@ impl Orphans {
                 quote_ident(d)
             };
             stmts.push(format!(
-                "REVOKE {} ON {target} FROM {d_sql}{}",
+                "REVOKE {}{} ON {target} FROM {d_sql}{}",
+                if whole { "" } else { "GRANT OPTION FOR " },
                 priv_list(&dprivs),
                 if passed { " CASCADE" } else { "" }
             ));

@@ -484,7 +484,6 @@ pub(super) fn privileges<'a>(
         pending.push(Pending {
             obj,
             grantee,
-            w: w.clone(),
             h: h.clone(),
             grant,
             grant_go,

@@ -20,8 +20,6 @@ pub(super) struct Pending<'p> {
     pub obj: &'p ObjRef,
     /// Grantee.
     pub grantee: &'p str,
-    /// Desired: column → privilege → grant option.
-    pub w: BTreeMap<String, PrivMap>,
     /// Held.
     pub h: BTreeMap<String, PrivMap>,
     /// To grant.
@@ -80,11 +78,45 @@ pub(super) fn changes(
     let cascade = Cascade::new(ldb, live, &planned, |o, g, c, p| {
         grantors.passed_on(o, g, c, p)
     });
+    // Whether `x` keeps a grant option of the cell of its own (from
+    // another grantor than `from`), and the other roles keeping one, after
+    // the plan.
+    let go_after = |obj: &ObjRef, x: &str, col: &str, pr: Privilege, from: &str| {
+        let revoked = |g: &str| {
+            pending.iter().any(|p| {
+                p.obj == obj
+                    && p.grantee == g
+                    && [&p.revoke, &p.revoke_go]
+                        .iter()
+                        .any(|s| s.get(&pr).is_some_and(|c| c.contains(col)))
+            })
+        };
+        let owner = ldb.owner_of(obj).unwrap_or_default();
+        let entries = ldb.acl.iter().filter(|e| {
+            let c = match &e.object {
+                ObjRef::Column { column, .. } => column.as_str(),
+                _ => "",
+            };
+            e.grantable && e.privilege == pr && c == col && group_key(&e.object) == *obj
+        });
+        let mut own = false;
+        let mut holders: BTreeSet<&str> = BTreeSet::from([owner]);
+        for e in entries.filter(|e| !revoked(&e.grantee)) {
+            if e.grantee != x {
+                holders.insert(e.grantee.as_str());
+            } else if e.grantor != from {
+                own = true;
+            }
+        }
+        (own, holders)
+    };
     // Revokes as grantors holding no grant option of their own.
     let orphans = Orphans::new(
         grantors,
         &cascade,
-        pending.iter().map(|p| (p.obj, p.grantee, &p.revoke)),
+        pending
+            .iter()
+            .map(|p| (p.obj, p.grantee, &p.revoke, &p.revoke_go)),
         |obj, x, col, pr| {
             let mine = pending.iter().find(|p| p.obj == obj && p.grantee == x);
             let has = |set: Option<&PrivCols>| {
@@ -103,34 +135,10 @@ pub(super) fn changes(
                 Final::Nothing
             }
         },
-        |obj, x, col, pr| {
-            // The roles keeping the cell's grant option after the plan.
-            let revoked = |g: &str| {
-                pending.iter().any(|p| {
-                    p.obj == obj
-                        && p.grantee == g
-                        && [&p.revoke, &p.revoke_go]
-                            .iter()
-                            .any(|s| s.get(&pr).is_some_and(|c| c.contains(col)))
-                })
-            };
-            let owner = ldb.owner_of(obj).unwrap_or_default();
-            let holders: BTreeSet<&str> = ldb
-                .acl
-                .iter()
-                .filter(|e| e.grantable && e.privilege == pr && e.grantee != x)
-                .filter(|e| {
-                    let c = match &e.object {
-                        ObjRef::Column { column, .. } => column.as_str(),
-                        _ => "",
-                    };
-                    c == col && group_key(&e.object) == *obj
-                })
-                .map(|e| e.grantee.as_str())
-                .filter(|g| !revoked(g))
-                .chain([owner])
-                .collect();
-            inherits_from(live, x, &holders)
+        |obj, x, col, pr| inherits_from(live, x, &go_after(obj, x, col, pr, "").1),
+        |obj, k, from, col, pr| {
+            let (own, holders) = go_after(obj, k, col, pr, from);
+            own || inherits_from(live, k, &holders)
         },
     );
     let mut again: BTreeMap<(ObjRef, String), Regrant> = BTreeMap::new();
@@ -189,8 +197,16 @@ pub(super) fn changes(
             .collect();
     }
     // The grants an orphaned grantor's restore may take (see `orphans`).
-    for ((obj, x, col, pr), kept) in &orphans.kept {
-        for k in kept {
+    let further = orphans.further.iter().map(|(cell, f)| {
+        let again = f.iter().filter(|e| e.2);
+        (cell, again.map(|(k, m, _)| (m, k)).collect::<Vec<_>>())
+    });
+    let kept = orphans.kept.iter().map(|(cell, ks)| {
+        let from = ks.iter().map(|k| (k, &cell.1));
+        (cell, from.collect::<Vec<_>>())
+    });
+    for ((obj, _, col, pr), kept) in kept.chain(further) {
+        for (k, x) in kept {
             let r = again.entry((obj.clone(), k.clone())).or_default();
             let loses_go = pending
                 .iter()
@@ -225,7 +241,6 @@ pub(super) fn changes(
         let p = Pending {
             obj: &k.0,
             grantee: &k.1,
-            w: BTreeMap::new(),
             h: BTreeMap::new(),
             grant: PrivCols::new(),
             grant_go: PrivCols::new(),
@@ -286,9 +301,12 @@ fn change(
         Phase::Grant
     };
     let mut c = if changes_privileges {
+        // What the grantee holds after this change: what additive mode (or
+        // a privilege from default privileges) keeps stays on that side.
+        let after = after_change(p);
         let action = if p.h.values().all(|m| m.is_empty()) {
             Action::Create
-        } else if p.w.values().all(|m| m.is_empty()) {
+        } else if after.values().all(|m| m.is_empty()) {
             Action::Delete
         } else {
             Action::Update
@@ -296,7 +314,7 @@ fn change(
         Change::new(address, action).field(FieldChange::new(
             "privileges",
             show_privs(&p.h),
-            show_privs(&p.w),
+            show_privs(&after),
         ))
     } else {
         Change::new(address, Action::Update)
@@ -363,4 +381,38 @@ fn change(
     let ops: Vec<Op> = stmts.iter().map(|s| Op::new(dbname, s.clone())).collect();
     c.statements = stmts;
     (phase, c, ops)
+}
+
+/// The held privileges of `p` (column → privilege → grant option) once its
+/// grants and revokes are made.
+fn after_change(p: &Pending<'_>) -> BTreeMap<String, PrivMap> {
+    let mut after = p.h.clone();
+    for (pr, cols) in &p.revoke {
+        for col in cols {
+            if let Some(m) = after.get_mut(col) {
+                m.remove(pr);
+            }
+        }
+    }
+    for (pr, cols) in &p.revoke_go {
+        for col in cols {
+            if let Some(go) = after.get_mut(col).and_then(|m| m.get_mut(pr)) {
+                *go = false;
+            }
+        }
+    }
+    for (set, go) in [(&p.grant, false), (&p.grant_go, true)] {
+        for (pr, cols) in set {
+            for col in cols {
+                let held = after
+                    .entry(col.clone())
+                    .or_default()
+                    .entry(*pr)
+                    .or_default();
+                *held |= go;
+            }
+        }
+    }
+    after.retain(|_, m| !m.is_empty());
+    after
 }
