@@ -122,6 +122,21 @@ fn check_columns(db: &crate::model::Database, ldb: &live::LiveDb) -> anyhow::Res
     Ok(())
 }
 
+/// Connects to a configured database, naming it where the configuration does.
+async fn connect_db(
+    target: &crate::conn::Target,
+    desired: &Desired,
+    db: &str,
+) -> anyhow::Result<tokio_postgres::Client> {
+    target
+        .connect(Some(db))
+        .await
+        .map_err(|e| match desired.database_locations.get(db) {
+            Some(at) => e.context(format!("{at}: database `{db}` of the configuration")),
+            None => e,
+        })
+}
+
 /// Reads the live state of everything the configuration manages.
 pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     check_env_passwords(desired)?;
@@ -157,38 +172,38 @@ pub async fn read_live(desired: &Desired) -> anyhow::Result<Live> {
     let rs = dialect == Dialect::Redshift;
     if rs {
         crate::redshift::read_roles(&client, &mut live).await?;
+        for db in desired.databases.keys() {
+            let other;
+            let c = if *db == info.database {
+                &client
+            } else {
+                other = connect_db(&target, desired, db).await?;
+                &other
+            };
+            let ldb = crate::redshift::read_db(c)
+                .await
+                .with_context(|| format!("reading database `{db}`"))?;
+            live.databases.insert(db.clone(), ldb);
+        }
     } else {
-        live::read_roles(&client, &mut live).await?;
-    }
-    for db in desired.databases.keys() {
-        let other;
-        let c = if *db == info.database {
-            &client
-        } else {
-            other = target.connect(Some(db)).await.map_err(|e| {
-                match desired.database_locations.get(db) {
-                    Some(at) => e.context(format!("{at}: database `{db}` of the configuration")),
-                    None => e,
-                }
-            })?;
-            &other
-        };
-        let ldb = if rs {
-            crate::redshift::read_db(c).await
-        } else {
-            live::read_db(
-                c,
-                &configured_functions(&desired.databases[db]),
-                &configured_columns(&desired.databases[db]),
-            )
-            .await
-        }
-        .with_context(|| format!("reading database `{db}`"))?;
-        if !rs {
-            check_columns(&desired.databases[db], &ldb)?;
-        }
-        tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
-        live.databases.insert(db.clone(), ldb);
+        // The cluster-wide queries run on this connection while the
+        // databases are read on their own (the connection's database on a
+        // second one): the server answers both at once.
+        let (roles, dbs) = tokio::join!(live::read_roles(&client, &mut live), async {
+            let mut out = Vec::new();
+            for (db, d) in &desired.databases {
+                let c = connect_db(&target, desired, db).await?;
+                let ldb = live::read_db(&c, &configured_functions(d), &configured_columns(d))
+                    .await
+                    .with_context(|| format!("reading database `{db}`"))?;
+                check_columns(d, &ldb)?;
+                tracing::info!(database = %db, privileges = ldb.acl.len(), relations = ldb.relations.values().map(|r| r.len()).sum::<usize>(), "read database");
+                out.push((db.clone(), ldb));
+            }
+            anyhow::Ok(out)
+        });
+        roles?;
+        live.databases.extend(dbs?);
     }
     tracing::info!(
         roles = live.roles.len(),
