@@ -59,7 +59,8 @@ pub enum InspectFormat {
 /// Arguments of `grant gen-pass`.
 #[derive(clap::Args)]
 pub struct GenPassArgs {
-    /// Role name (the md5 verifier is salted with it).
+    /// Role name (the md5 verifier is salted with it). Without it, `gen-pass`
+    /// prints what grant-rs prints.
     #[arg(long)]
     pub role: Option<String>,
 }

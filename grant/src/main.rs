@@ -27,7 +27,8 @@ enum Cmd {
     Import(ImportArgs),
     /// Who can do what: each role's effective privileges per object.
     Inspect(InspectArgs),
-    /// Print a strong random password and its SCRAM-SHA-256 and md5 verifiers.
+    /// Print a strong random password and its SCRAM-SHA-256 and md5 verifiers
+    /// (with `--role`; bare `gen-pass` and `-l/-n/-u/-p` print grant-rs's output).
     GenPass(GenPassArgs),
 }
 
