@@ -406,6 +406,22 @@ pub fn configs(topic: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Asserts that `topic`'s override `key` becomes `expected` (`None`: no
+/// override) within 10 s. After a write, a broker that has not yet replayed
+/// it from the KRaft metadata log answers the old value for a moment; a
+/// value that never arrives still fails, with the last one read.
+pub fn assert_config_becomes(topic: &str, key: &str, expected: Option<&str>) {
+    let mut last = None;
+    for _ in 0..100 {
+        last = configs(topic).get(key).cloned();
+        if last.as_deref() == expected {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{topic}: {key} is {last:?} after 10 s, expected {expected:?}");
+}
+
 /// Topic names on the cluster (all of them).
 pub fn topics() -> Vec<String> {
     live_topics("").into_keys().collect()
